@@ -1,0 +1,3 @@
+from codetour.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""One error family for everything codetour reports to a user.
+
+Each error carries its exit code and formats as one line; the CLI prints
+``codetour: <message>`` and exits with that code, never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CodetourError(Exception):
+    """Base class: a problem the user can act on, reported in one line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def format(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class UsageError(CodetourError):
+    """The command line itself is wrong (bad flag value, unknown format)."""
+
+    exit_code = 2
+
+
+class InputError(CodetourError):
+    """A path the user named is missing, unreadable or of the wrong kind."""
+
+    exit_code = 3
+
+
+class NoEntryPointError(CodetourError):
+    """A repository was scanned and nothing runnable was found."""
+
+    exit_code = 4
+
+
+class TraceFormatError(CodetourError):
+    """A file is not a codetour trace, is corrupt, or is from an unknown version."""
+
+    exit_code = 5
+
+
+class TargetSyntaxError(CodetourError):
+    """The target program does not compile; the message mirrors Python's own."""
+
+    exit_code = 1
+
+
+class OutputError(CodetourError):
+    """codetour cannot write where it was asked to."""
+
+    exit_code = 6
+
+
+class NotBuiltError(CodetourError):
+    """A subcommand that exists in the map of the tool but is not built yet."""
+
+    exit_code = 70  # EX_SOFTWARE

@@ -1,0 +1,338 @@
+"""TraceReader: the only way anything downstream reads a trace file.
+
+Every query here is served by an index (see ``schema.DDL``), so stepping
+through a trace of millions of events answers in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from codetour.errors import InputError, TraceFormatError
+from codetour.store.schema import CALL, FORMAT_NAME, KIND_NAMES, LINE, RETURN, SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    id: int
+    path: str
+    relpath: str
+    sha256: str | None
+
+    def changed_on_disk(self) -> bool | None:
+        """True if the file changed since recording, False if not, None if it is gone."""
+        try:
+            raw = Path(self.path).read_bytes()
+        except OSError:
+            return None
+        return hashlib.sha256(raw).hexdigest() != self.sha256
+
+
+@dataclass(frozen=True)
+class Function:
+    id: int
+    file_id: int
+    name: str
+    qualname: str
+    firstlineno: int
+    lastlineno: int
+    docstring: str | None
+    library: bool
+    calls: int
+    recorded_calls: int
+    total_ns: int
+    self_ns: int
+
+
+@dataclass(frozen=True)
+class Edge:
+    caller_id: int | None  # None: called from outside any recorded frame (the entry)
+    callee_id: int
+    calls: int
+    total_ns: int
+
+
+@dataclass(frozen=True)
+class Frame:
+    id: int
+    function_id: int
+    parent_id: int | None
+    call_line: int | None
+    thread: int
+    depth: int
+    start_seq: int
+    end_seq: int | None
+    start_ns: int
+    end_ns: int | None
+    args: dict[str, str] | None
+    ret: str | None
+    exc: dict[str, Any] | None
+    status: str
+    resumed: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    frame_id: int
+    kind: int
+    line: int
+    ts_ns: int
+    data: Any
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, "?")
+
+
+@dataclass(frozen=True)
+class Fold:
+    frame_id: int
+    head_line: int
+    end_line: int
+    after_seq: int
+    iterations: int
+    lines: int
+
+
+_FRAME_COLS = (
+    "id, function_id, parent_id, call_line, thread, depth, start_seq, end_seq, start_ns, end_ns, args, ret, exc, status, resumed"
+)
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class TraceReader:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(f"no such trace file: {self.path}")
+        if self.path.is_dir():
+            raise InputError(f"{self.path} is a directory, not a trace file")
+        try:
+            with open(self.path, "rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            raise InputError(f"cannot read {self.path}: {exc.strerror}") from None
+        if header != b"SQLite format 3\0":
+            raise TraceFormatError(f"{self.path} is not a codetour trace (not an SQLite database)")
+        try:
+            self.db = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True, check_same_thread=False)
+            rows = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('format', 'version')").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise TraceFormatError(f"{self.path} is not a readable codetour trace ({exc})") from None
+        if json.loads(rows.get("format", "null")) != FORMAT_NAME:
+            raise TraceFormatError(f"{self.path} is an SQLite database but not a codetour trace")
+        version = json.loads(rows.get("version", "0"))
+        if version != SCHEMA_VERSION:
+            raise TraceFormatError(
+                f"{self.path} uses trace format version {version}; this codetour reads version {SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> TraceReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ whole-trace facts
+    @cached_property
+    def meta(self) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+
+    @cached_property
+    def files(self) -> dict[int, FileInfo]:
+        return {r[0]: FileInfo(*r) for r in self.db.execute("SELECT id, path, relpath, sha256 FROM files")}
+
+    def source(self, file_id: int) -> str | None:
+        """The file's text as it was when the trace was recorded."""
+        row = self.db.execute("SELECT source FROM files WHERE id = ?", (file_id,)).fetchone()
+        return row[0] if row else None
+
+    def source_lines(self, file_id: int) -> list[str]:
+        return (self.source(file_id) or "").splitlines()
+
+    def stale_files(self) -> list[FileInfo]:
+        """Recorded files that changed (or vanished) on disk since recording."""
+        return [f for f in self.files.values() if f.changed_on_disk() is not False]
+
+    @cached_property
+    def functions(self) -> dict[int, Function]:
+        rows = self.db.execute(
+            "SELECT id, file_id, name, qualname, firstlineno, lastlineno, docstring, library, calls, recorded_calls,"
+            " total_ns, self_ns FROM functions"
+        )
+        return {r[0]: Function(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10], r[11]) for r in rows}
+
+    def edges(self) -> list[Edge]:
+        return [Edge(*r) for r in self.db.execute("SELECT caller_id, callee_id, calls, total_ns FROM edges")]
+
+    def threads(self) -> dict[int, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, name FROM threads")}
+
+    def function_by_name(self, qualname: str) -> Function | None:
+        for f in self.functions.values():
+            if f.qualname == qualname:
+                return f
+        return None
+
+    # ------------------------------------------------------------------ counts
+    @cached_property
+    def event_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+    @cached_property
+    def first_seq(self) -> int | None:
+        return self.db.execute("SELECT MIN(seq) FROM events").fetchone()[0]
+
+    @cached_property
+    def last_seq(self) -> int | None:
+        return self.db.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+
+    def frame_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM frames").fetchone()[0]
+
+    # ------------------------------------------------------------------ frames
+    def frame(self, frame_id: int) -> Frame | None:
+        row = self.db.execute(f"SELECT {_FRAME_COLS} FROM frames WHERE id = ?", (frame_id,)).fetchone()
+        return self._frame(row) if row else None
+
+    def _frame(self, r: tuple) -> Frame:
+        return Frame(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            _load(r[10]),
+            _load(r[11]),
+            _load(r[12]),
+            r[13],
+            bool(r[14]),
+        )
+
+    def children(self, frame_id: int | None) -> list[Frame]:
+        """Recorded frames called from ``frame_id`` (None: the top-level frames), in call order."""
+        if frame_id is None:
+            rows = self.db.execute(f"SELECT {_FRAME_COLS} FROM frames WHERE parent_id IS NULL ORDER BY start_seq")
+        else:
+            rows = self.db.execute(f"SELECT {_FRAME_COLS} FROM frames WHERE parent_id = ? ORDER BY start_seq", (frame_id,))
+        return [self._frame(r) for r in rows]
+
+    def frames_of(self, function_id: int) -> list[Frame]:
+        rows = self.db.execute(f"SELECT {_FRAME_COLS} FROM frames WHERE function_id = ? ORDER BY start_seq", (function_id,))
+        return [self._frame(r) for r in rows]
+
+    def stack(self, frame_id: int) -> list[Frame]:
+        """The recorded call stack ending at ``frame_id``, outermost first."""
+        out: list[Frame] = []
+        current: int | None = frame_id
+        while current is not None:
+            fr = self.frame(current)
+            if fr is None:
+                break
+            out.append(fr)
+            current = fr.parent_id
+        return out[::-1]
+
+    def frames(self) -> Iterator[Frame]:
+        for r in self.db.execute(f"SELECT {_FRAME_COLS} FROM frames ORDER BY start_seq"):
+            yield self._frame(r)
+
+    # ------------------------------------------------------------------ events
+    def _event(self, r: tuple | None) -> Event | None:
+        return Event(r[0], r[1], r[2], r[3], r[4], _load(r[5])) if r else None
+
+    def event(self, seq: int) -> Event | None:
+        return self._event(self.db.execute("SELECT * FROM events WHERE seq = ?", (seq,)).fetchone())
+
+    def events(self, start: int = 0, stop: int | None = None, frame_id: int | None = None) -> Iterator[Event]:
+        """Events with ``start <= seq < stop``, optionally of one frame, in order."""
+        stop = stop if stop is not None else (1 << 62)
+        if frame_id is None:
+            rows = self.db.execute("SELECT * FROM events WHERE seq >= ? AND seq < ? ORDER BY seq", (start, stop))
+        else:
+            rows = self.db.execute(
+                "SELECT * FROM events WHERE frame_id = ? AND seq >= ? AND seq < ? ORDER BY seq", (frame_id, start, stop)
+            )
+        for r in rows:
+            yield self._event(r)  # type: ignore[misc]
+
+    def next_event(self, seq: int, *, frame_id: int | None = None, kinds: tuple[int, ...] | None = None) -> Event | None:
+        return self._step(seq, frame_id, kinds, forward=True)
+
+    def prev_event(self, seq: int, *, frame_id: int | None = None, kinds: tuple[int, ...] | None = None) -> Event | None:
+        return self._step(seq, frame_id, kinds, forward=False)
+
+    def _step(self, seq: int, frame_id: int | None, kinds: tuple[int, ...] | None, forward: bool) -> Event | None:
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        where = [f"seq {op} ?"]
+        params: list[Any] = [seq]
+        if frame_id is not None:
+            where.append("frame_id = ?")
+            params.append(frame_id)
+        if kinds is not None:
+            where.append(f"kind IN ({','.join('?' * len(kinds))})")
+            params.extend(kinds)
+        row = self.db.execute(f"SELECT * FROM events WHERE {' AND '.join(where)} ORDER BY seq {order} LIMIT 1", params).fetchone()
+        return self._event(row)
+
+    def line_events_at(self, file_id: int, line: int, after: int = 0, forward: bool = True) -> Event | None:
+        """The next (or previous) line event at ``file:line`` after ``after``: replay breakpoints."""
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        row = self.db.execute(
+            f"SELECT e.* FROM events e JOIN frames f ON f.id = e.frame_id JOIN functions fn ON fn.id = f.function_id"
+            f" WHERE e.kind = {LINE} AND e.line = ? AND e.seq {op} ? AND fn.file_id = ? ORDER BY e.seq {order} LIMIT 1",
+            (line, after, file_id),
+        ).fetchone()
+        return self._event(row)
+
+    def locals_at(self, frame_id: int, seq: int) -> dict[str, str]:
+        """Summaries of the frame's locals as of event ``seq`` (arguments plus every change so far)."""
+        values: dict[str, str] = {}
+        for kind, data in self.db.execute(
+            "SELECT kind, data FROM events WHERE frame_id = ? AND seq <= ? AND data IS NOT NULL ORDER BY seq",
+            (frame_id, seq),
+        ):
+            if kind in (CALL, LINE):
+                values.update(json.loads(data))
+        return values
+
+    def covered_lines(self, file_id: int) -> set[int]:
+        """Lines of a file that ran at least once in the recorded detail."""
+        rows = self.db.execute(
+            "SELECT DISTINCT e.line FROM events e JOIN frames f ON f.id = e.frame_id"
+            " JOIN functions fn ON fn.id = f.function_id WHERE fn.file_id = ? AND e.kind = ?",
+            (file_id, LINE),
+        )
+        return {r[0] for r in rows}
+
+    def folds(self, frame_id: int | None = None) -> list[Fold]:
+        if frame_id is None:
+            rows = self.db.execute("SELECT * FROM folds ORDER BY after_seq")
+        else:
+            rows = self.db.execute("SELECT * FROM folds WHERE frame_id = ? ORDER BY after_seq", (frame_id,))
+        return [Fold(*r) for r in rows]
+
+    def returns_of(self, frame_id: int) -> Event | None:
+        row = self.db.execute(
+            "SELECT * FROM events WHERE frame_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1", (frame_id, RETURN)
+        ).fetchone()
+        return self._event(row)

@@ -1,0 +1,65 @@
+"""Trace file schema (SQLite), versioned.
+
+One trace is one file a user can copy, share and open later. Tables:
+
+``meta``       key -> JSON value: format, version, argv, cwd, entry, times, status, budgets
+``files``      every recorded source file: path, path relative to the root, sha256, text snapshot
+``functions``  one row per code object seen in scope, with exact call counts and times
+``edges``      caller function -> callee function, exact call counts and times (stitched
+               across unrecorded library frames)
+``frames``     one row per *recorded* activation (within the detail budget): parent frame,
+               call-site line, thread, depth, first/last event, argument and return summaries
+``events``     the step-by-step record: call, line, return, exception; ``data`` holds JSON
+               (argument summaries, locals that changed, return value, exception)
+``folds``      where the recorder stopped storing detail: loop iterations past the budget
+``threads``    threads seen, by the small integer used in frames
+"""
+
+from __future__ import annotations
+
+FORMAT_NAME = "codetour-trace"
+SCHEMA_VERSION = 1
+FILE_SUFFIX = ".ctrace"
+
+# Event kinds, stored as small integers.
+# FOLD marks where a loop's iterations past the budget were counted but not stored.
+CALL, LINE, RETURN, EXCEPTION, FOLD = 0, 1, 2, 3, 4
+KIND_NAMES = {CALL: "call", LINE: "line", RETURN: "return", EXCEPTION: "exception", FOLD: "fold"}
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL, relpath TEXT NOT NULL,
+    sha256 TEXT, source TEXT
+);
+CREATE TABLE IF NOT EXISTS functions (
+    id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, name TEXT NOT NULL, qualname TEXT NOT NULL,
+    firstlineno INTEGER NOT NULL, lastlineno INTEGER NOT NULL, docstring TEXT, library INTEGER NOT NULL DEFAULT 0,
+    calls INTEGER NOT NULL DEFAULT 0, recorded_calls INTEGER NOT NULL DEFAULT 0,
+    total_ns INTEGER NOT NULL DEFAULT 0, self_ns INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS edges (
+    caller_id INTEGER, callee_id INTEGER NOT NULL, calls INTEGER NOT NULL, total_ns INTEGER NOT NULL,
+    PRIMARY KEY (caller_id, callee_id)
+);
+CREATE TABLE IF NOT EXISTS threads (id INTEGER PRIMARY KEY, ident INTEGER, name TEXT);
+CREATE TABLE IF NOT EXISTS frames (
+    id INTEGER PRIMARY KEY, function_id INTEGER NOT NULL, parent_id INTEGER, call_line INTEGER,
+    thread INTEGER NOT NULL, depth INTEGER NOT NULL, start_seq INTEGER NOT NULL, end_seq INTEGER,
+    start_ns INTEGER NOT NULL, end_ns INTEGER, args TEXT, ret TEXT, exc TEXT,
+    status TEXT NOT NULL DEFAULT 'running', resumed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS frames_parent ON frames(parent_id, start_seq);
+CREATE INDEX IF NOT EXISTS frames_function ON frames(function_id, start_seq);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY, frame_id INTEGER NOT NULL, kind INTEGER NOT NULL, line INTEGER,
+    ts_ns INTEGER NOT NULL, data TEXT
+);
+CREATE INDEX IF NOT EXISTS events_frame ON events(frame_id, seq);
+CREATE INDEX IF NOT EXISTS events_line ON events(line, seq) WHERE kind = 1;
+CREATE TABLE IF NOT EXISTS folds (
+    frame_id INTEGER NOT NULL, head_line INTEGER NOT NULL, end_line INTEGER NOT NULL,
+    after_seq INTEGER NOT NULL, iterations INTEGER NOT NULL, lines INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS folds_frame ON folds(frame_id, after_seq);
+"""

@@ -1,0 +1,468 @@
+"""The settrace hot path.
+
+Cost model (this is where the performance budget lives):
+
+- The global trace function runs on every Python call in the process. Its
+  out-of-scope path is one dict lookup keyed by the code object and a compare.
+- An in-scope call within the detail budget pushes a shadow-stack entry, writes a
+  ``frames`` tuple and a ``call`` event, and gets a per-frame local tracer that
+  records lines and the locals that changed.
+- An in-scope call past the budget is still counted and timed (so the call graph
+  stays exact), but its frame gets ``f_trace_lines = False``: CPython then sends
+  it no line events at all, only ``return``.
+- Events are plain tuples appended to lists and flushed to SQLite in batches,
+  from inside the trace callback (where CPython does not trace), under a lock.
+
+The shadow stack (one per thread) holds the live in-scope frames. It gives each
+recorded call its parent even across unrecorded library frames: when repo code
+calls ``model(x)`` and torch's ``Module.__call__`` calls the repo's ``forward``,
+the top of the shadow stack is still the repo frame that called ``model(x)``.
+"""
+
+from __future__ import annotations
+
+import dis
+import inspect
+import itertools
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
+from codetour.store.schema import FOLD as FOLD_EVENT
+from codetour.store.writer import TraceWriter, snapshot_file
+from codetour.trace import summary
+from codetour.trace.scope import IGNORE, LIBRARY, Scope
+
+_GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+# Shadow-stack entry slots (a list per live in-scope frame).
+FID, START, CHILD, ROW, FRAME, NEAREST, LAST_LINE, LOOPS, FOLD, SEEN, EXC = range(11)
+
+
+@dataclass
+class Budgets:
+    """How much full detail to keep. ``None`` means unlimited (``--full``)."""
+
+    calls: int | None = 8  # recorded activations per function (lines + values)
+    iterations: int | None = 3  # recorded iterations per loop per recorded frame
+    flush_every: int = 20_000  # events per write batch
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"calls": self.calls, "iterations": self.iterations}
+
+
+class Recorder:
+    """Records one run into a :class:`TraceWriter`. Start, run the target, stop."""
+
+    def __init__(self, writer: TraceWriter, scope: Scope, budgets: Budgets | None = None) -> None:
+        self.writer = writer
+        self.scope = scope
+        self.budgets = budgets or Budgets()
+        self.pid = os.getpid()
+        self.t0 = 0
+        self.active = False
+        self.displaced_by: str | None = None
+        self.previous_trace: Any = None
+        self.previous_thread_trace: Any = None
+        self.events_recorded = 0
+        # Function registry (index = function id). Plain lists: cheap to index on the hot path.
+        self.code_ids: dict[Any, int] = {}
+        self.func_calls: list[int] = []
+        self.func_recorded: list[int] = []
+        self.func_total: list[int] = []
+        self.func_self: list[int] = []
+        self.func_lines: list[bool] = []
+        self.func_gen_start: list[int] = []  # generator/coroutine: f_lasti of a first entry, else -2
+        self.func_rows: list[tuple] = []
+        self.file_ids: dict[str, int] = {}
+        self.edges: dict[tuple[int | None, int], list[int]] = {}
+        self.threads: dict[int, int] = {}
+        # Pending write batches.
+        self.events: list[tuple] = []
+        self.frames_new: list[tuple] = []
+        self.frames_end: list[tuple] = []
+        self.folds: list[tuple] = []
+        self.files_new: list[tuple] = []
+        self.funcs_new: list[tuple] = []
+        self.threads_new: list[tuple] = []
+        self.open_stacks: list[list[list]] = []
+        self._tls = threading.local()
+        self._global: Callable | None = None
+
+    # ----------------------------------------------------------------- cold path
+    def _register(self, code: Any) -> int:
+        """Classify a code object the first time it is seen; returns its function id or -1."""
+        kind = self.scope.classify(code.co_filename)
+        if kind == IGNORE:
+            self.code_ids[code] = -1
+            return -1
+        filename = self.scope.realpath(code.co_filename)
+        file_id = self.file_ids.get(filename)
+        if file_id is None:
+            file_id = self.file_ids[filename] = len(self.file_ids) + 1
+            self.files_new.append((file_id, filename, self.scope.relpath(filename)))
+        fid = len(self.func_calls)
+        self.code_ids[code] = fid
+        lines = [ln for _, _, ln in code.co_lines() if ln is not None] or [code.co_firstlineno]
+        doc = code.co_consts[0] if code.co_consts and isinstance(code.co_consts[0], str) else None
+        qualname = getattr(code, "co_qualname", code.co_name)
+        row = (fid, file_id, code.co_name, qualname, code.co_firstlineno, max(lines), doc, int(kind == LIBRARY))
+        self.func_rows.append(row)
+        self.funcs_new.append(row)
+        self.func_calls.append(0)
+        self.func_recorded.append(0)
+        self.func_total.append(0)
+        self.func_self.append(0)
+        self.func_lines.append(kind != LIBRARY)
+        self.func_gen_start.append(_first_resume_offset(code) if code.co_flags & _GEN_FLAGS else -2)
+        return fid
+
+    def _thread_index(self) -> tuple[list, int]:
+        # A new index per thread, not per ident: the OS reuses idents of finished threads.
+        ident = threading.get_ident()
+        index = len(self.threads)
+        self.threads[index] = ident
+        self.threads_new.append((index, ident, threading.current_thread().name))
+        stack: list[list] = []
+        self._tls.stack = stack
+        self._tls.thread = index
+        self.open_stacks.append(stack)
+        return stack, index
+
+    def flush(self) -> None:
+        """Write everything pending as one transaction (no-op in a forked child)."""
+        if os.getpid() != self.pid:
+            return
+        # Take a copy, then delete exactly what was copied: another thread may append
+        # in between (the GIL can switch), and what it appends stays for the next batch.
+        events, frames_new, frames_end, folds, funcs, threads, files = (
+            _take(self.events),
+            _take(self.frames_new),
+            _take(self.frames_end),
+            _take(self.folds),
+            _take(self.funcs_new),
+            _take(self.threads_new),
+            _take(self.files_new),
+        )
+        self.events_recorded += len(events)
+        stats = [
+            (self.func_calls[i], self.func_recorded[i], self.func_total[i], self.func_self[i], i)
+            for i in range(len(self.func_calls))
+        ]
+        self.writer.write_batch(
+            events=events,
+            frames_new=frames_new,
+            frames_end=frames_end,
+            folds=folds,
+            functions=funcs,
+            function_stats=stats,
+            edges=[(a, b, c[0], c[1]) for (a, b), c in self.edges.items()],
+            threads=threads,
+            files=[snapshot_file(*f) for f in files],
+            meta={"events": self.events_recorded},
+        )
+
+    @property
+    def pending_events(self) -> int:
+        return self.events_recorded + len(self.events)
+
+    # ------------------------------------------------------------------ hot path
+    def _build(self) -> Callable:
+        code_ids_get = self.code_ids.get
+        register = self._register
+        func_calls = self.func_calls
+        func_recorded = self.func_recorded
+        func_total = self.func_total
+        func_self = self.func_self
+        func_lines = self.func_lines
+        func_gen_start = self.func_gen_start
+        edges = self.edges
+        tls = self._tls
+        thread_index = self._thread_index
+        perf = time.perf_counter_ns
+        t0 = self.t0
+        events = self.events
+        frames_new = self.frames_new
+        frames_end = self.frames_end
+        folds = self.folds
+        call_budget = self.budgets.calls if self.budgets.calls is not None else sys.maxsize
+        iter_budget = self.budgets.iterations if self.budgets.iterations is not None else sys.maxsize
+        flush_every = self.budgets.flush_every
+        next_seq = itertools.count(1).__next__
+        next_frame = itertools.count(1).__next__
+        summarize = summary.summarize
+        summarize_named = summary.summarize_named
+        recorder = self
+
+        def maybe_flush() -> None:
+            if len(events) >= flush_every:
+                recorder.flush()
+
+        def close_fold(entry: list) -> None:
+            head, end, seq, iterations, lines, ts = entry[FOLD]
+            entry[FOLD] = None
+            folds.append((entry[ROW], head, end, seq, iterations, lines))
+            events.append((seq, entry[ROW], FOLD_EVENT, head, ts, {"iterations": iterations, "lines": lines, "end_line": end}))
+
+        def finish(entry: list, frame: Any, arg: Any, stack: list) -> None:
+            """Account a returning frame: times, edge, and (if recorded) its return event."""
+            now = perf()
+            # Re-synchronise if frames vanished without a return event (e.g. a tracer swap).
+            while stack and stack[-1] is not entry:
+                stack.pop()
+            if stack:
+                stack.pop()
+            fid = entry[FID]
+            elapsed = now - entry[START]
+            func_total[fid] += elapsed
+            func_self[fid] += elapsed - entry[CHILD]
+            parent_fid = None
+            if stack:
+                parent = stack[-1]
+                parent[CHILD] += elapsed
+                parent_fid = parent[FID]
+            edge = edges.get((parent_fid, fid))
+            if edge is None:
+                edges[(parent_fid, fid)] = [0, elapsed]
+            else:
+                edge[1] += elapsed
+            row = entry[ROW]
+            if row < 0:
+                return
+            if entry[FOLD] is not None:
+                close_fold(entry)
+            seq = next_seq()
+            exc = entry[EXC]
+            if exc is not None and arg is None:
+                frames_end.append((seq, now - t0, None, exc, "raised", row))
+                events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"raised": exc}))
+            else:
+                ret = summarize(arg)
+                frames_end.append((seq, now - t0, ret, None, "returned", row))
+                events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"value": ret}))
+            maybe_flush()
+
+        def folded_local(frame: Any, event: str, arg: Any) -> Any:
+            if event == "return":
+                stack = tls.stack
+                for i in range(len(stack) - 1, -1, -1):
+                    if stack[i][FRAME] is frame:
+                        finish(stack[i], frame, arg, stack)
+                        break
+            return folded_local
+
+        def make_local(entry: list) -> Callable:
+            def local(frame: Any, event: str, arg: Any) -> Any:
+                if event == "line":
+                    lineno = frame.f_lineno
+                    last = entry[LAST_LINE]
+                    entry[LAST_LINE] = lineno
+                    fold = entry[FOLD]
+                    if fold is not None:
+                        # Folding a loop: count until execution leaves the loop's line range.
+                        if fold[0] <= lineno <= fold[1]:
+                            if lineno <= last:
+                                fold[3] += 1
+                            fold[4] += 1
+                            return local
+                        close_fold(entry)
+                    elif lineno <= last:
+                        # A backward jump: one more iteration of the loop headed at ``lineno``.
+                        loops = entry[LOOPS]
+                        if loops is None:
+                            loops = entry[LOOPS] = {}
+                        n = loops.get(lineno, 0) + 1
+                        loops[lineno] = n
+                        if n >= iter_budget:
+                            loop_end = loops.get(("end", lineno), last)
+                            # The fold becomes one FOLD event, numbered now, written when it closes.
+                            entry[FOLD] = [lineno, max(loop_end, last), next_seq(), 1, 1, perf() - t0]
+                            return local
+                        key = ("end", lineno)
+                        if loops.get(key, 0) < last:
+                            loops[key] = last
+                    if entry[EXC] is not None:
+                        entry[EXC] = None  # the exception was handled in this frame
+                    seen = entry[SEEN]
+                    changed = None
+                    for name, value in frame.f_locals.items():
+                        vid = id(value)
+                        if seen.get(name) != vid:
+                            seen[name] = vid
+                            if changed is None:
+                                changed = {}
+                            changed[name] = summarize_named(name, value)
+                    seq = next_seq()
+                    events.append((seq, entry[ROW], LINE, lineno, perf() - t0, changed))
+                    if len(events) >= flush_every:
+                        maybe_flush()
+                elif event == "return":
+                    finish(entry, frame, arg, tls.stack)
+                elif event == "exception":
+                    exc_type, exc_value, _tb = arg
+                    info = {
+                        "type": getattr(exc_type, "__qualname__", "?"),
+                        "message": summarize(exc_value.args[0]) if getattr(exc_value, "args", None) else "",
+                        "line": frame.f_lineno,
+                    }
+                    entry[EXC] = info
+                    seq = next_seq()
+                    events.append((seq, entry[ROW], EXCEPTION, frame.f_lineno, perf() - t0, info))
+                return local
+
+            return local
+
+        def global_trace(frame: Any, event: str, arg: Any) -> Any:
+            code = frame.f_code
+            fid = code_ids_get(code)
+            if fid is None:
+                fid = register(code)
+            if fid < 0 or not recorder.active:
+                return None
+            now = perf()
+            try:
+                stack = tls.stack
+                thread = tls.thread
+            except AttributeError:
+                stack, thread = thread_index()
+            gen_start = func_gen_start[fid]
+            resumed = gen_start != -2 and frame.f_lasti != gen_start
+            parent = stack[-1] if stack else None
+            if not resumed:
+                func_calls[fid] += 1
+                key = (parent[FID] if parent is not None else None, fid)
+                edge = edges.get(key)
+                if edge is None:
+                    edges[key] = [1, 0]
+                else:
+                    edge[0] += 1
+            nearest = parent[NEAREST] if parent is not None else None
+            if func_recorded[fid] >= call_budget:
+                stack.append([fid, now, 0, -1, frame, nearest, 0, None, None, None, None])
+                frame.f_trace_lines = False
+                return folded_local
+            func_recorded[fid] += 1
+            row = next_frame()
+            seq = next_seq()
+            call_line = parent[FRAME].f_lineno if parent is not None else None
+            args = None
+            seen: dict[str, int] = {}
+            if func_lines[fid]:
+                args = {}
+                f_locals = frame.f_locals
+                for name in code.co_varnames[
+                    : code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+                ]:
+                    if name in f_locals:
+                        value = f_locals[name]
+                        seen[name] = id(value)
+                        args[name] = summarize_named(name, value)
+            frames_new.append((row, fid, nearest, call_line, thread, len(stack), seq, now - t0, args, int(resumed)))
+            events.append((seq, row, CALL, frame.f_lineno, now - t0, args or None))
+            entry = [fid, now, 0, row, frame, row, 0, None, None, seen, None]
+            stack.append(entry)
+            if not func_lines[fid]:
+                frame.f_trace_lines = False  # library frame: call level only
+            return make_local(entry)
+
+        return global_trace
+
+    # --------------------------------------------------------------- start / stop
+    def start(self) -> None:
+        self.previous_trace = sys.gettrace()
+        self.previous_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
+        self.t0 = time.perf_counter_ns()
+        self.started_wall = time.time()
+        self._global = self._build()
+        self.active = True
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._after_fork_in_child)
+        threading.settrace(self._global)
+        sys.settrace(self._global)
+
+    def _after_fork_in_child(self) -> None:
+        # The child must never write into the parent's database: forked children are left untraced.
+        if os.getpid() == self.pid or not self.active:
+            return
+        self.active = False
+        self.writer.detach_after_fork()
+        sys.settrace(self.previous_trace)
+        threading.settrace(self.previous_thread_trace)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        """Uninstall the tracer (restoring any previous one) and write what is pending."""
+        if not self.active:
+            return
+        current = sys.gettrace()
+        if current is not self._global:
+            # The target installed its own trace function (a debugger, coverage) or cleared ours.
+            self.displaced_by = "sys.settrace(None)" if current is None else _describe_tracer(current)
+        sys.settrace(self.previous_trace)
+        threading.settrace(self.previous_thread_trace)  # type: ignore[arg-type]
+        self.active = False
+        if os.getpid() != self.pid:
+            return
+        self._close_open_frames()
+        self.flush()
+
+    def _close_open_frames(self) -> None:
+        """Frames still on a stack when recording stops (exit, crash, Ctrl-C, live threads)."""
+        now = time.perf_counter_ns() - self.t0
+        for stack in self.open_stacks:
+            for entry in reversed(stack):
+                if entry[ROW] >= 0:
+                    if entry[FOLD] is not None:
+                        head, end, seq, iterations, lines, ts = entry[FOLD]
+                        self.folds.append((entry[ROW], head, end, seq, iterations, lines))
+                        self.events.append(
+                            (seq, entry[ROW], FOLD_EVENT, head, ts, {"iterations": iterations, "lines": lines, "end_line": end})
+                        )
+                    self.frames_end.append((None, now, None, entry[EXC], "unfinished", entry[ROW]))
+                fid = entry[FID]
+                self.func_total[fid] += time.perf_counter_ns() - entry[START]
+                entry[FRAME] = None
+            stack.clear()
+
+    def function_summary(self) -> list[dict[str, Any]]:
+        """Per-function counts and times, for the CLI's end-of-run summary."""
+        out = []
+        for row in self.func_rows:
+            fid = row[0]
+            out.append(
+                {
+                    "qualname": row[3],
+                    "file_id": row[1],
+                    "library": bool(row[7]),
+                    "calls": self.func_calls[fid],
+                    "total_ns": self.func_total[fid],
+                    "self_ns": self.func_self[fid],
+                }
+            )
+        return out
+
+
+def _take(pending: list) -> list:
+    batch = pending[:]
+    del pending[: len(batch)]
+    return batch
+
+
+def _first_resume_offset(code: Any) -> int:
+    """f_lasti reported by the 'call' event of a generator's *first* entry."""
+    if sys.version_info < (3, 11):
+        return -1
+    for ins in dis.get_instructions(code):
+        if ins.opname == "RESUME":
+            return ins.offset
+    return -1
+
+
+def _describe_tracer(fn: Any) -> str:
+    module = getattr(fn, "__module__", None) or type(fn).__module__
+    name = getattr(fn, "__qualname__", None) or type(fn).__qualname__
+    return f"{module}.{name}"

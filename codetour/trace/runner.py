@@ -1,0 +1,222 @@
+"""Run a script or module exactly as ``python script.py ARGS`` / ``python -m mod ARGS`` would,
+with a :class:`Recorder` installed around it.
+
+Python's behaviour reproduced here: ``sys.argv``, ``__name__ == "__main__"``,
+``sys.path[0]`` (the script's folder, or the working directory for ``-m``), the
+working directory, the target's own stdout/stderr, its exit code, and the
+traceback it prints when it crashes (with codetour's frames removed).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import runpy
+import sys
+import time
+import traceback
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import codetour
+from codetour.errors import InputError, TargetSyntaxError
+from codetour.trace.recorder import Recorder
+
+
+@dataclass
+class Target:
+    """What to run: a script path or a module name, and its arguments."""
+
+    script: Path | None = None
+    module: str | None = None
+    args: list[str] = field(default_factory=list)
+    argv0: str = ""  # sys.argv[0] exactly as the user typed it
+
+    @property
+    def display(self) -> str:
+        return f"-m {self.module}" if self.module else str(self.script)
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    status: str  # "ok", "exit", "exception", "interrupted"
+    exception: dict[str, Any] | None = None
+    wall_s: float = 0.0
+
+
+def load_script(path: Path) -> types.CodeType:
+    """Read and compile a script; missing files and syntax errors become one-line errors."""
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory", hint="name a .py file, or use `codetour discover` on it")
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if b"\0" in source[:4096]:
+        raise InputError(f"{path} is not a Python file (it is binary)")
+    try:
+        return compile(source, str(path.resolve()), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+        raise TargetSyntaxError(text) from None
+    except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
+        raise InputError(f"{path} is not a Python file ({exc})") from None
+
+
+def run(target: Target, recorder: Recorder) -> RunResult:
+    """Run the target under ``recorder``. Never raises for anything the target does."""
+    code = load_script(target.script) if target.script is not None else None
+    if target.module is not None:
+        _check_module(target.module)
+
+    saved_argv = sys.argv[:]
+    saved_path = sys.path[:]
+    saved_main = sys.modules.get("__main__")
+    saved_cwd = os.getcwd()
+    started = time.perf_counter()
+    result: RunResult
+    try:
+        if code is not None and target.script is not None:
+            script = target.script.resolve()
+            sys.argv = [target.argv0 or str(target.script), *target.args]
+            sys.path[0:0] = [os.path.dirname(os.path.realpath(script))]
+            main = types.ModuleType("__main__")
+            main.__dict__.update({"__file__": str(script), "__builtins__": __builtins__, "__cached__": None, "__spec__": None})
+            sys.modules["__main__"] = main
+            recorder.start()
+            try:
+                exec(code, main.__dict__)
+            finally:
+                recorder.stop()
+        else:
+            sys.argv = [target.module or "", *target.args]
+            sys.path[0:0] = [os.getcwd()]
+            recorder.start()
+            try:
+                runpy.run_module(target.module or "", run_name="__main__", alter_sys=True)
+            finally:
+                recorder.stop()
+        result = RunResult(0, "ok")
+    except SystemExit as exc:
+        result = RunResult(_exit_code(exc.code), "exit", {"type": "SystemExit", "code": repr(exc.code)})
+    except KeyboardInterrupt:
+        print("Traceback (most recent call last):\n  ...\nKeyboardInterrupt", file=sys.stderr)
+        result = RunResult(130, "interrupted", {"type": "KeyboardInterrupt"})
+    except BaseException as exc:  # the target crashed: print its traceback like Python does
+        _print_target_traceback(exc)
+        result = RunResult(1, "exception", {"type": type(exc).__qualname__, "message": _safe_str(exc)})
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+        try:
+            os.chdir(saved_cwd)  # the target may have chdir'd; codetour writes relative to where it started
+        except OSError:
+            pass
+        _flush_std()
+    result.wall_s = time.perf_counter() - started
+    return result
+
+
+def _check_module(name: str) -> None:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError) as exc:
+        raise InputError(f"no module named {name!r} ({exc})") from None
+    if spec is None:
+        raise InputError(f"no module named {name!r}", hint="run from the folder that contains it, as with python -m")
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF  # as the OS reports it: sys.exit(-1) is 255
+    print(code, file=sys.stderr)  # sys.exit("message") prints the message and exits 1
+    return 1
+
+
+def _print_target_traceback(exc: BaseException) -> None:
+    """Python's own report, minus the frames that belong to codetour."""
+    tb = exc.__traceback__
+    own = os.path.dirname(codetour.__file__)
+    runpy_file = runpy.__file__
+    while tb is not None and (tb.tb_frame.f_code.co_filename.startswith(own) or tb.tb_frame.f_code.co_filename == runpy_file):
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)[:500]
+    except Exception:
+        return f"<unprintable {type(exc).__name__}>"
+
+
+def _flush_std() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "codetour_version": codetour.__version__,
+        "python_version": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "argv": [target.argv0 or target.display, *target.args],
+        "entry": str(target.script.resolve()) if target.script else None,
+        "module": target.module,
+        "cwd": os.getcwd(),
+        "root": str(recorder.scope.root),
+        "include": recorder.scope.include,
+        "exclude": recorder.scope.exclude,
+        "library_calls": recorder.scope.library_calls,
+        "budgets": recorder.budgets.as_dict(),
+        "pid": recorder.pid,
+        "start_time": getattr(recorder, "started_wall", None),
+        "end_time": time.time(),
+        "previous_tracer": None if recorder.previous_trace is None else repr(recorder.previous_trace),
+        "displaced_by": recorder.displaced_by,
+    }
+    if result is not None:
+        meta.update(
+            {
+                "status": result.status,
+                "exit_code": result.exit_code,
+                "exception": result.exception,
+                "wall_s": result.wall_s,
+            }
+        )
+    return meta
+
+
+def record(target: Target, recorder: Recorder) -> RunResult:
+    """Run ``target`` under ``recorder`` and leave a complete, closed trace file behind.
+
+    The metadata is written before the run starts (status ``running``), so even a
+    trace whose process was killed says what it was a recording of.
+    """
+    writer = recorder.writer
+    writer.set_meta({**run_metadata(target, recorder, None), "status": "running"})
+    result = None
+    try:
+        result = run(target, recorder)
+    finally:
+        if result is None:  # codetour itself failed (e.g. bad input): say so in the file
+            writer.set_meta({"status": "not-run"})
+        else:
+            writer.set_meta(run_metadata(target, recorder, result))
+        writer.close()
+    return result

@@ -1,0 +1,132 @@
+"""Which code gets recorded.
+
+A :class:`Scope` answers one question per code object, once: is this the
+repo's own code (record it), a library frame we were asked to record at call
+level, or something to ignore? The answer is cached by the tracer, so the
+cost here is paid once per function, never per call.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import codetour
+
+IGNORE = 0
+REPO = 1  # repo code: lines, values, calls
+LIBRARY = 2  # outside the repo, recorded at call level only (opt-in)
+
+# Folders inside a repo that are never the repo's own code.
+_SKIP_PARTS = {
+    ".git",
+    ".hg",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    ".tox",
+    ".nox",
+    "site-packages",
+    "dist-packages",
+    "node_modules",
+    "__pypackages__",
+    ".codetour",
+    "build",
+    ".eggs",
+    ".mypy_cache",
+}
+
+
+def _stdlib_prefixes() -> tuple[str, ...]:
+    paths = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        p = sysconfig.get_paths().get(key)
+        if p:
+            paths.add(os.path.realpath(p) + os.sep)
+    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+        paths.add(os.path.realpath(p) + os.sep)
+    return tuple(sorted(paths))
+
+
+@dataclass
+class Scope:
+    root: Path
+    include: list[str] = field(default_factory=list)  # globs relative to root; widen the scope
+    exclude: list[str] = field(default_factory=list)  # globs relative to root; narrow it
+    library_calls: bool = False  # record library frames at call level
+    _own: str = field(init=False, default="")
+    _env_prefixes: tuple[str, ...] = field(init=False, default=())
+    _realpath_cache: dict[str, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root = Path(os.path.realpath(self.root))
+        self._own = os.path.realpath(os.path.dirname(codetour.__file__)) + os.sep
+        self._env_prefixes = _stdlib_prefixes()
+
+    def realpath(self, filename: str) -> str:
+        cached = self._realpath_cache.get(filename)
+        if cached is None:
+            cached = self._realpath_cache[filename] = os.path.realpath(filename)
+        return cached
+
+    def classify(self, filename: str) -> int:
+        """IGNORE, REPO or LIBRARY for a code object's ``co_filename``."""
+        if not filename or filename.startswith("<"):
+            return IGNORE  # <string>, <frozen ...>, <stdin>: no source file to show
+        path = self.realpath(filename)
+        if path.startswith(self._own):
+            return IGNORE  # never record codetour itself
+        try:
+            rel = os.path.relpath(path, self.root)
+        except ValueError:
+            rel = os.pardir
+        inside = not rel.startswith(os.pardir)
+        rel_posix = rel.replace(os.sep, "/")
+        if inside and any(fnmatch.fnmatch(rel_posix, g) for g in self.exclude):
+            return IGNORE
+        if inside and not (_SKIP_PARTS & set(Path(rel).parts[:-1])):
+            if self._in_environment(path):
+                return self._library()
+            return REPO
+        if any(fnmatch.fnmatch(rel_posix if inside else path, g) for g in self.include):
+            return REPO
+        return self._library()
+
+    def _in_environment(self, path: str) -> bool:
+        # A virtualenv created inside the repo under an unusual name is still not repo code.
+        return any(path.startswith(p) for p in self._env_prefixes) and not str(self.root).startswith(
+            tuple(p.rstrip(os.sep) for p in self._env_prefixes)
+        )
+
+    def _library(self) -> int:
+        return LIBRARY if self.library_calls else IGNORE
+
+    def relpath(self, filename: str) -> str:
+        path = self.realpath(filename)
+        try:
+            rel = os.path.relpath(path, self.root)
+        except ValueError:
+            return path
+        return path if rel.startswith(os.pardir) else rel.replace(os.sep, "/")
+
+
+ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "environment.yml", ".hg")
+
+
+def find_repo_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that looks like a project root.
+
+    Falls back to ``start`` itself when no marker is found before the file system root.
+    """
+    start = Path(os.path.realpath(start))
+    if start.is_file():
+        start = start.parent
+    for candidate in (start, *start.parents):
+        if any((candidate / m).exists() for m in ROOT_MARKERS):
+            return candidate
+    return start

@@ -1,0 +1,70 @@
+"""Shared fixtures: paths to the sample repos and helpers that run the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_repos"
+PPO = SAMPLES / "minimal_ppo"
+TORCH_SAMPLE = SAMPLES / "torch_classifier"
+SCRIPTS = Path(__file__).resolve().parent / "data" / "scripts"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m codetour ARGS`` for real, in a subprocess."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "codetour", *args],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
+
+
+def trace_script(
+    tmp_path: Path, script: Path, *args: str, root: Path | None = None, extra: tuple[str, ...] = (), cwd: Path | None = None
+):
+    """Trace ``script`` with the real CLI; returns (CompletedProcess, trace path)."""
+    out = tmp_path / f"{script.stem}.ctrace"
+    proc = run_cli("trace", "--root", str(root or script.parent), "-o", str(out), *extra, str(script), *args, cwd=cwd)
+    return proc, out
+
+
+@pytest.fixture(scope="session")
+def ppo_trace(tmp_path_factory) -> Path:
+    """A real trace of a short PPO training run, recorded once per test session."""
+    tmp = tmp_path_factory.mktemp("ppo")
+    out = tmp / "ppo.ctrace"
+    proc = run_cli(
+        "trace",
+        "-o",
+        str(out),
+        str(PPO / "train.py"),
+        "--updates",
+        "2",
+        "--num-steps",
+        "128",
+        "--output",
+        str(tmp / "ckpt.npz"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def has_torch() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+requires_torch = pytest.mark.skipif(not has_torch(), reason="PyTorch is not installed (pip install torch==2.13.0)")

@@ -1,0 +1,97 @@
+"""Value summaries: bounded, never running user code, secrets redacted."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+import pytest
+
+from codetour.trace.summary import REDACTED, summarize, summarize_named
+
+np = pytest.importorskip("numpy")
+
+
+def test_scalars_strings_and_containers():
+    assert summarize(None) == "None"
+    assert summarize(3) == "3"
+    assert summarize(0.1 + 0.2) == "0.3"
+    assert summarize("a" * 100).endswith("…(len 100)")
+    assert summarize([1, 2, 3, 4, 5]) == "list[5] (1, 2, 3, …)"
+    assert summarize({"a": 1, "b": [1, 2]}) == "dict[2] {a: 1, b: list[2] (1, 2)}"
+    assert summarize(b"xyz") == "bytes[3]"
+    nested = [[[[1]]]]
+    assert summarize(nested) == "list[1] (list[1] (list[1]))"
+
+
+def test_numpy_arrays_by_shape_dtype_and_small_stats():
+    assert summarize(np.zeros((2048, 4))) == "ndarray float64[2048, 4]"
+    assert summarize(np.zeros((1024, 4))) == "ndarray float64[1024, 4] min 0 max 0 mean 0"
+    assert summarize(np.arange(3)) == "ndarray int64[3] [0, 1, 2]"
+    small = summarize(np.linspace(0, 1, 11))
+    assert small.startswith("ndarray float64[11] min 0 max 1 mean 0.5")
+    assert summarize(np.float32(2.5)) == "float32 float32[] = 2.5"
+
+
+def test_user_code_is_never_called():
+    class Trap:
+        calls = 0
+
+        def __repr__(self):
+            Trap.calls += 1
+            return "trap"
+
+        def __getattr__(self, name):
+            Trap.calls += 1
+            raise AttributeError(name)
+
+        def __len__(self):
+            Trap.calls += 1
+            return 0
+
+    trap = Trap()
+    trap.visible = 5
+    assert summarize(trap) == "<test_user_code_is_never_called.<locals>.Trap visible=5>"
+    assert Trap.calls == 0
+
+
+def test_dataclasses_and_namespaces_show_fields():
+    @dataclass
+    class Config:
+        lr: float = 0.001
+        epochs: int = 3
+
+    assert summarize(Config()) == "<test_dataclasses_and_namespaces_show_fields.<locals>.Config lr=0.001 epochs=3>"
+    assert summarize(argparse.Namespace(mode="train")) == "<Namespace mode='train'>"
+
+
+def test_secrets_are_redacted_by_name_and_by_shape():
+    assert summarize_named("api_key", "abc") == REDACTED
+    assert summarize_named("password", "abc") == REDACTED
+    assert summarize_named("hf_token", "abc") == REDACTED
+    assert summarize_named("num_tokens", 5) == "5"
+    assert summarize("ghp_" + "a" * 36) == REDACTED
+    assert summarize("sk-" + "x" * 30) == REDACTED
+    assert summarize({"secret": "value", "lr": 1}) == f"dict[2] {{secret: {REDACTED}, lr: 1}}"
+
+
+def test_summary_never_raises():
+    class Bad:
+        @property
+        def __dict__(self):
+            raise RuntimeError("no")
+
+    assert summarize(Bad()).startswith("<")
+
+
+def test_torch_tensors_keep_device_and_never_copy():
+    torch = pytest.importorskip("torch")
+    t = torch.ones(3, 4, requires_grad=True)
+    text = summarize(t)
+    assert text.startswith("Tensor float32[3, 4] requires_grad")
+    assert "min 1 max 1 mean 1" in text
+    assert t.grad is None and t.requires_grad
+    big = torch.zeros(512, 512)
+    assert summarize(big) == "Tensor float32[512, 512]"
+    meta = torch.empty(4, 4, device="meta")
+    assert summarize(meta) == "Tensor float32[4, 4] meta"
