@@ -1,0 +1,199 @@
+"""What one Python file says about itself, read with :mod:`ast` (never imported)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+CLI_MODULES = {
+    "argparse": "argparse",
+    "click": "click",
+    "typer": "typer",
+    "fire": "fire",
+    "tyro": "tyro",
+    "absl": "absl",
+    "absl.app": "absl",
+    "absl.flags": "absl",
+    "hydra": "hydra",
+    "jsonargparse": "jsonargparse",
+    "simple_parsing": "simple_parsing",
+    "transformers": None,
+    "lightning": None,
+    "pytorch_lightning": None,
+    "omegaconf": None,
+}
+
+# ML operations looked for in code, as (regex on source text, what it suggests, reason text).
+TRAIN_OPS = [
+    (re.compile(r"\.backward\("), "calls loss.backward()"),
+    (re.compile(r"\b(optim\w*|opt)\.step\(|optimizer\w*\.step\("), "calls optimizer.step()"),
+    (re.compile(r"\.zero_grad\("), "calls zero_grad()"),
+    (re.compile(r"\btrainer\.fit\(|\.fit\("), "calls .fit()"),
+    (re.compile(r"\bGradScaler\b|\bclip_grad_norm_?\("), "uses gradient scaling/clipping"),
+    (re.compile(r"\bjax\.grad\(|\bvalue_and_grad\(|\bapply_gradients\("), "computes gradients (JAX)"),
+]
+EVAL_OPS = [
+    (re.compile(r"\bno_grad\(|\binference_mode\("), "runs under no_grad/inference_mode"),
+    (re.compile(r"\.eval\(\)"), "calls model.eval()"),
+    (
+        re.compile(r"\b(accuracy|precision|recall|f1|bleu|rouge|perplexity|mAP|top1|top5|auroc|mean return)\b", re.I),
+        "computes metrics",
+    ),
+    (re.compile(r"\btrainer\.(validate|test)\(|\bevaluate\("), "calls evaluate()"),
+]
+INFER_OPS = [
+    (re.compile(r"\.generate\(|\bsample\(|\.predict\(|\bpipeline\("), "generates or predicts"),
+]
+DATA_OPS = [
+    (re.compile(r"\bDataLoader\(|\bDataset\b|load_dataset\("), "builds datasets/loaders"),
+    (re.compile(r"\b(tokeniz\w*|np\.save\w*|to_parquet|\.tofile\(|json\.dump)"), "writes processed data"),
+]
+CKPT_OPS = re.compile(r"\b(torch\.save|save_checkpoint|np\.savez|torch\.load|load_state_dict|save_pretrained|from_pretrained)\b")
+
+
+@dataclass
+class FileFacts:
+    main_guard: bool = False
+    main_guard_line: int = 0
+    top_level_calls: int = 0  # statements at module level that do work (script style, no main())
+    top_level_loops: int = 0
+    defines: int = 0  # functions and classes defined
+    cli: set[str] = field(default_factory=set)
+    cli_options: list[str] = field(default_factory=list)
+    mode_choices: dict[str, list[str]] = field(default_factory=dict)  # "--mode" -> ["train", "eval"]
+    required_options: list[str] = field(default_factory=list)
+    hydra_config: str | None = None
+    imports: set[str] = field(default_factory=set)  # absolute module names, relative resolved by caller
+    relative_imports: list[tuple[int, str]] = field(default_factory=list)
+    docstring: str | None = None
+    is_pytest: bool = False
+
+
+def analyze(tree: ast.Module) -> FileFacts:
+    facts = FileFacts(docstring=ast.get_docstring(tree))
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
+            facts.main_guard = True
+            facts.main_guard_line = stmt.lineno
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            facts.defines += 1
+            if stmt.name.startswith("test_") and isinstance(stmt, ast.FunctionDef):
+                facts.is_pytest = True
+        elif isinstance(stmt, (ast.For, ast.While, ast.AsyncFor)):
+            facts.top_level_loops += 1
+        elif (
+            (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call))
+            or (isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(getattr(stmt, "value", None), ast.Call))
+            or isinstance(stmt, ast.With)
+        ):
+            facts.top_level_calls += 1
+    node: ast.AST
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                facts.imports.add(alias.name)
+                _note_cli(facts, alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                facts.relative_imports.append((node.level, node.module or ""))
+                for alias in node.names:
+                    facts.relative_imports.append((node.level, f"{node.module}.{alias.name}" if node.module else alias.name))
+            elif node.module:
+                facts.imports.add(node.module)
+                for alias in node.names:
+                    facts.imports.add(f"{node.module}.{alias.name}")
+                    if alias.name in ("LightningCLI", "HfArgumentParser", "ArgumentParser", "CLI"):
+                        facts.cli.add(alias.name)
+                _note_cli(facts, node.module)
+        elif isinstance(node, ast.Call):
+            _note_call(facts, node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in node.decorator_list:
+                _note_decorator(facts, deco)
+    return facts
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return bool(names and consts)
+
+
+def _note_cli(facts: FileFacts, module: str) -> None:
+    top = module.split(".")[0]
+    name = CLI_MODULES.get(module, CLI_MODULES.get(top))
+    if name:
+        facts.cli.add(name)
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _note_call(facts: FileFacts, call: ast.Call) -> None:
+    name = _dotted(call.func)
+    last = name.rsplit(".", 1)[-1]
+    if last in (
+        "add_argument",
+        "DEFINE_string",
+        "DEFINE_integer",
+        "DEFINE_float",
+        "DEFINE_bool",
+        "DEFINE_boolean",
+        "DEFINE_enum",
+        "option",
+        "argument",
+    ):
+        opts = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if last.startswith("DEFINE") and opts:
+            opts = [f"--{opts[0]}"]
+        long = [o for o in opts if o.startswith("--")] or opts[:1]
+        if long:
+            flag = long[0]
+            facts.cli_options.append(flag)
+            for kw in call.keywords:
+                if kw.arg == "choices" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
+                    values = [e.value for e in kw.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                    if values:
+                        facts.mode_choices[flag] = values
+                if kw.arg == "required" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+                    facts.required_options.append(flag)
+            if last == "DEFINE_enum" and len(call.args) >= 3 and isinstance(call.args[2], (ast.List, ast.Tuple)):
+                facts.mode_choices[flag] = [
+                    e.value for e in call.args[2].elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                ]
+    elif name in ("app.run", "absl.app.run"):
+        facts.cli.add("absl")
+    elif name in ("fire.Fire", "Fire"):
+        facts.cli.add("fire")
+    elif name in ("typer.run", "tyro.cli", "CLI", "LightningCLI", "HfArgumentParser"):
+        facts.cli.add(name.split(".")[0] if "." in name else name)
+
+
+def _note_decorator(facts: FileFacts, deco: ast.expr) -> None:
+    target = deco.func if isinstance(deco, ast.Call) else deco
+    name = _dotted(target)
+    if name in ("hydra.main", "main") and isinstance(deco, ast.Call) and "hydra" in " ".join(facts.imports) + name:
+        facts.cli.add("hydra")
+        for kw in deco.keywords:
+            if kw.arg == "config_name" and isinstance(kw.value, ast.Constant):
+                facts.hydra_config = str(kw.value.value)
+    elif name.startswith("click.") or name in ("command", "group"):
+        if name.startswith("click."):
+            facts.cli.add("click")
+    elif name.endswith(".command") and ("typer" in facts.imports or "click" in facts.imports):
+        facts.cli.add("typer" if "typer" in facts.imports else "click")
+
+
+def scan_ops(text: str, table: list) -> list[str]:
+    return [reason for pattern, reason in table if pattern.search(text)]
