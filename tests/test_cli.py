@@ -1,0 +1,51 @@
+"""The command line: help that teaches, honest failures, one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_cli
+
+from codetour.cli import _split_trace_argv
+
+
+def test_top_level_help_lists_every_command():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for command in ("discover", "trace", "tour", "export", "debug"):
+        assert command in proc.stdout
+    assert "Start here" in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["discover", "trace", "tour", "export", "debug"])
+def test_every_subcommand_has_help(command):
+    proc = run_cli(command, "--help")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("usage: codetour " + command)
+    assert len(proc.stdout.splitlines()) > 3
+
+
+def test_python_dash_m_and_version():
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("codetour ")
+
+
+def test_unknown_command_and_bad_flags_are_one_line():
+    proc = run_cli("frobnicate")
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    proc = run_cli("discover")
+    assert proc.returncode == 2 and "required" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "own", "target"),
+    [
+        (["train.py", "--lr", "3"], [], ["train.py", "--lr", "3"]),
+        (["-o", "x.ctrace", "--full", "train.py", "-o", "y"], ["-o", "x.ctrace", "--full"], ["train.py", "-o", "y"]),
+        (["-m", "pkg.train", "--epochs", "1"], ["-m", "pkg.train"], ["--epochs", "1"]),
+        (["--root", "src", "--", "run.py", "--", "z"], ["--root", "src"], ["run.py", "--", "z"]),
+        (["--include", "lib/*", "run.py"], ["--include", "lib/*"], ["run.py"]),
+    ],
+)
+def test_trace_passes_everything_after_the_target_untouched(argv, own, target):
+    assert _split_trace_argv(argv) == (own, target)
