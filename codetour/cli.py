@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not record repo files matching GLOB, relative to the root (repeatable)",
     )
     t.add_argument("--library-calls", action="store_true", help="record library functions too, at call level (no lines)")
-    t.add_argument("--calls", type=int, default=8, metavar="N", help="activations per function kept in full detail (default: 8)")
+    t.add_argument("--calls", type=int, default=5, metavar="N", help="activations per function kept in full detail (default: 5)")
     t.add_argument("--iterations", type=int, default=3, metavar="N", help="iterations per loop kept in full detail (default: 3)")
     t.add_argument("--full", action="store_true", help="no budgets: keep every call and iteration in full detail")
     t.add_argument("-q", "--quiet", action="store_true", help="print only the trace path")

@@ -41,14 +41,15 @@ from codetour.trace.scope import IGNORE, LIBRARY, Scope
 _GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 # Shadow-stack entry slots (a list per live in-scope frame).
-FID, START, CHILD, ROW, FRAME, NEAREST, LAST_LINE, LOOPS, FOLD, SEEN, EXC = range(11)
+# Entries past the budget have only the first seven slots.
+FID, START, CHILD, ROW, FRAME, NEAREST, EDGE, LAST_LINE, LOOPS, FOLD, SEEN, EXC = range(12)
 
 
 @dataclass
 class Budgets:
     """How much full detail to keep. ``None`` means unlimited (``--full``)."""
 
-    calls: int | None = 8  # recorded activations per function (lines + values)
+    calls: int | None = 5  # recorded activations per function (lines + values)
     iterations: int | None = 3  # recorded iterations per loop per recorded frame
     flush_every: int = 20_000  # events per write batch
 
@@ -71,7 +72,12 @@ class Recorder:
         self.previous_thread_trace: Any = None
         self.events_recorded = 0
         # Function registry (index = function id). Plain lists: cheap to index on the hot path.
-        self.code_ids: dict[Any, int] = {}
+        # Keyed by id(code), not by the code object: hashing a code object hashes its bytecode
+        # and constants on every lookup. ``code_keepalive`` holds each seen code object, so an
+        # id can never be reused by a new code object while this cache exists.
+        self.code_ids: dict[int, int] = {}
+        self.code_keepalive: list[Any] = []
+        self.file_kinds: dict[str, int] = {}
         self.func_calls: list[int] = []
         self.func_recorded: list[int] = []
         self.func_total: list[int] = []
@@ -97,9 +103,15 @@ class Recorder:
     # ----------------------------------------------------------------- cold path
     def _register(self, code: Any) -> int:
         """Classify a code object the first time it is seen; returns its function id or -1."""
-        kind = self.scope.classify(code.co_filename)
+        if not self.active:  # stopped (or a forked child): everything is out of scope from now on
+            self.code_ids[id(code)] = -1
+            return -1
+        self.code_keepalive.append(code)
+        kind = self.file_kinds.get(code.co_filename)
+        if kind is None:
+            kind = self.file_kinds[code.co_filename] = self.scope.classify(code.co_filename)
         if kind == IGNORE:
-            self.code_ids[code] = -1
+            self.code_ids[id(code)] = -1
             return -1
         filename = self.scope.realpath(code.co_filename)
         file_id = self.file_ids.get(filename)
@@ -107,7 +119,7 @@ class Recorder:
             file_id = self.file_ids[filename] = len(self.file_ids) + 1
             self.files_new.append((file_id, filename, self.scope.relpath(filename)))
         fid = len(self.func_calls)
-        self.code_ids[code] = fid
+        self.code_ids[id(code)] = fid
         lines = [ln for _, _, ln in code.co_lines() if ln is not None] or [code.co_firstlineno]
         doc = code.co_consts[0] if code.co_consts and isinstance(code.co_consts[0], str) else None
         qualname = getattr(code, "co_qualname", code.co_name)
@@ -122,7 +134,7 @@ class Recorder:
         self.func_gen_start.append(_first_resume_offset(code) if code.co_flags & _GEN_FLAGS else -2)
         return fid
 
-    def _thread_index(self) -> tuple[list, int]:
+    def _thread_index(self) -> list:
         # A new index per thread, not per ident: the OS reuses idents of finished threads.
         ident = threading.get_ident()
         index = len(self.threads)
@@ -132,7 +144,7 @@ class Recorder:
         self._tls.stack = stack
         self._tls.thread = index
         self.open_stacks.append(stack)
-        return stack, index
+        return stack
 
     def flush(self) -> None:
         """Write everything pending as one transaction (no-op in a forked child)."""
@@ -199,41 +211,54 @@ class Recorder:
         summarize_named = summary.summarize_named
         recorder = self
 
-        def maybe_flush() -> None:
-            if len(events) >= flush_every:
-                recorder.flush()
-
         def close_fold(entry: list) -> None:
             head, end, seq, iterations, lines, ts = entry[FOLD]
             entry[FOLD] = None
             folds.append((entry[ROW], head, end, seq, iterations, lines))
             events.append((seq, entry[ROW], FOLD_EVENT, head, ts, {"iterations": iterations, "lines": lines, "end_line": end}))
 
-        def finish(entry: list, frame: Any, arg: Any, stack: list) -> None:
-            """Account a returning frame: times, edge, and (if recorded) its return event."""
-            now = perf()
-            # Re-synchronise if frames vanished without a return event (e.g. a tracer swap).
-            while stack and stack[-1] is not entry:
-                stack.pop()
-            if stack:
-                stack.pop()
-            fid = entry[FID]
+        def pop_entry(frame: Any) -> tuple[list | None, list]:
+            """Pop ``frame``'s entry off this thread's shadow stack.
+
+            Normally it is on top. If frames vanished without a return event (the target
+            swapped tracers, a generator was dropped) the stack is re-synchronised; if the
+            frame is not on the stack at all (recording already stopped) nothing changes.
+            """
+            stack = tls.stack
+            if stack and stack[-1][FRAME] is frame:
+                return stack.pop(), stack
+            for i in range(len(stack) - 2, -1, -1):
+                if stack[i][FRAME] is frame:
+                    del stack[i + 1 :]
+                    return stack.pop(), stack
+            return None, stack
+
+        def account(entry: list, stack: list, now: int) -> None:
             elapsed = now - entry[START]
+            fid = entry[FID]
             func_total[fid] += elapsed
             func_self[fid] += elapsed - entry[CHILD]
-            parent_fid = None
+            entry[EDGE][1] += elapsed
             if stack:
-                parent = stack[-1]
-                parent[CHILD] += elapsed
-                parent_fid = parent[FID]
-            edge = edges.get((parent_fid, fid))
-            if edge is None:
-                edges[(parent_fid, fid)] = [0, elapsed]
-            else:
-                edge[1] += elapsed
-            row = entry[ROW]
-            if row < 0:
+                stack[-1][CHILD] += elapsed
+
+        def folded_local(frame: Any, event: str, arg: Any) -> Any:
+            # Past the budget: only the return matters (times). Lines are switched off.
+            if event == "return":
+                now = perf()
+                entry, stack = pop_entry(frame)
+                if entry is not None:
+                    account(entry, stack, now)
+            return folded_local
+
+        def finish(entry: list, frame: Any, arg: Any) -> None:
+            """A recorded frame returns: times, then its return event and frame row."""
+            now = perf()
+            popped, stack = pop_entry(frame)
+            if popped is None:
                 return
+            account(entry, stack, now)
+            row = entry[ROW]
             if entry[FOLD] is not None:
                 close_fold(entry)
             seq = next_seq()
@@ -245,33 +270,26 @@ class Recorder:
                 ret = summarize(arg)
                 frames_end.append((seq, now - t0, ret, None, "returned", row))
                 events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"value": ret}))
-            maybe_flush()
-
-        def folded_local(frame: Any, event: str, arg: Any) -> Any:
-            if event == "return":
-                stack = tls.stack
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i][FRAME] is frame:
-                        finish(stack[i], frame, arg, stack)
-                        break
-            return folded_local
+            if len(events) >= flush_every:
+                recorder.flush()
 
         def make_local(entry: list) -> Callable:
             def local(frame: Any, event: str, arg: Any) -> Any:
                 if event == "line":
                     lineno = frame.f_lineno
-                    last = entry[LAST_LINE]
-                    entry[LAST_LINE] = lineno
                     fold = entry[FOLD]
                     if fold is not None:
                         # Folding a loop: count until execution leaves the loop's line range.
                         if fold[0] <= lineno <= fold[1]:
-                            if lineno <= last:
+                            if lineno <= entry[LAST_LINE]:
                                 fold[3] += 1
                             fold[4] += 1
+                            entry[LAST_LINE] = lineno
                             return local
                         close_fold(entry)
-                    elif lineno <= last:
+                    last = entry[LAST_LINE]
+                    entry[LAST_LINE] = lineno
+                    if lineno <= last and fold is None:
                         # A backward jump: one more iteration of the loop headed at ``lineno``.
                         loops = entry[LOOPS]
                         if loops is None:
@@ -279,13 +297,12 @@ class Recorder:
                         n = loops.get(lineno, 0) + 1
                         loops[lineno] = n
                         if n >= iter_budget:
-                            loop_end = loops.get(("end", lineno), last)
+                            loop_end = loops.get(-lineno, last)
                             # The fold becomes one FOLD event, numbered now, written when it closes.
                             entry[FOLD] = [lineno, max(loop_end, last), next_seq(), 1, 1, perf() - t0]
                             return local
-                        key = ("end", lineno)
-                        if loops.get(key, 0) < last:
-                            loops[key] = last
+                        if loops.get(-lineno, 0) < last:
+                            loops[-lineno] = last  # the furthest line seen in this loop's body
                     if entry[EXC] is not None:
                         entry[EXC] = None  # the exception was handled in this frame
                     seen = entry[SEEN]
@@ -297,12 +314,11 @@ class Recorder:
                             if changed is None:
                                 changed = {}
                             changed[name] = summarize_named(name, value)
-                    seq = next_seq()
-                    events.append((seq, entry[ROW], LINE, lineno, perf() - t0, changed))
+                    events.append((next_seq(), entry[ROW], LINE, lineno, perf() - t0, changed))
                     if len(events) >= flush_every:
-                        maybe_flush()
+                        recorder.flush()
                 elif event == "return":
-                    finish(entry, frame, arg, tls.stack)
+                    finish(entry, frame, arg)
                 elif event == "exception":
                     exc_type, exc_value, _tb = arg
                     info = {
@@ -311,42 +327,50 @@ class Recorder:
                         "line": frame.f_lineno,
                     }
                     entry[EXC] = info
-                    seq = next_seq()
-                    events.append((seq, entry[ROW], EXCEPTION, frame.f_lineno, perf() - t0, info))
+                    events.append((next_seq(), entry[ROW], EXCEPTION, frame.f_lineno, perf() - t0, info))
                 return local
 
             return local
 
         def global_trace(frame: Any, event: str, arg: Any) -> Any:
-            code = frame.f_code
-            fid = code_ids_get(code)
+            # Out of scope: one id(), one dict lookup, one compare.
+            fid = code_ids_get(id(frame.f_code))
             if fid is None:
-                fid = register(code)
-            if fid < 0 or not recorder.active:
+                fid = register(frame.f_code)
+            if fid < 0:
                 return None
             now = perf()
             try:
                 stack = tls.stack
-                thread = tls.thread
             except AttributeError:
-                stack, thread = thread_index()
+                stack = thread_index()
+            if stack:
+                parent = stack[-1]
+                key = (parent[FID], fid)
+                nearest = parent[NEAREST]
+            else:
+                parent = nearest = None
+                key = (None, fid)
+            edge = edges.get(key)
+            if edge is None:
+                edge = edges[key] = [0, 0]
             gen_start = func_gen_start[fid]
             resumed = gen_start != -2 and frame.f_lasti != gen_start
-            parent = stack[-1] if stack else None
-            if not resumed:
+            if not resumed:  # a generator resuming is not a new call
                 func_calls[fid] += 1
-                key = (parent[FID] if parent is not None else None, fid)
-                edge = edges.get(key)
-                if edge is None:
-                    edges[key] = [1, 0]
-                else:
-                    edge[0] += 1
-            nearest = parent[NEAREST] if parent is not None else None
+                edge[0] += 1
             if func_recorded[fid] >= call_budget:
-                stack.append([fid, now, 0, -1, frame, nearest, 0, None, None, None, None])
+                stack.append([fid, now, 0, -1, frame, nearest, edge])
                 frame.f_trace_lines = False
                 return folded_local
+            return record_call(frame, fid, now, stack, parent, nearest, edge, resumed)
+
+        def record_call(
+            frame: Any, fid: int, now: int, stack: list, parent: list | None, nearest: int | None, edge: list, resumed: bool
+        ) -> Callable:
+            """Within the budget: a frame row, a call event with argument summaries, a line tracer."""
             func_recorded[fid] += 1
+            code = frame.f_code
             row = next_frame()
             seq = next_seq()
             call_line = parent[FRAME].f_lineno if parent is not None else None
@@ -355,16 +379,15 @@ class Recorder:
             if func_lines[fid]:
                 args = {}
                 f_locals = frame.f_locals
-                for name in code.co_varnames[
-                    : code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
-                ]:
+                n_args = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+                for name in code.co_varnames[:n_args]:
                     if name in f_locals:
                         value = f_locals[name]
                         seen[name] = id(value)
                         args[name] = summarize_named(name, value)
-            frames_new.append((row, fid, nearest, call_line, thread, len(stack), seq, now - t0, args, int(resumed)))
+            frames_new.append((row, fid, nearest, call_line, tls.thread, len(stack), seq, now - t0, args, int(resumed)))
             events.append((seq, row, CALL, frame.f_lineno, now - t0, args or None))
-            entry = [fid, now, 0, row, frame, row, 0, None, None, seen, None]
+            entry = [fid, now, 0, row, frame, row, edge, 0, None, None, seen, None]
             stack.append(entry)
             if not func_lines[fid]:
                 frame.f_trace_lines = False  # library frame: call level only
@@ -390,6 +413,7 @@ class Recorder:
         if os.getpid() == self.pid or not self.active:
             return
         self.active = False
+        self.code_ids.clear()
         self.writer.detach_after_fork()
         sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)  # type: ignore[arg-type]
@@ -405,6 +429,7 @@ class Recorder:
         sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)  # type: ignore[arg-type]
         self.active = False
+        self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
         if os.getpid() != self.pid:
             return
         self._close_open_frames()
