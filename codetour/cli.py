@@ -25,13 +25,15 @@ codetour: find where to start in an ML repo, record what it really does, and tou
   codetour discover REPO             ranked entry points (train / eval / infer / data), with reasons
   codetour trace SCRIPT [ARGS...]    run it for real under a recorder -> .codetour/NAME.TIME.ctrace
   codetour trace -m MODULE [ARGS]    the same for `python -m MODULE ARGS`
-  codetour tour REPO|SCRIPT|TRACE    build a guided tour and replay it           (not built yet)
-  codetour export TRACE -f FORMAT    call-graph maps: dot, graphml, json, ...    (not built yet)
+  codetour tour REPO|SCRIPT|TRACE    record if needed, build or load a tour, replay it
+  codetour tour build|check|print    make a tour from a trace; keep tours honest; render it
+  codetour export TRACE -f FORMAT    maps: dot svg png graphml json mermaid html codetour chrome
   codetour debug TARGET --stop K     the same program live under debugpy         (not built yet)
 
 Start here:
   codetour discover sample_repos/minimal_ppo
-  codetour trace sample_repos/minimal_ppo/train.py --updates 2 --num-steps 256
+  codetour tour sample_repos/minimal_ppo
+  codetour export .codetour/train.*.ctrace -f html -o map.html
 """
 
 TRACE_HELP = """\
@@ -128,11 +130,74 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("target", nargs="?", metavar="SCRIPT", help=argparse.SUPPRESS)
     t.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
-    for name, summary in (
-        ("tour", "build a guided tour from a trace and replay it"),
-        ("export", "export the call graph (dot, graphml, json, mermaid, html, .tour, chrome trace)"),
-        ("debug", "run the same program live under debugpy, paused at a recorded step"),
-    ):
+    e = sub.add_parser(
+        "export", help="export the call graph or timeline to other tools", description=EXPORT_HELP, formatter_class=_Formatter
+    )
+    e.add_argument("trace", metavar="TRACE", help="a .ctrace file written by `codetour trace`")
+    e.add_argument(
+        "-f",
+        "--format",
+        dest="fmt",
+        metavar="FORMAT",
+        help="dot, svg, png, graphml, json, mermaid, html, codetour, chrome (default: from -o's suffix)",
+    )
+    e.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout; .tours/NAME.tour for codetour)")
+    e.add_argument("--collapse", choices=["module", "file"], help="one node per module or per file")
+    e.add_argument("--depth", type=int, metavar="N", help="only functions within N calls of the entry")
+    e.add_argument("--min-calls", type=int, default=0, metavar="N", help="drop functions called fewer than N times")
+    e.add_argument(
+        "--min-time", type=float, default=0.0, metavar="MS", help="drop functions with less than MS milliseconds in total"
+    )
+    e.add_argument("--no-library", action="store_true", help="leave out library functions recorded with --library-calls")
+    e.add_argument("--tour", metavar="TOUR", help="with -f codetour: export this tour file instead of a generated one")
+
+    tour_p = sub.add_parser(
+        "tour",
+        help="record if needed, build or load a tour, and replay it",
+        description=TOUR_HELP,
+        formatter_class=_Formatter,
+        usage="codetour tour [options] (REPO | SCRIPT [ARGS...] | TRACE | TOUR [TRACE])\n       codetour tour {build,check,print} ...",
+    )
+    tour_p.add_argument("--tour", metavar="TOUR", help="follow this tour file instead of a generated one")
+    tour_p.add_argument("-o", "--output", metavar="PATH", help="where to write the trace, when one is recorded")
+    tour_p.add_argument("--print", dest="print_only", action="store_true", help="print the tour instead of opening the replay")
+    tour_p.add_argument("target", nargs="?", metavar="TARGET", help=argparse.SUPPRESS)
+    tour_p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+    tb = sub.add_parser(
+        "tour-build",
+        prog="codetour tour build",
+        description="Generate a tour from a recorded trace: one stop per phase of the run (config, data, model, training loop, forward, loss, update, evaluation, checkpoint), narrated from what the trace shows.",
+        formatter_class=_Formatter,
+    )
+    tb.add_argument("trace", metavar="TRACE")
+    tb.add_argument(
+        "-o", "--output", metavar="PATH", help="tour file to write (default: REPO/.codetour/tours/NAME.md; - for stdout)"
+    )
+    tb.add_argument("--title", help="the tour's title")
+    tc = sub.add_parser(
+        "tour-check",
+        prog="codetour tour check",
+        description="Check that every stop of a tour still resolves against the code: reports stops whose function or line is gone (exit 1) or moved (a warning). Use it in CI to keep tours honest.",
+        formatter_class=_Formatter,
+    )
+    tc.add_argument("tour", metavar="TOUR")
+    tc.add_argument(
+        "--repo", metavar="PATH", help="the repo to check against (default: the tour's repo: line, else the current folder)"
+    )
+    tc.add_argument("--update", action="store_true", help="write the resolved line numbers back into the tour file")
+    tpr = sub.add_parser(
+        "tour-print",
+        prog="codetour tour print",
+        description="Render a tour (or a tour generated from a trace) as rich text in the terminal, or as Markdown for docs, with code excerpts and, given a trace, the values observed at each stop.",
+        formatter_class=_Formatter,
+    )
+    tpr.add_argument("source", metavar="TOUR|TRACE")
+    tpr.add_argument("--trace", metavar="TRACE", help="a trace to take observed values and sources from")
+    tpr.add_argument("--repo", metavar="PATH", help="the repo to read code from (without a trace)")
+    tpr.add_argument("--markdown", action="store_true", help="Markdown instead of terminal output")
+
+    for name, summary in (("debug", "run the same program live under debugpy, paused at a recorded step"),):
         p = sub.add_parser(
             name,
             help=f"{summary} (not built yet)",
@@ -143,11 +208,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXPORT_HELP = """\
+Turn a trace into a map you can open elsewhere. The call graph (a node per
+function, an edge per caller -> callee, exact counts and times) goes to:
+
+  dot       Graphviz DOT, clustered by file          svg, png  rendered by Graphviz's dot
+  graphml   Gephi / yEd, typed attributes            json      networkx node-link JSON
+  mermaid   a flowchart that renders on GitHub       html      one self-contained interactive page
+  codetour  a VS Code CodeTour .tour (a tour of the run, in .tours/)
+  chrome    the recorded timeline as Chrome Trace Event JSON (Perfetto, speedscope)
+
+examples:
+  codetour export run.ctrace -f html -o callgraph.html
+  codetour export run.ctrace -f mermaid --collapse module >> README.md
+  codetour export run.ctrace -f dot --depth 3 --min-calls 2 | dot -Tpng > map.png
+  codetour export run.ctrace -f codetour          (writes .tours/NAME.tour for VS Code)
+"""
+
+TOUR_HELP = """\
+A guided tour of a recorded run: ordered stops (config, data, model, training
+loop, forward, loss, update, evaluation, checkpoint) with narration, replayed
+step by step. TARGET may be:
+
+  REPO           a hand-written tour for it (REPO/.codetour/tours/, or tours/ beside
+                 it) says what to record; otherwise its primary train entry is traced
+  SCRIPT ARGS    record `python SCRIPT ARGS`, generate a tour, replay it
+  TRACE          replay an existing .ctrace with a generated tour (or --tour FILE)
+  TOUR [TRACE]   follow a tour file, recording what it names if no trace is given
+
+When the output is not a terminal, the tour is printed instead of replayed.
+
+subcommands:
+  codetour tour build TRACE [-o TOUR]     generate a tour file from a trace
+  codetour tour check TOUR [--repo PATH]  report stops whose code moved or is gone
+  codetour tour print TOUR|TRACE [--markdown] [--trace TRACE]
+
+examples:
+  codetour tour sample_repos/minimal_ppo
+  codetour tour train.py --epochs 1
+  codetour tour check tours/minimal_ppo.md
+"""
+
 # Options of `trace` that take a value: needed to find where codetour's own options end.
 _TRACE_VALUE_OPTIONS = {"-o", "--output", "--root", "--include", "--exclude", "--calls", "--iterations"}
 
 
-def _split_trace_argv(argv: list[str]) -> tuple[list[str], list[str]]:
+def _split_trace_argv(argv: list[str], value_options: set[str] | None = None) -> tuple[list[str], list[str]]:
     """Split `trace` arguments into codetour's options and the target's command line.
 
     The target starts at the first non-option word or at `-m MODULE`; everything from
@@ -158,13 +264,13 @@ def _split_trace_argv(argv: list[str]) -> tuple[list[str], list[str]]:
         word = argv[i]
         if word == "--":
             return argv[:i], argv[i + 1 :]
-        if word == "-m":
+        if word == "-m" and value_options is None:
             return argv[: i + 2], argv[i + 2 :]
-        if word.startswith("-m") and len(word) > 2 and not word.startswith("--"):
+        if word.startswith("-m") and len(word) > 2 and not word.startswith("--") and value_options is None:
             return argv[: i + 1], argv[i + 1 :]
         if not word.startswith("-") or word == "-":
             return argv[:i], argv[i:]
-        if word in _TRACE_VALUE_OPTIONS:
+        if word in (value_options if value_options is not None else _TRACE_VALUE_OPTIONS):
             i += 2
             continue
         i += 1
@@ -183,10 +289,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug in codetour: one line, the traceback only on request
+        if os.environ.get("CODETOUR_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (set CODETOUR_DEBUG=1 for the traceback, and please report it)")
+        return 70
 
 
 def _dispatch(argv: list[str]) -> int:
     parser = build_parser()
+    if argv and argv[0] == "tour" and len(argv) > 1 and argv[1] in ("build", "check", "print"):
+        args = parser.parse_args([f"tour-{argv[1]}", *argv[2:]])
+        from codetour import tour_cli
+
+        return {"build": tour_cli.cmd_build, "check": tour_cli.cmd_check, "print": tour_cli.cmd_print}[argv[1]](args)
+    if argv and argv[0] == "tour":
+        own, target_argv = _split_trace_argv(argv[1:], value_options={"--tour", "-o", "--output"})
+        args = parser.parse_args(["tour", *own])
+        if target_argv:
+            args.target, args.args = target_argv[0], target_argv[1:]
+        from codetour import tour_cli
+
+        return tour_cli.cmd_tour(args)
     if argv and argv[0] == "trace":
         own, target_argv = _split_trace_argv(argv[1:])
         args = parser.parse_args(["trace", *own])
@@ -201,6 +325,10 @@ def _dispatch(argv: list[str]) -> int:
         return 0
     if args.command == "discover":
         return cmd_discover(args)
+    if args.command == "export":
+        from codetour.export_cli import cmd_export
+
+        return cmd_export(args)
     raise NotBuiltError(f"`codetour {args.command}` is not built yet in codetour {__version__}")
 
 
@@ -302,27 +430,61 @@ def default_trace_path(root: Path, name: str) -> Path:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    for flag in ("calls", "iterations"):
+        if getattr(args, flag) < 1:
+            raise UsageError(f"--{flag} must be at least 1")
+    target, where = _resolve_trace_target(args)
+    output, recorder, result = record_target(
+        target,
+        where,
+        output=args.output,
+        root=args.root,
+        full=args.full,
+        calls=args.calls,
+        iterations=args.iterations,
+        include=args.include,
+        exclude=args.exclude,
+        library_calls=args.library_calls,
+        quiet=args.quiet,
+    )
+    if args.quiet:
+        err.print(str(output))
+    else:
+        _print_trace_summary(output, recorder, result)
+    return result.exit_code
+
+
+def record_target(  # type: ignore[no-untyped-def]
+    target,
+    where: Path,
+    *,
+    output: str | None = None,
+    root: str | None = None,
+    full: bool = False,
+    calls: int = 5,
+    iterations: int = 3,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    library_calls: bool = False,
+    quiet: bool = False,
+):
+    """Record ``target`` into a trace file; returns (path, recorder, result)."""
     from codetour.store.writer import TraceWriter
     from codetour.trace.recorder import Budgets, Recorder
     from codetour.trace.runner import load_script, record
     from codetour.trace.scope import Scope, find_repo_root
 
-    for flag in ("calls", "iterations"):
-        if getattr(args, flag) < 1:
-            raise UsageError(f"--{flag} must be at least 1")
-    target, where = _resolve_trace_target(args)
     if target.script is not None:
         load_script(target.script)  # missing file, binary, syntax error: fail before creating anything
-    root = Path(args.root).resolve() if args.root else find_repo_root(where)
-    if args.root and not root.is_dir():
-        raise InputError(f"--root {args.root} is not a directory")
+    root_path = Path(root).resolve() if root else find_repo_root(where)
+    if root and not root_path.is_dir():
+        raise InputError(f"--root {root} is not a directory")
     name = target.script.stem if target.script else (target.module or "module").rsplit(".", 1)[-1]
-    output = Path(args.output) if args.output else default_trace_path(root, name)
-    budgets = Budgets(calls=None, iterations=None) if args.full else Budgets(calls=args.calls, iterations=args.iterations)
-    scope = Scope(root, include=args.include, exclude=args.exclude, library_calls=args.library_calls)
-    recorder = Recorder(TraceWriter(output), scope, budgets)
-
-    status = _StatusLine(recorder) if stderr_is_tty() and not args.quiet else None
+    out_path = Path(output) if output else default_trace_path(root_path, name)
+    budgets = Budgets(calls=None, iterations=None) if full else Budgets(calls=calls, iterations=iterations)
+    scope = Scope(root_path, include=include or [], exclude=exclude or [], library_calls=library_calls)
+    recorder = Recorder(TraceWriter(out_path), scope, budgets)
+    status = _StatusLine(recorder) if stderr_is_tty() and not quiet else None
     if status:
         status.start()
     try:
@@ -330,11 +492,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     finally:
         if status:
             status.stop()
-    if args.quiet:
-        err.print(str(output))
-    else:
-        _print_trace_summary(output, recorder, result)
-    return result.exit_code
+    return out_path, recorder, result
 
 
 class _StatusLine:

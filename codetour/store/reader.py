@@ -49,6 +49,7 @@ class Function:
     recorded_calls: int
     total_ns: int
     self_ns: int
+    kind: str = "function"  # "function", "class" (a class body) or "module"
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,12 @@ class TraceReader:
         try:
             self.db = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True, check_same_thread=False)
             rows = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('format', 'version')").fetchall())
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                raise TraceFormatError(f"{self.path} is an SQLite database but not a codetour trace") from None
             raise TraceFormatError(f"{self.path} is not a readable codetour trace ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise TraceFormatError(f"{self.path} is not a codetour trace ({exc})") from None
         if json.loads(rows.get("format", "null")) != FORMAT_NAME:
             raise TraceFormatError(f"{self.path} is an SQLite database but not a codetour trace")
         version = json.loads(rows.get("version", "0"))
@@ -172,9 +177,11 @@ class TraceReader:
     def functions(self) -> dict[int, Function]:
         rows = self.db.execute(
             "SELECT id, file_id, name, qualname, firstlineno, lastlineno, docstring, library, calls, recorded_calls,"
-            " total_ns, self_ns FROM functions"
+            " total_ns, self_ns, kind FROM functions"
         )
-        return {r[0]: Function(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10], r[11]) for r in rows}
+        return {
+            r[0]: Function(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10], r[11], r[12]) for r in rows
+        }
 
     def edges(self) -> list[Edge]:
         return [Edge(*r) for r in self.db.execute("SELECT caller_id, callee_id, calls, total_ns FROM edges")]

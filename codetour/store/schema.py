@@ -4,7 +4,8 @@ One trace is one file a user can copy, share and open later. Tables:
 
 ``meta``       key -> JSON value: format, version, argv, cwd, entry, times, status, budgets
 ``files``      every recorded source file: path, path relative to the root, sha256, text snapshot
-``functions``  one row per code object seen in scope, with exact call counts and times
+``functions``  one row per code object seen in scope (kind: function, class body or module),
+               with exact call counts and times
 ``edges``      caller function -> callee function, exact call counts and times (stitched
                across unrecorded library frames)
 ``frames``     one row per *recorded* activation (within the detail budget): parent frame,
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS functions (
     id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, name TEXT NOT NULL, qualname TEXT NOT NULL,
     firstlineno INTEGER NOT NULL, lastlineno INTEGER NOT NULL, docstring TEXT, library INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'function',
     calls INTEGER NOT NULL DEFAULT 0, recorded_calls INTEGER NOT NULL DEFAULT 0,
     total_ns INTEGER NOT NULL DEFAULT 0, self_ns INTEGER NOT NULL DEFAULT 0
 );

@@ -78,8 +78,8 @@ class TraceWriter:
             try:
                 conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", files)
                 conn.executemany(
-                    "INSERT OR IGNORE INTO functions(id, file_id, name, qualname, firstlineno, lastlineno, docstring, library)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO functions(id, file_id, name, qualname, firstlineno, lastlineno, docstring, library, kind)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     functions,
                 )
                 conn.executemany(

@@ -42,7 +42,7 @@ _GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENE
 
 # Shadow-stack entry slots (a list per live in-scope frame).
 # Entries past the budget have only the first seven slots.
-FID, START, CHILD, ROW, FRAME, NEAREST, EDGE, LAST_LINE, LOOPS, FOLD, SEEN, EXC = range(12)
+FID, START, CHILD, ROW, FRAME, NEAREST, EDGE, LAST_LINE, LOOPS, FOLD, SEEN, EXC, COUNTS = range(13)
 
 
 @dataclass
@@ -84,6 +84,7 @@ class Recorder:
         self.func_self: list[int] = []
         self.func_lines: list[bool] = []
         self.func_gen_start: list[int] = []  # generator/coroutine: f_lasti of a first entry, else -2
+        self.func_loops: list[dict[int, int] | None] = []  # loop head line -> last line of its body
         self.func_rows: list[tuple] = []
         self.file_ids: dict[str, int] = {}
         self.edges: dict[tuple[int | None, int], list[int]] = {}
@@ -123,7 +124,13 @@ class Recorder:
         lines = [ln for _, _, ln in code.co_lines() if ln is not None] or [code.co_firstlineno]
         doc = code.co_consts[0] if code.co_consts and isinstance(code.co_consts[0], str) else None
         qualname = getattr(code, "co_qualname", code.co_name)
-        row = (fid, file_id, code.co_name, qualname, code.co_firstlineno, max(lines), doc, int(kind == LIBRARY))
+        if code.co_name == "<module>":
+            fkind = "module"
+        elif not code.co_flags & inspect.CO_NEWLOCALS:
+            fkind = "class"  # a class body, run once when the class statement executes
+        else:
+            fkind = "function"
+        row = (fid, file_id, code.co_name, qualname, code.co_firstlineno, max(lines), doc, int(kind == LIBRARY), fkind)
         self.func_rows.append(row)
         self.funcs_new.append(row)
         self.func_calls.append(0)
@@ -132,6 +139,7 @@ class Recorder:
         self.func_self.append(0)
         self.func_lines.append(kind != LIBRARY)
         self.func_gen_start.append(_first_resume_offset(code) if code.co_flags & _GEN_FLAGS else -2)
+        self.func_loops.append(None)
         return fid
 
     def _thread_index(self) -> list:
@@ -193,6 +201,7 @@ class Recorder:
         func_self = self.func_self
         func_lines = self.func_lines
         func_gen_start = self.func_gen_start
+        func_loops = self.func_loops
         edges = self.edges
         tls = self._tls
         thread_index = self._thread_index
@@ -290,19 +299,18 @@ class Recorder:
                     last = entry[LAST_LINE]
                     entry[LAST_LINE] = lineno
                     if lineno <= last and fold is None:
-                        # A backward jump: one more iteration of the loop headed at ``lineno``.
-                        loops = entry[LOOPS]
-                        if loops is None:
-                            loops = entry[LOOPS] = {}
-                        n = loops.get(lineno, 0) + 1
-                        loops[lineno] = n
-                        if n >= iter_budget:
-                            loop_end = loops.get(-lineno, last)
-                            # The fold becomes one FOLD event, numbered now, written when it closes.
-                            entry[FOLD] = [lineno, max(loop_end, last), next_seq(), 1, 1, perf() - t0]
-                            return local
-                        if loops.get(-lineno, 0) < last:
-                            loops[-lineno] = last  # the furthest line seen in this loop's body
+                        loop_end = entry[LOOPS].get(lineno)
+                        if loop_end is not None:
+                            # Back at a loop head (from the compiled code's backward jumps): one more iteration.
+                            counts = entry[COUNTS]
+                            if counts is None:
+                                counts = entry[COUNTS] = {}
+                            n = counts.get(lineno, 0) + 1
+                            counts[lineno] = n
+                            if n >= iter_budget:
+                                # The fold becomes one FOLD event, numbered now, written when it closes.
+                                entry[FOLD] = [lineno, loop_end, next_seq(), 1, 1, perf() - t0]
+                                return local
                     if entry[EXC] is not None:
                         entry[EXC] = None  # the exception was handled in this frame
                     seen = entry[SEEN]
@@ -387,7 +395,10 @@ class Recorder:
                         args[name] = summarize_named(name, value)
             frames_new.append((row, fid, nearest, call_line, tls.thread, len(stack), seq, now - t0, args, int(resumed)))
             events.append((seq, row, CALL, frame.f_lineno, now - t0, args or None))
-            entry = [fid, now, 0, row, frame, row, edge, 0, None, None, seen, None]
+            loops = func_loops[fid]
+            if loops is None:
+                loops = func_loops[fid] = loop_ranges(code)
+            entry = [fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None]
             stack.append(entry)
             if not func_lines[fid]:
                 frame.f_trace_lines = False  # library frame: call level only
@@ -469,6 +480,30 @@ class Recorder:
                 }
             )
         return out
+
+
+def loop_ranges(code: Any) -> dict[int, int]:
+    """Loops of a code object from its backward jumps: head line -> last line of the body.
+
+    Reading the compiled code (once per function) tells a loop iteration apart from a
+    multi-line statement, which also makes the line number go back.
+    """
+    lines: dict[int, int] = {}
+    for start, end, line in code.co_lines():
+        if line is not None:
+            for offset in range(start, end, 2):
+                lines[offset] = line
+    loops: dict[int, int] = {}
+    jumps = set(dis.hasjrel) | set(dis.hasjabs)
+    for ins in dis.get_instructions(code):
+        if ins.opcode in jumps and isinstance(ins.argval, int) and ins.argval <= ins.offset:
+            head = lines.get(ins.argval)
+            if head is None:
+                continue
+            body = [ln for off, ln in lines.items() if ins.argval <= off <= ins.offset]
+            end = max(body, default=head)
+            loops[head] = max(loops.get(head, head), end)
+    return loops
 
 
 def _take(pending: list) -> list:

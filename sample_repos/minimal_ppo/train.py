@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ppo.agent import PPOAgent
+from ppo.agent import PPOAgent, evaluate
 from ppo.config import PPOConfig
 from ppo.env import CartPole
 from ppo.storage import RolloutBuffer
@@ -27,9 +27,11 @@ def parse_args(argv: list[str] | None = None) -> PPOConfig:
     parser.add_argument("--lr", type=float, default=defaults.lr, help="Adam learning rate")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--output", default="checkpoints/ppo_cartpole.npz", help="checkpoint path")
+    parser.add_argument("--eval-episodes", type=int, default=3, help="greedy evaluation episodes after training")
     args = parser.parse_args(argv)
     config = PPOConfig(updates=args.updates, num_steps=args.num_steps, lr=args.lr, seed=args.seed)
     config.output = args.output  # type: ignore[attr-defined]
+    config.eval_episodes = args.eval_episodes  # type: ignore[attr-defined]
     return config
 
 
@@ -64,6 +66,9 @@ def main(argv: list[str] | None = None) -> None:
     agent = train(config)
     save_checkpoint(config.output, agent)  # type: ignore[attr-defined]
     print(f"saved checkpoint to {config.output}")  # type: ignore[attr-defined]
+    if config.eval_episodes > 0:  # type: ignore[attr-defined]
+        returns = evaluate(agent.model, config.eval_episodes, seed=10_000)  # type: ignore[attr-defined]
+        print(f"greedy evaluation: mean return {np.mean(returns):.1f} over {len(returns)} episodes")
 
 
 if __name__ == "__main__":

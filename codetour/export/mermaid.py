@@ -1,0 +1,45 @@
+"""Mermaid flowchart that renders on GitHub.
+
+Node ids are generated (``n0``, ``n1``...), labels are quoted with Mermaid's entity
+codes for quotes and angle brackets, and graphs too big to read are collapsed to
+modules with a note saying so.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from codetour.export import ExportContext
+from codetour.export._text import node_caption
+from codetour.graph import _collapse
+
+MAX_NODES = 60
+
+_ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;", "`": "#96;", "|": "#124;"}
+
+
+def label(text: str) -> str:
+    return "".join(_ENTITIES.get(ch, ch) for ch in text.replace("\n", " "))
+
+
+def write_mermaid(ctx: ExportContext, stream: IO) -> None:
+    g = ctx.graph
+    note = None
+    if g.number_of_nodes() > MAX_NODES and not any(d.get("kind") in ("module", "file") for _, d in g.nodes(data=True)):
+        note = f"{g.number_of_nodes()} functions is too many to read: collapsed to {{}} modules (use --collapse or --depth)"
+        g = _collapse(g, "module")
+        note = note.format(g.number_of_nodes())
+    out = ["flowchart LR"]
+    out.append(f"  %% {label(ctx.title)}")
+    if note:
+        out.append(f"  %% {note}")
+        out.append(f'  note["{label(note)}"]')
+    index = {n: f"n{i}" for i, n in enumerate(g.nodes)}
+    for n, d in g.nodes(data=True):
+        out.append(f'  {index[n]}["{label(d["label"])}<br/>{label(node_caption(d))}"]')
+        if d.get("entry"):
+            out.append(f"  class {index[n]} entry")
+    for a, b, d in g.edges(data=True):
+        out.append(f'  {index[a]} -->|"{d["calls"]:,}×"| {index[b]}')
+    out.append("  classDef entry fill:#ffe9b3,stroke:#c79a2b")
+    stream.write("\n".join(out) + "\n")

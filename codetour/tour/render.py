@@ -1,0 +1,115 @@
+"""Render a tour as Markdown (for docs) or as rich text (for the terminal), with code
+excerpts and, when a trace is given, the values observed at each stop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codetour.store.reader import TraceReader
+from codetour.tour.model import Tour
+from codetour.tour.resolve import BROKEN, RepoIndex, Resolved, resolve_static, resolve_tour
+
+CONTEXT = 3  # lines of code shown around a stop
+
+
+def resolve_for_render(tour: Tour, reader: TraceReader | None, root: Path | None) -> tuple[list[Resolved], dict[str, list[str]]]:
+    """Resolved stops plus the source text to excerpt (the trace's snapshot, else the files on disk)."""
+    sources: dict[str, list[str]] = {}
+    if reader is not None:
+        resolved = resolve_tour(tour, reader)
+        for info in reader.files.values():
+            sources[info.relpath] = reader.source_lines(info.id)
+        return resolved, sources
+    index = RepoIndex(root or Path.cwd())
+    resolved = [resolve_static(stop, index) for stop in tour.stops]
+    for r in resolved:
+        if r.file:
+            sources[r.file] = index.lines(r.file)
+    return resolved, sources
+
+
+def excerpt(lines: list[str], line: int, context: int = CONTEXT) -> tuple[int, list[str]]:
+    start = max(1, line - context)
+    end = min(len(lines), line + context)
+    return start, lines[start - 1 : end]
+
+
+def to_markdown(tour: Tour, reader: TraceReader | None = None, root: Path | None = None) -> str:
+    resolved, sources = resolve_for_render(tour, reader, root)
+    out = [f"# {tour.title}", ""]
+    if tour.description:
+        out += [tour.description, ""]
+    for i, r in enumerate(resolved, 1):
+        stop = r.stop
+        out.append(f"## {i}. {stop.title}")
+        out.append("")
+        where = f"`{r.file}:{r.line}`" if r.file else "(not found)"
+        phase = f" · phase: {stop.phase}" if stop.phase else ""
+        out.append(f"*{stop.at}* at {where}{phase}")
+        out.append("")
+        if r.status in BROKEN or r.message:
+            out += [f"> **{r.status}**: {r.message}", ""]
+        if stop.narration:
+            out += [stop.narration, ""]
+        if r.file and r.line and sources.get(r.file):
+            start, text = excerpt(sources[r.file], r.line)
+            width = len(str(start + len(text)))
+            out.append("```python")
+            for n, code in enumerate(text, start):
+                mark = "▶" if n == r.line else " "
+                out.append(f"{n:>{width}} {mark} {code}")
+            out.append("```")
+            out.append("")
+        if r.observed:
+            out.append("Observed in the recording:")
+            out.append("")
+            out += [f"- `{k}` = `{v}`" for k, v in r.observed.items()]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def print_rich(tour: Tour, reader: TraceReader | None = None, root: Path | None = None) -> None:
+    from rich.console import Group
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    from codetour.console import out
+
+    resolved, sources = resolve_for_render(tour, reader, root)
+    out.rule(f"[bold]{tour.title}")
+    if tour.description:
+        out.print(Markdown(tour.description))
+    for i, r in enumerate(resolved, 1):
+        stop = r.stop
+        parts: list = []
+        if r.status in BROKEN or r.message:
+            parts.append(f"[red]{r.status}[/]: {r.message}")
+        if stop.narration:
+            parts.append(Markdown(stop.narration))
+        if r.file and r.line and sources.get(r.file):
+            start, text = excerpt(sources[r.file], r.line)
+            parts.append(
+                Syntax(
+                    "\n".join(text), "python", line_numbers=True, start_line=start, highlight_lines={r.line}, theme="ansi_dark"
+                )
+            )
+        if r.observed:
+            table = Table(box=None, show_header=False, pad_edge=False)
+            table.add_column(style="cyan")
+            table.add_column()
+            for k, v in r.observed.items():
+                table.add_row(k, v)
+            parts.append(table)
+        where = f"{r.file}:{r.line}" if r.file else "not found"
+        phase = f" · {stop.phase}" if stop.phase else ""
+        out.print(
+            Panel(
+                Group(*parts),
+                title=f"[bold]{i}/{len(resolved)} {stop.title}",
+                subtitle=f"{stop.at} · {where}{phase}",
+                title_align="left",
+                subtitle_align="right",
+            )
+        )

@@ -1,0 +1,300 @@
+"""The call graph and every export format, read back by real parsers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+from conftest import PPO, SCRIPTS, run_cli
+
+from codetour.export import ExportContext, formats
+from codetour.graph import GraphView, build_graph
+from codetour.store.reader import TraceReader
+
+ODD_DIR = 'odd "dir" <b>&'
+DOC = """<script>window.__pwned = 1</script> & "quotes" 'single' `backtick` | pipe #hash"""
+
+
+@pytest.fixture(scope="module")
+def weird_trace(tmp_path_factory):
+    """A trace of a script whose folder, function names, docstrings and values need escaping."""
+    tmp = tmp_path_factory.mktemp("weird")
+    repo = tmp / ODD_DIR
+    repo.mkdir()
+    shutil.copy(SCRIPTS / "weird_names.py", repo / "run me.py")
+    out = tmp / "weird.ctrace"
+    proc = run_cli("trace", "--root", str(tmp), "-o", str(out), str(repo / "run me.py"))
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def export(trace, fmt, *extra, tmp_path=None):
+    proc = run_cli("export", str(trace), "-f", fmt, *extra)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_graph_counts_are_exact_past_the_budget(ppo_trace):
+    with TraceReader(ppo_trace) as reader:
+        g = build_graph(reader)
+    loss = g.nodes["ppo.loss:ppo_loss"]
+    update = "ppo.agent:PPOAgent.update"
+    # 2 updates x 10 epochs x (128 steps / 128 per minibatch) = 20 loss calls, 5 kept in detail
+    assert loss["calls"] == 20 and loss["recorded_calls"] == 5
+    assert g.edges[update, "ppo.loss:ppo_loss"]["calls"] == 20
+    step = "ppo.env:CartPole.step"
+    assert g.edges["ppo.agent:PPOAgent.collect_rollout", step]["calls"] == 256  # 2 rollouts of 128 steps
+    assert g.nodes[step]["calls"] == 256 + g.edges["ppo.agent:evaluate", step]["calls"]
+    assert g.nodes["train:<module>"]["entry"] and g.nodes["train:<module>"]["kind"] == "module body"
+    assert g.nodes["ppo.config:PPOConfig"]["kind"] == "class body"
+    def_line = next(
+        i for i, text in enumerate((PPO / "ppo" / "loss.py").read_text().splitlines(), 1) if text.startswith("def ppo_loss")
+    )
+    assert loss["file"] == "ppo/loss.py" and loss["line"] == def_line and loss["doc"].startswith("Loss value")
+    assert g.graph["format"] == "codetour-graph" and g.graph["status"] == "ok"
+
+
+def test_graph_views(ppo_trace):
+    with TraceReader(ppo_trace) as reader:
+        full = build_graph(reader)
+        modules = build_graph(reader, GraphView(collapse="module"))
+        shallow = build_graph(reader, GraphView(max_depth=1))
+        busy = build_graph(reader, GraphView(min_calls=100))
+    assert {"ppo.agent", "ppo.loss", "ppo.env", "train"} <= set(modules.nodes)
+    assert modules.edges["ppo.agent", "ppo.loss"]["calls"] == 21  # 20 loss calls + importing the module
+    assert sum(d["calls"] for _, d in modules.nodes(data=True)) == sum(d["calls"] for _, d in full.nodes(data=True))
+    assert set(shallow.nodes) == {"train:<module>", *full.successors("train:<module>")}
+    assert all(d["calls"] >= 100 or d["entry"] for _, d in busy.nodes(data=True))
+    assert "ppo.env:CartPole.step" in busy and "ppo.loss:ppo_loss" not in busy
+    assert "ppo.agent:evaluate" in full
+
+
+def test_graphml_reads_back_with_types(ppo_trace):
+    text = export(ppo_trace, "graphml")
+    g = nx.read_graphml(__import__("io").BytesIO(text.encode()))
+    node = g.nodes["ppo.loss:ppo_loss"]
+    assert node["calls"] == 20 and isinstance(node["calls"], int)
+    assert isinstance(node["total_ns"], int) and node["library"] is False
+    assert g.edges["ppo.agent:PPOAgent.update", "ppo.loss:ppo_loss"]["calls"] == 20
+    keys = {
+        k.get("attr.name"): k.get("attr.type")
+        for k in ET.fromstring(text.encode()).iter("{http://graphml.graphdrawing.org/xmlns}key")
+        if k.get("for") == "node"
+    }
+    assert keys["calls"] in ("int", "long") and keys["entry"] == "boolean" and keys["file"] == "string"
+
+
+def test_node_link_json_reads_back(ppo_trace):
+    data = json.loads(export(ppo_trace, "json"))
+    assert data["format"] == "codetour-graph" and data["version"] == 1
+    g = nx.node_link_graph(data, edges="edges")
+    assert g.nodes["ppo.loss:ppo_loss"]["calls"] == 20
+    assert g.is_directed()
+
+
+def test_dot_parses_and_renders(ppo_trace, tmp_path):
+    pydot = pytest.importorskip("pydot")
+    text = export(ppo_trace, "dot", "--collapse", "file")
+    (graph,) = pydot.graph_from_dot_data(text)
+    labels = [n.get_label() for n in graph.get_nodes() if n.get_label()]
+    assert any("ppo/loss.py" in label for label in labels)
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz not installed")
+    out = tmp_path / "map.svg"
+    proc = run_cli("export", str(ppo_trace), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    svg = ET.parse(out).getroot()
+    assert svg.tag.endswith("svg")
+    assert "ppo_loss" in out.read_text()
+
+
+def test_mermaid_is_well_formed(ppo_trace):
+    text = export(ppo_trace, "mermaid")
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    node_re = re.compile(r'^  (n\d+)\["([^"]*)"\]$')
+    edge_re = re.compile(r'^  (n\d+) -->\|"[\d,]+×"\| (n\d+)$')
+    ids = set()
+    for line in lines[1:]:
+        if m := node_re.match(line):
+            ids.add(m.group(1))
+            assert "<" not in m.group(2).replace("<br/>", "")
+        elif m := edge_re.match(line):
+            assert {m.group(1), m.group(2)} <= ids
+        else:
+            assert line.startswith(("  %%", "  class ", "  classDef ")), line
+    assert "ppo_loss<br/>20× ·" in text
+
+
+def test_mermaid_collapses_big_graphs(ppo_trace, monkeypatch):
+    from codetour.export import mermaid
+
+    monkeypatch.setattr(mermaid, "MAX_NODES", 10)
+    with TraceReader(ppo_trace) as reader:
+        ctx = ExportContext(reader, build_graph(reader), "t")
+        buf = __import__("io").StringIO()
+        mermaid.write_mermaid(ctx, buf)
+    text = buf.getvalue()
+    assert "collapsed to" in text and "ppo.agent<br/>" in text
+
+
+def test_chrome_trace_structure(ppo_trace):
+    data = json.loads(export(ppo_trace, "chrome"))
+    events = data["traceEvents"]
+    complete = [e for e in events if e["ph"] == "X"]
+    assert complete and all({"name", "ts", "dur", "pid", "tid"} <= e.keys() for e in complete)
+    assert all(e["dur"] >= 0 and e["ts"] >= 0 for e in complete)
+    assert any(e["ph"] == "M" and e["name"] == "thread_name" and e["args"]["name"] == "MainThread" for e in events)
+    losses = [e for e in complete if e["name"] == "ppo_loss"]
+    assert len(losses) == 5 and "arg logits" in losses[0]["args"]
+    assert data["otherData"]["calls_not_on_timeline"] > 0
+
+
+def test_codetour_tour_file(ppo_trace, tmp_path):
+    out = tmp_path / "ppo.tour"
+    proc = run_cli("export", str(ppo_trace), "-f", "codetour", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert {"title", "steps"} <= data.keys() and data["steps"]
+    with TraceReader(ppo_trace) as reader:
+        root = __import__("pathlib").Path(reader.meta["root"])
+    for step in data["steps"]:
+        assert {"file", "line", "title", "description"} <= step.keys()
+        path = root / step["file"]
+        assert not step["file"].startswith("/") and path.is_file()
+        assert 1 <= step["line"] <= len(path.read_text().splitlines())
+    tour_file = run_cli("export", str(ppo_trace), "-f", "codetour", "--tour", "tours/minimal_ppo.md", "-o", str(out))
+    assert tour_file.returncode == 0, tour_file.stderr
+    assert len(json.loads(out.read_text())["steps"]) == 15
+
+
+def test_escaping_in_every_format(weird_trace, tmp_path):
+    with TraceReader(weird_trace) as reader:
+        g = build_graph(reader)
+    names = {d["label"] for _, d in g.nodes(data=True)}
+    assert "数据" in names
+    files = {d["file"] for _, d in g.nodes(data=True)}
+    assert f"{ODD_DIR}/run me.py" in files
+    # GraphML and JSON: exact round trip of every odd string
+    gm = nx.read_graphml(__import__("io").BytesIO(export(weird_trace, "graphml").encode()))
+    assert {d["file"] for _, d in gm.nodes(data=True)} == files
+    assert any(d["doc"] == DOC.split("\n")[0] for _, d in gm.nodes(data=True))
+    nl = nx.node_link_graph(json.loads(export(weird_trace, "json")), edges="edges")
+    assert {d["file"] for _, d in nl.nodes(data=True)} == files
+    # DOT: pydot reads back the escaped labels
+    pydot = pytest.importorskip("pydot")
+    (dg,) = pydot.graph_from_dot_data(export(weird_trace, "dot"))
+    clusters = [sg.get_label() for sg in dg.get_subgraphs()]
+    assert any('odd \\"dir\\" <b>&' in (c or "") for c in clusters)
+    # Mermaid: no raw quotes or angle brackets inside labels
+    for line in export(weird_trace, "mermaid").splitlines():
+        if line.startswith("  n") and "[" in line:
+            inner = line.split('["', 1)[1].rsplit('"]', 1)[0]
+            assert '"' not in inner and "<" not in inner.replace("<br/>", "")
+    # Chrome trace: values survive as JSON strings
+    chrome = json.loads(export(weird_trace, "chrome"))
+    assert any("<script>" in str(e.get("args", {})) for e in chrome["traceEvents"])
+    # HTML: the data block cannot close its <script> element
+    html = export(weird_trace, "html")
+    block = html.split('<script type="application/json" id="data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in block and "数据" in block
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def dump_dom(url: str, tmp_path) -> str:
+    exe = chromium()
+    if exe is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    proc = subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chrome-profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def test_html_renders_and_searches_in_chromium(ppo_trace, tmp_path):
+    page = tmp_path / "map.html"
+    proc = run_cli("export", str(ppo_trace), "-o", str(page))
+    assert proc.returncode == 0, proc.stderr
+    with TraceReader(ppo_trace) as reader:
+        n_nodes = build_graph(reader).number_of_nodes()
+    dom = dump_dom(page.as_uri() + "#search=ppo_loss", tmp_path)
+    assert f'data-rendered="{n_nodes}"' in dom
+    assert len(re.findall(r'class="node[^"]*\bmatch\b', dom)) == 1
+    assert "1 match for" in dom
+    assert re.search(r'<g class="node[^"]*\bmatch\b[^"]*"[^>]*>.*?<text[^>]*>ppo_loss</text>', dom)
+    assert "http://" not in page.read_text().replace("http://www.w3.org/2000/svg", "")  # nothing fetched
+
+
+def test_html_escapes_hostile_names_in_chromium(weird_trace, tmp_path):
+    page = tmp_path / "weird.html"
+    assert run_cli("export", str(weird_trace), "-f", "html", "-o", str(page)).returncode == 0
+    dom = dump_dom(page.as_uri() + "#search=数据", tmp_path)
+    assert 'data-rendered="' in dom and "1 match" in dom
+    assert "<script>window.__pwned" not in dom  # shown as text, never parsed as an element
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in dom
+    assert "<b>" not in dom.split('<script type="application/json"', 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message", "code"),
+    [
+        (lambda p: None, ["missing.ctrace", "-f", "json"], "no such trace file", 3),
+        (
+            lambda p: (p / "junk.ctrace").write_bytes(b"not a database at all" * 10),
+            ["junk.ctrace", "-f", "json"],
+            "not a codetour trace",
+            5,
+        ),
+        (
+            lambda p: __import__("sqlite3").connect(p / "other.db").execute("CREATE TABLE t (x)"),
+            ["other.db", "-f", "json"],
+            "not a codetour trace",
+            5,
+        ),
+    ],
+)
+def test_export_bad_input(tmp_path, setup, args, message, code):
+    setup(tmp_path)
+    proc = run_cli("export", *args, cwd=tmp_path)
+    assert proc.returncode == code, proc.stderr
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_export_bad_format_and_output(ppo_trace):
+    proc = run_cli("export", str(ppo_trace), "-f", "pdf")
+    assert proc.returncode == 2 and "unknown format 'pdf'" in proc.stderr
+    proc = run_cli("export", str(ppo_trace))
+    assert proc.returncode == 2 and "say which format" in proc.stderr
+    proc = run_cli("export", str(ppo_trace), "-f", "json", "-o", "/proc/no/such/dir/x.json")
+    assert proc.returncode == 6 and "cannot write" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_every_format_is_registered():
+    assert set(formats()) == {"dot", "svg", "png", "graphml", "json", "mermaid", "html", "codetour", "chrome"}
