@@ -68,3 +68,35 @@ def has_torch() -> bool:
 
 
 requires_torch = pytest.mark.skipif(not has_torch(), reason="PyTorch is not installed (pip install torch==2.13.0)")
+
+
+@pytest.fixture(scope="session")
+def stable_ppo_trace(tmp_path_factory) -> Path:
+    """A PPO trace with times replaced by step numbers: for pixel-stable TUI snapshots."""
+    import sqlite3
+
+    tmp = tmp_path_factory.mktemp("stable")
+    out = tmp / "ppo.ctrace"
+    proc = run_cli(
+        "trace",
+        "-o",
+        str(out),
+        str(PPO / "train.py"),
+        "--updates",
+        "2",
+        "--num-steps",
+        "128",
+        "--eval-episodes",
+        "1",
+        "--output",
+        "checkpoints/ckpt.npz",
+        cwd=tmp,
+    )
+    assert proc.returncode == 0, proc.stderr
+    db = sqlite3.connect(out)
+    with db:
+        db.execute("UPDATE events SET ts_ns = seq * 1000")
+        db.execute("UPDATE frames SET start_ns = start_seq * 1000, end_ns = end_seq * 1000")
+        db.execute("UPDATE functions SET total_ns = calls * 1000, self_ns = calls * 500")
+    db.close()
+    return out

@@ -1,0 +1,282 @@
+"""A cursor over a recorded run: step into / over / out, forward and backward.
+
+Pure logic over :class:`~codetour.store.reader.TraceReader` (no UI), so the replay's
+semantics are tested without a terminal and the TUI only renders :class:`Step`.
+
+A *step* is one event: a call, a line about to run, a return, an exception, or a
+fold (loop iterations counted but not stored). Moving:
+
+- ``step_into`` / ``step_back``: the next / previous event anywhere (enters calls).
+- ``step_over`` / ``step_over_back``: the next / previous event of the same frame
+  (calls made from here are skipped); at a frame's end, into the caller.
+- ``step_out`` / ``step_out_back``: the caller's next event after this frame returns /
+  the caller's line that made this call.
+- ``goto``, ``run_to_line`` (replay breakpoints), ``next_call`` (search), tour stops.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from codetour.store.reader import Event, Frame, Function, TraceReader
+from codetour.store.schema import CALL, EXCEPTION, FOLD, LINE, RETURN
+from codetour.tour.model import Tour
+from codetour.tour.resolve import Resolved, resolve_tour
+
+
+@dataclass(frozen=True)
+class Step:
+    """Everything the UI shows about one position in the recording."""
+
+    event: Event
+    frame: Frame
+    function: Function
+    file_id: int
+    relpath: str
+    stack: list[Frame]
+    locals: dict[str, str]
+    changed: dict[str, str]
+    index: int  # 1-based position among all events
+    total: int
+    thread: str
+    stop_index: int | None = None  # the tour stop at or before this step
+    folded: dict | None = None  # for fold events: {"iterations", "lines", "end_line"}
+    extra: dict = field(default_factory=dict)
+
+
+class Cursor:
+    def __init__(self, reader: TraceReader, tour: Tour | None = None) -> None:
+        self.reader = reader
+        self.tour = tour
+        self.stops: list[Resolved] = resolve_tour(tour, reader) if tour else []
+        self.stop_seqs = [r.seq for r in self.stops]
+        self.first = reader.first_seq or 0
+        self.last = reader.last_seq or 0
+        self.total = reader.event_count
+        self.threads = reader.threads()
+        self.seq = self.first
+        self.stop_index: int | None = None  # position in the tour (tour order, not time order)
+        self.breakpoints: set[tuple[int, int]] = set()  # (file_id, line)
+        self._frames: OrderedDict[int, Frame] = OrderedDict()
+        self._values: OrderedDict[int, tuple[list[int], list[dict[str, str]]]] = OrderedDict()
+        if self.total == 0:
+            raise ValueError("the trace has no events")
+
+    # ------------------------------------------------------------------ state
+    def frame(self, frame_id: int) -> Frame:
+        fr = self._frames.get(frame_id)
+        if fr is None:
+            fr = self.reader.frame(frame_id)
+            if fr is None:
+                raise KeyError(frame_id)
+            self._frames[frame_id] = fr
+            if len(self._frames) > 4096:
+                self._frames.popitem(last=False)
+        return fr
+
+    def _frame_values(self, frame_id: int) -> tuple[list[int], list[dict[str, str]]]:
+        """Per frame, the events that carry values, loaded once: locals at any step by bisect."""
+        cached = self._values.get(frame_id)
+        if cached is None:
+            import json
+
+            seqs: list[int] = []
+            datas: list[dict[str, str]] = []
+            for seq, data in self.reader.db.execute(
+                "SELECT seq, data FROM events WHERE frame_id = ? AND data IS NOT NULL AND kind IN (?, ?) ORDER BY seq",
+                (frame_id, CALL, LINE),
+            ):
+                seqs.append(seq)
+                datas.append(json.loads(data))
+            cached = self._values[frame_id] = (seqs, datas)
+            if len(self._values) > 256:
+                self._values.popitem(last=False)
+        return cached
+
+    def locals_at(self, frame_id: int, seq: int) -> dict[str, str]:
+        seqs, datas = self._frame_values(frame_id)
+        values: dict[str, str] = {}
+        for data in datas[: bisect_right(seqs, seq)]:
+            for name, value in data.items():
+                values.pop(name, None)
+                values[name] = value
+        return values
+
+    def history(self, frame_id: int, name: str) -> list[tuple[int, str]]:
+        """(seq, value) each time ``name`` changed in this frame."""
+        seqs, datas = self._frame_values(frame_id)
+        return [(s, d[name]) for s, d in zip(seqs, datas) if name in d]
+
+    def step(self) -> Step:
+        reader = self.reader
+        event = reader.event(self.seq)
+        if event is None:  # a gap (should not happen): snap to the nearest event
+            event = reader.next_event(self.seq) or reader.prev_event(self.seq)
+            assert event is not None
+            self.seq = event.seq
+        frame = self.frame(event.frame_id)
+        function = reader.functions[frame.function_id]
+        info = reader.files[function.file_id]
+        stack = reader.stack(frame.id)
+        changed = dict(event.data) if event.kind == LINE and event.data else {}
+        index = self._index(event.seq)
+        return Step(
+            event=event,
+            frame=frame,
+            function=function,
+            file_id=function.file_id,
+            relpath=info.relpath,
+            stack=stack,
+            locals=self.locals_at(frame.id, event.seq),
+            changed=changed,
+            index=index,
+            total=self.total,
+            thread=self.threads.get(frame.thread, str(frame.thread)),
+            stop_index=self.current_stop(),
+            folded=event.data if event.kind == FOLD else None,
+        )
+
+    def _index(self, seq: int) -> int:
+        if self.last - self.first + 1 == self.total:
+            return seq - self.first + 1  # contiguous numbering: no query needed
+        (n,) = self.reader.db.execute("SELECT COUNT(*) FROM events WHERE seq <= ?", (seq,)).fetchone()
+        return n
+
+    def current_stop(self) -> int | None:
+        """The tour position: the stop last navigated to, or the stop whose step this is."""
+        if self.stop_index is not None and self.stop_seqs[self.stop_index] == self.seq:
+            return self.stop_index
+        for i, s in enumerate(self.stop_seqs):
+            if s == self.seq:
+                self.stop_index = i
+                return i
+        return self.stop_index
+
+    # ------------------------------------------------------------------ moves
+    def _go(self, event: Event | None) -> bool:
+        if event is None:
+            return False
+        self.seq = event.seq
+        return True
+
+    def goto(self, seq: int) -> bool:
+        seq = max(self.first, min(self.last, seq))
+        event = self.reader.event(seq) or self.reader.next_event(seq) or self.reader.prev_event(seq)
+        return self._go(event)
+
+    def goto_index(self, index: int) -> bool:
+        """Go to the step numbered ``index`` (1-based), as shown in the status bar."""
+        if self.last - self.first + 1 == self.total:
+            return self.goto(self.first + index - 1)
+        row = self.reader.db.execute("SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET ?", (max(index - 1, 0),)).fetchone()
+        return self.goto(row[0]) if row else False
+
+    def step_into(self) -> bool:
+        return self._go(self.reader.next_event(self.seq))
+
+    def step_back(self) -> bool:
+        return self._go(self.reader.prev_event(self.seq))
+
+    def step_over(self) -> bool:
+        event = self.reader.event(self.seq)
+        if event is None:
+            return False
+        if event.kind != RETURN:
+            nxt = self.reader.next_event(self.seq, frame_id=event.frame_id)
+            if nxt is not None:
+                return self._go(nxt)
+        return self.step_out()
+
+    def step_over_back(self) -> bool:
+        event = self.reader.event(self.seq)
+        if event is None:
+            return False
+        if event.kind != CALL:
+            prev = self.reader.prev_event(self.seq, frame_id=event.frame_id)
+            if prev is not None:
+                return self._go(prev)
+        return self.step_out_back()
+
+    def step_out(self) -> bool:
+        """To the caller, right after this frame returns."""
+        frame = self.frame(self.reader.event(self.seq).frame_id)  # type: ignore[union-attr]
+        end = frame.end_seq if frame.end_seq is not None else self.seq
+        if frame.parent_id is not None:
+            nxt = self.reader.next_event(end, frame_id=frame.parent_id)
+            if nxt is not None:
+                return self._go(nxt)
+        return self._go(self.reader.next_event(end))
+
+    def step_out_back(self) -> bool:
+        """To the caller's line that made this call."""
+        frame = self.frame(self.reader.event(self.seq).frame_id)  # type: ignore[union-attr]
+        if frame.parent_id is not None:
+            prev = self.reader.prev_event(frame.start_seq, frame_id=frame.parent_id)
+            if prev is not None:
+                return self._go(prev)
+        return self._go(self.reader.prev_event(frame.start_seq))
+
+    def run_to_line(self, file_id: int, line: int, forward: bool = True) -> bool:
+        return self._go(self.reader.line_events_at(file_id, line, after=self.seq, forward=forward))
+
+    def toggle_breakpoint(self, file_id: int, line: int) -> bool:
+        key = (file_id, line)
+        if key in self.breakpoints:
+            self.breakpoints.discard(key)
+            return False
+        self.breakpoints.add(key)
+        return True
+
+    def continue_(self, forward: bool = True) -> bool:
+        """To the nearest breakpoint hit in that direction."""
+        found = [self.reader.line_events_at(f, ln, after=self.seq, forward=forward) for f, ln in self.breakpoints]
+        hits = [h for h in found if h is not None]
+        if not hits:
+            return False
+        return self._go(min(hits, key=lambda e: e.seq) if forward else max(hits, key=lambda e: e.seq))
+
+    def next_stop(self) -> bool:
+        """The tour's next stop (in the tour's order, which may go back in time)."""
+        start = -1 if self.stop_index is None else self.stop_index
+        return any(self.goto_stop(i) for i in range(start + 1, len(self.stop_seqs)))
+
+    def prev_stop(self) -> bool:
+        start = len(self.stop_seqs) if self.stop_index is None else self.stop_index
+        return any(self.goto_stop(i) for i in range(start - 1, -1, -1))
+
+    def goto_stop(self, index: int) -> bool:
+        if 0 <= index < len(self.stop_seqs) and self.stop_seqs[index] is not None:
+            self.stop_index = index
+            return self.goto(self.stop_seqs[index])  # type: ignore[arg-type]
+        return False
+
+    def next_call(self, function_id: int, forward: bool = True) -> bool:
+        """The next (or previous) recorded call of a function, from here."""
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        row = self.reader.db.execute(
+            f"SELECT start_seq FROM frames WHERE function_id = ? AND start_seq {op} ? ORDER BY start_seq {order} LIMIT 1",
+            (function_id, self.seq),
+        ).fetchone()
+        if row is None and forward:
+            row = self.reader.db.execute(
+                "SELECT start_seq FROM frames WHERE function_id = ? ORDER BY start_seq LIMIT 1", (function_id,)
+            ).fetchone()
+        return self.goto(row[0]) if row else False
+
+    def skip_fold(self) -> bool:
+        """Past the folded iterations: the frame's next event after the fold."""
+        event = self.reader.event(self.seq)
+        if event is None:
+            return False
+        if event.kind == FOLD:
+            return self.step_over()
+        nxt = self.reader.next_event(self.seq, frame_id=event.frame_id, kinds=(FOLD,))
+        if nxt is not None:
+            self.seq = nxt.seq
+            return self.step_over()
+        return False
+
+
+KIND_LABELS = {CALL: "call", LINE: "line", RETURN: "return", EXCEPTION: "exception", FOLD: "folded"}

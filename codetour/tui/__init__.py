@@ -1,0 +1,1 @@
+"""The replay TUI (Textual). Renders a :class:`codetour.replay.Cursor`; no logic of its own."""

@@ -1,0 +1,366 @@
+"""The replay app: wiring only. Every answer comes from :class:`codetour.replay.Cursor`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Markdown, OptionList, Static, TabbedContent, TabPane, Tree
+from textual.widgets.option_list import Option
+
+from codetour.replay import KIND_LABELS, Cursor, Step
+from codetour.store.reader import Frame, TraceReader
+from codetour.store.schema import FOLD
+from codetour.tour.model import Tour
+from codetour.tui.screens import GotoScreen, HelpScreen, SearchScreen
+from codetour.tui.source import SourceView
+
+CSS_PATH = Path(__file__).with_name("replay.tcss")
+
+
+def _ms(ns: int) -> str:
+    return f"{ns / 1e9:.3f}s" if ns >= 1e9 else f"{ns / 1e6:.1f}ms"
+
+
+class ReplayApp(App[int]):
+    """Step through a recorded run, guided by a tour."""
+
+    CSS_PATH = CSS_PATH
+    TITLE = "codetour"
+    BINDINGS = [
+        Binding("s,f11", "move('step_into')", "step into", key_display="s"),
+        Binding("n,f10", "move('step_over')", "step over", key_display="n"),
+        Binding("r,shift+f11", "move('step_out')", "step out", key_display="r"),
+        Binding("S", "move('step_back')", "back into", show=False),
+        Binding("N", "move('step_over_back')", "back over", show=False),
+        Binding("R", "move('step_out_back')", "back out", show=False),
+        Binding("right", "move('step_into')", "forward", show=False),
+        Binding("left", "move('step_back')", "back", show=False),
+        Binding("right_square_bracket", "move('next_stop')", "next stop", key_display="]"),
+        Binding("left_square_bracket", "move('prev_stop')", "prev stop", key_display="["),
+        Binding("b", "toggle_breakpoint", "breakpoint", show=False),
+        Binding("c", "continue(True)", "continue", show=False),
+        Binding("C", "continue(False)", "continue back", show=False),
+        Binding("g", "goto", "go to", show=False),
+        Binding("slash,ctrl+f", "search", "search", key_display="/"),
+        Binding("f", "next_call(True)", "next call", show=False),
+        Binding("F", "next_call(False)", "prev call", show=False),
+        Binding("z", "move('skip_fold')", "skip fold", show=False),
+        Binding("home", "goto_edge(True)", "first", show=False),
+        Binding("end", "goto_edge(False)", "last", show=False),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, trace: str | Path, tour: Tour | None = None, reader: TraceReader | None = None) -> None:
+        super().__init__()
+        self.trace_path = Path(trace)
+        self.reader = reader or TraceReader(trace)
+        self.cursor = Cursor(self.reader, tour)
+        self.tour = tour
+        self.current: Step | None = None
+        self.view_frame: Frame | None = None  # a stack frame selected for viewing
+        self._shown_stop: int | None = -1
+        self._covered: dict[int, set[int]] = {}
+        meta = self.reader.meta
+        argv = meta.get("argv") or []
+        root = meta.get("root") or ""
+        shown = [a.replace(root + "/", "") if root else a for a in argv]
+        self.sub_title = " ".join(shown)
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Static(id="source-title")
+                yield SourceView(id="source")
+            with Vertical(id="right"):
+                with TabbedContent(id="tabs"):
+                    with TabPane("Tour", id="tab-tour"):
+                        yield Static(id="stop-header")
+                        with VerticalScroll(id="narration-scroll"):
+                            yield Markdown(id="narration")
+                    with TabPane("Calls", id="tab-calls"):
+                        yield Tree("run", id="calls")
+                yield DataTable(id="vars", cursor_type="row", zebra_stripes=False)
+                yield Static(id="history")
+                yield OptionList(id="stack")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#vars", DataTable)
+        table.add_columns("variable", "value")
+        table.border_title = "Variables"
+        self.query_one("#stack", OptionList).border_title = "Call stack"
+        self.query_one("#source", SourceView).focus()
+        tree = self.query_one("#calls", Tree)
+        tree.root.expand()
+        for frame in self.reader.children(None):
+            self._add_frame_node(tree.root, frame)
+        if self.tour is None or not self.cursor.stops:
+            self.query_one("#tabs", TabbedContent).active = "tab-calls"
+        stale = self.reader.stale_files()
+        if stale:
+            self.notify(
+                f"{len(stale)} source file(s) changed since this run was recorded; showing the recorded snapshot.",
+                title="Sources changed",
+                severity="warning",
+                timeout=8,
+            )
+        if self.cursor.stops and self.cursor.stop_seqs[0] is not None:
+            self.cursor.goto_stop(0)
+        self.refresh_view()
+
+    # ------------------------------------------------------------------ rendering
+    def refresh_view(self) -> None:
+        step = self.current = self.cursor.step()
+        self.view_frame = None
+        self._render_source(step.frame, step.event.line, step)
+        self._render_variables(step.locals, step.changed)
+        self._render_stack(step)
+        self._render_tour(step)
+        self._render_status(step)
+
+    def _render_source(self, frame: Frame, line: int, step: Step) -> None:
+        function = self.reader.functions[frame.function_id]
+        info = self.reader.files[function.file_id]
+        view = self.query_one("#source", SourceView)
+        view.set_source(info.relpath, self.reader.source(function.file_id) or "")
+        view.breakpoints = {ln for fid, ln in self.cursor.breakpoints if fid == function.file_id}
+        if function.file_id in self._covered:
+            view.set_covered(self._covered[function.file_id])
+        else:
+            self._load_covered(function.file_id)
+        view.show_line(line)
+        kind = KIND_LABELS.get(step.event.kind, "?") if frame.id == step.frame.id else "caller"
+        title = Text.assemble((info.relpath, "bold"), f":{line}  ", (function.qualname, "cyan"), f"  · {kind}")
+        if step.folded and frame.id == step.frame.id:
+            f = step.folded
+            title.append(
+                f"  · {f['iterations']:,} more iterations folded (lines {step.event.line}-{f['end_line']}); z skips", "yellow"
+            )
+        self.query_one("#source-title", Static).update(title)
+
+    @work(thread=True, exclusive=False, group="covered")
+    def _load_covered(self, file_id: int) -> None:
+        with TraceReader(self.trace_path) as reader:  # its own connection: never blocks the UI's
+            covered = reader.covered_lines(file_id)
+        self.call_from_thread(self._covered_loaded, file_id, covered)
+
+    def _covered_loaded(self, file_id: int, covered: set[int]) -> None:
+        self._covered[file_id] = covered
+        if self.current is not None and self.current.file_id == file_id:
+            self.query_one("#source", SourceView).set_covered(covered)
+
+    def _render_variables(self, values: dict[str, str], changed: dict[str, str]) -> None:
+        table = self.query_one("#vars", DataTable)
+        table.clear()
+        for name, value in reversed(list(values.items())):  # the most recently changed first
+            style = "bold yellow" if name in changed else ""
+            table.add_row(Text(name, style=style or "cyan"), Text(value, style=style), key=name)
+        self.query_one("#history", Static).update("")
+
+    def _render_stack(self, step: Step) -> None:
+        stack = self.query_one("#stack", OptionList)
+        stack.clear_options()
+        options = []
+        for frame in reversed(step.stack):
+            func = self.reader.functions[frame.function_id]
+            args = ", ".join(f"{k}={v}" for k, v in (frame.args or {}).items())
+            if len(args) > 60:
+                args = args[:59] + "…"
+            options.append(Option(Text.assemble((func.qualname, "bold"), f"({args})"), id=str(frame.id)))
+        stack.add_options(options)
+        stack.highlighted = 0 if options else None
+
+    def _render_tour(self, step: Step) -> None:
+        index = step.stop_index
+        if index == self._shown_stop:
+            return
+        self._shown_stop = index
+        header = self.query_one("#stop-header", Static)
+        narration = self.query_one("#narration", Markdown)
+        stops = self.cursor.stops
+        if not stops:
+            header.update(Text("No tour: step freely, or open one with --tour", style="dim"))
+            return
+        if index is None:
+            header.update(Text.assemble(("Before the first stop", "bold"), "   ] goes to stop 1"))
+            narration.update(self.tour.description if self.tour else "")
+            return
+        resolved = stops[index]
+        nxt = stops[index + 1].stop.title if index + 1 < len(stops) else "end of the tour"
+        phase = f" · {resolved.stop.phase}" if resolved.stop.phase else ""
+        header.update(
+            Text.assemble(
+                (f"Stop {index + 1} of {len(stops)}", "bold reverse"),
+                " ",
+                (resolved.stop.title, "bold"),
+                phase,
+                "\n",
+                ("next: ", "dim"),
+                (nxt, "dim italic"),
+            )
+        )
+        narration.update(resolved.stop.narration or "")
+
+    def _render_status(self, step: Step) -> None:
+        phase = ""
+        if step.stop_index is not None and self.cursor.stops:
+            phase = self.cursor.stops[step.stop_index].stop.phase or ""
+        parts = [
+            f"step {step.index:,}/{step.total:,}",
+            KIND_LABELS.get(step.event.kind, "?"),
+            f"thread {step.thread}",
+            f"t={_ms(step.event.ts_ns)}",
+        ]
+        if phase:
+            parts.insert(1, f"phase: {phase}")
+        if step.event.kind == FOLD and step.folded:
+            parts.append(f"iterations folded: {step.folded['iterations']:,}")
+        if self.cursor.breakpoints:
+            parts.append(f"{len(self.cursor.breakpoints)} breakpoint(s)")
+        self.query_one("#status", Static).update(
+            "  ·  ".join(parts) + "      s/n/r step  S/N/R back  ]/[ stops  / search  ? help"
+        )
+
+    def _add_frame_node(self, parent, frame: Frame) -> None:  # type: ignore[no-untyped-def]
+        func = self.reader.functions[frame.function_id]
+        calls = f" ×{func.calls:,}" if func.calls > 1 else ""
+        label = Text.assemble((func.qualname, "bold" if func.kind == "function" else "dim"), (calls, "dim"))
+        node = parent.add(label, data=frame, allow_expand=True)
+        node.allow_expand = True
+
+    # ------------------------------------------------------------------ actions
+    def action_move(self, how: str) -> None:
+        moved = getattr(self.cursor, how)()
+        if not moved:
+            self.bell()
+            self.notify(
+                {"next_stop": "No later tour stop.", "prev_stop": "No earlier tour stop."}.get(how, "Nothing further that way."),
+                timeout=2,
+            )
+            return
+        self.refresh_view()
+
+    def action_toggle_breakpoint(self, line: int | None = None) -> None:
+        step = self.current
+        if step is None:
+            return
+        on_ = self.cursor.toggle_breakpoint(step.file_id, line or step.event.line)
+        self.notify(f"breakpoint {'set' if on_ else 'cleared'} at {step.relpath}:{line or step.event.line}", timeout=2)
+        self.refresh_view()
+
+    def action_continue(self, forward: bool) -> None:
+        if not self.cursor.breakpoints:
+            self.notify("No breakpoints: press b on a line, or click one.", timeout=3)
+            return
+        if self.cursor.continue_(forward):
+            self.refresh_view()
+        else:
+            self.bell()
+            self.notify("No breakpoint is hit in that direction.", timeout=2)
+
+    def action_goto(self) -> None:
+        def done(value: int | None) -> None:
+            if value is not None and self.cursor.goto_index(value):
+                self.refresh_view()
+
+        self.push_screen(GotoScreen(self.cursor.total), done)
+
+    def action_goto_edge(self, first: bool) -> None:
+        self.cursor.goto(self.cursor.first if first else self.cursor.last)
+        self.refresh_view()
+
+    def action_search(self) -> None:
+        functions = [
+            (f.id, f.qualname, self.reader.files[f.file_id].relpath, f.calls)
+            for f in self.reader.functions.values()
+            if f.recorded_calls
+        ]
+
+        def done(fid: int | None) -> None:
+            if fid is not None and self.cursor.next_call(fid):
+                self.refresh_view()
+
+        self.push_screen(SearchScreen(functions), done)
+
+    def action_next_call(self, forward: bool) -> None:
+        if self.current and self.cursor.next_call(self.current.function.id, forward):
+            self.refresh_view()
+        else:
+            self.bell()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ mouse and selection
+    @on(SourceView.LineClicked)
+    def _line_clicked(self, event: SourceView.LineClicked) -> None:
+        self.action_toggle_breakpoint(event.line)
+
+    @on(OptionList.OptionSelected, "#stack")
+    def _frame_selected(self, event: OptionList.OptionSelected) -> None:
+        step = self.current
+        if step is None or event.option.id is None:
+            return
+        frame = self.cursor.frame(int(event.option.id))
+        if frame.id == step.frame.id:
+            self.refresh_view()
+            return
+        # A caller: show where it is (the line that made the call below it) and its variables.
+        below = [f for f in step.stack if f.parent_id == frame.id]
+        line = below[0].call_line if below and below[0].call_line else self.reader.functions[frame.function_id].firstlineno
+        self._render_source(frame, line, step)
+        self._render_variables(self.cursor.locals_at(frame.id, step.event.seq), {})
+        self.view_frame = frame
+
+    @on(DataTable.RowHighlighted, "#vars")
+    def _variable_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        step = self.current
+        if step is None or event.row_key is None or event.row_key.value is None:
+            return
+        frame = self.view_frame or step.frame
+        name = event.row_key.value
+        history = self.cursor.history(frame.id, name)
+        if len(history) <= 1:
+            self.query_one("#history", Static).update("")
+            return
+        shown = history[-6:]
+        text = Text.assemble((f"{name}", "bold cyan"), f" changed {len(history)}× in this call: ")
+        for i, (seq, value) in enumerate(shown):
+            if i:
+                text.append(" → ", "dim")
+            text.append(value[:40], "bold" if seq <= step.event.seq else "dim")
+        self.query_one("#history", Static).update(text)
+
+    @on(Tree.NodeExpanded, "#calls")
+    def _expand_call(self, event: Tree.NodeExpanded) -> None:
+        node = event.node
+        if node.data is None or node.children:
+            return
+        children = self.reader.children(node.data.id)
+        for frame in children[:500]:
+            self._add_frame_node(node, frame)
+        if len(children) > 500:
+            node.add_leaf(Text(f"… {len(children) - 500:,} more calls", style="dim"))
+        if not children:
+            node.allow_expand = False
+
+    @on(Tree.NodeSelected, "#calls")
+    def _call_selected(self, event: Tree.NodeSelected) -> None:
+        if event.node.data is not None:
+            self.cursor.goto(event.node.data.start_seq)
+            self.refresh_view()
+
+
+def run_replay(trace: str | Path, tour: Tour | None = None) -> int:
+    app = ReplayApp(trace, tour)
+    app.run()
+    return 0

@@ -1,0 +1,147 @@
+"""Modal screens: help, function search, go to step."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+KEYS = [
+    ("Stepping", ""),
+    ("s  F11", "step into: the next event, entering calls"),
+    ("n  F10", "step over: the next event in this function"),
+    ("r  Shift+F11", "step out: back in the caller, after this call returns"),
+    ("S  N  R", "the same three, backwards"),
+    ("→  ←", "one event forward / backward"),
+    ("Tour", ""),
+    ("]  [", "next / previous tour stop"),
+    ("Jumping", ""),
+    ("b", "toggle a replay breakpoint on the current line (or click a line)"),
+    ("c  C", "continue forward / backward to a breakpoint"),
+    ("g", "go to step number"),
+    ("/  Ctrl+F", "search a function, jump to its first or next call"),
+    ("f  F", "next / previous call of the current function"),
+    ("z", "skip folded loop iterations"),
+    ("Home  End", "first / last step"),
+    ("Panels", ""),
+    ("Tab", "move focus between panels; Enter on a frame, call or variable selects it"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    #help { width: 84; height: auto; max-height: 90%; border: thick $accent; background: $panel; padding: 1 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+        table.add_column(style="bold cyan", no_wrap=True, width=16)
+        table.add_column()
+        for key, text in KEYS:
+            if text:
+                table.add_row(key, text)
+            else:
+                table.add_row(Text(key, style="bold underline"), "")
+        yield Static(table, id="help")
+
+
+class SearchScreen(ModalScreen[int | None]):
+    """Fuzzy search over recorded functions; returns a function id."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "close")]
+    DEFAULT_CSS = """
+    SearchScreen { align: center middle; }
+    #search-box { width: 90; height: 24; border: thick $accent; background: $panel; }
+    #search-box Input { margin: 0 0 1 0; }
+    """
+
+    def __init__(self, functions: list[tuple[int, str, str, int]]) -> None:
+        super().__init__()
+        self.functions = functions  # (id, qualname, file, calls)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box"):
+            yield Input(placeholder="function name (fuzzy)…", id="search-input")
+            yield OptionList(*self._options(""), id="search-results")
+
+    def _options(self, query: str) -> list[Option]:
+        scored = []
+        for fid, qualname, file, calls in self.functions:
+            score = fuzzy_score(query, qualname)
+            if score is not None:
+                scored.append((score, -calls, qualname, fid, file, calls))
+        scored.sort()
+        return [
+            Option(Text.assemble((q, "bold"), f"  {f}  ", (f"{c:,}×", "dim")), id=str(fid)) for _, _, q, fid, f, c in scored[:200]
+        ]
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        results = self.query_one("#search-results", OptionList)
+        results.clear_options()
+        results.add_options(self._options(event.value))
+        if results.option_count:
+            results.highlighted = 0
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        results = self.query_one("#search-results", OptionList)
+        if results.option_count:
+            option = results.get_option_at_index(results.highlighted or 0)
+            self.dismiss(int(option.id))  # type: ignore[arg-type]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))  # type: ignore[arg-type]
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+def fuzzy_score(query: str, text: str) -> int | None:
+    """Lower is better; None if the letters of ``query`` do not appear in order in ``text``."""
+    if not query:
+        return 0
+    q, t = query.lower(), text.lower()
+    if q in t:
+        return t.index(q) - (100 if t.endswith(q) else 0)
+    pos, gaps = -1, 0
+    for ch in q:
+        nxt = t.find(ch, pos + 1)
+        if nxt < 0:
+            return None
+        gaps += nxt - pos - 1
+        pos = nxt
+    return 1000 + gaps
+
+
+class GotoScreen(ModalScreen[int | None]):
+    BINDINGS = [Binding("escape", "dismiss_none", "close")]
+    DEFAULT_CSS = """
+    GotoScreen { align: center middle; }
+    #goto { width: 50; height: auto; border: thick $accent; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, total: int) -> None:
+        super().__init__()
+        self.total = total
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="goto"):
+            yield Static(f"Go to step (1 – {self.total:,}):")
+            yield Input(placeholder="step number", id="goto-input", type="integer")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(int(event.value))
+        except ValueError:
+            self.dismiss(None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,246 @@
+"""The real Textual app, driven by Pilot on a real recorded PPO trace; SVG snapshots for looks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import PPO, ROOT
+
+from codetour.tour.model import load_tour
+from codetour.tui.app import ReplayApp
+from codetour.tui.screens import fuzzy_score
+
+SIZE = (140, 40)
+
+
+def ppo_tour():
+    return load_tour(ROOT / "tours" / "minimal_ppo.md")
+
+
+def at(app: ReplayApp) -> tuple[str, int, str]:
+    step = app.current
+    return step.function.qualname, step.event.line, step.event.kind_name
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_opens_at_the_first_stop_and_follows_the_tour(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert at(app)[0] == "parse_args" and app.current.relpath == "train.py"
+        assert app.cursor.current_stop() == 0
+        await pilot.press("right_square_bracket")
+        assert at(app)[0] == "CartPole.reset" and app.current.relpath == "ppo/env.py"
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert at(app)[0] == "PPOAgent.act" and app.cursor.current_stop() == 3
+        await pilot.press("left_square_bracket")
+        assert at(app)[0] == "CartPole.step" and app.cursor.current_stop() == 2
+        header = str(app.query_one("#stop-header").render())
+        assert "Stop 3 of 15" in header and "One step of physics" in header
+
+
+async def test_step_keys_move_like_a_debugger(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.press("right_square_bracket")
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")  # back to stop 3
+        assert at(app)[:2] == ("CartPole.step", app.cursor.stops[2].line)
+        before = (app.current.event.seq, dict(app.current.locals))
+        frame, line = app.current.frame.id, app.current.event.line
+        await pilot.press("n")  # step over: the next line of the same call
+        assert at(app)[0] == "CartPole.step" and app.current.frame.id == frame and app.current.event.line == line + 1
+        for _ in range(4):  # the statement spans three lines; once it has run, thetaacc shows as changed
+            if "thetaacc" in app.current.changed:
+                break
+            await pilot.press("n")
+        assert "thetaacc" in app.current.changed and app.current.frame.id == frame
+        while app.current.event.seq != before[0]:
+            await pilot.press("N")  # and back
+        assert (app.current.event.seq, app.current.locals) == before
+        await pilot.press("r")  # step out: into the caller, collect_rollout
+        assert at(app)[0] == "PPOAgent.collect_rollout"
+        await pilot.press("N")  # back over: the line that made the call
+        assert (
+            at(app)[0] == "PPOAgent.collect_rollout"
+            and "env.step(action)" in app.reader.source_lines(app.current.file_id)[app.current.event.line - 1]
+        )
+        await pilot.press("s")  # step into the call
+        assert at(app) == ("CartPole.step", app.reader.function_by_name("CartPole.step").firstlineno, "call")
+        await pilot.press("S")
+        assert at(app)[0] == "PPOAgent.collect_rollout"
+        await pilot.press("R")  # back out: to the line of train that called collect_rollout
+        assert (
+            at(app)[0] == "train"
+            and "collect_rollout" in app.reader.source_lines(app.current.file_id)[app.current.event.line - 1]
+        )
+
+
+async def test_step_over_skips_a_call(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.cursor.goto(app.cursor.stops[5].seq)  # collect_rollout at `... = env.step(action)`
+        app.refresh_view()
+        line = app.current.event.line
+        await pilot.press("n")
+        assert at(app)[0] == "PPOAgent.collect_rollout" and app.current.event.line == line + 1
+        assert "episode_return" in app.current.changed or "next_obs" in app.current.changed
+
+
+async def test_search_jumps_to_a_function(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"clipgrad")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert at(app) == ("clip_grad_norm", app.reader.function_by_name("clip_grad_norm").firstlineno, "call")
+        first = app.current.frame.id
+        await pilot.press("f")  # its next call
+        assert at(app)[0] == "clip_grad_norm" and app.current.frame.id != first
+        await pilot.press("F")
+        assert app.current.frame.id == first
+
+
+async def test_goto_help_breakpoints_and_mouse(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g", *"25", "enter")
+        assert app.current.index == 25
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        # Click a source line: sets a replay breakpoint there; c runs to it.
+        app.cursor.goto(app.cursor.first)
+        app.refresh_view()
+        target = app.reader.function_by_name("ppo_loss")
+        source = app.reader.source_lines(target.file_id)
+        ratio_line = next(i for i, t in enumerate(source, 1) if "ratio = np.exp" in t)
+        app.cursor.toggle_breakpoint(target.file_id, ratio_line)
+        await pilot.press("c")
+        assert at(app) == ("ppo_loss", ratio_line, "line")
+        view = app.query_one("#source")
+        row = ratio_line - 1 - view.scroll_offset.y
+        await pilot.click("#source", offset=(10, row))
+        assert (target.file_id, ratio_line) not in app.cursor.breakpoints  # the click toggled it off
+        await pilot.click("#stack", offset=(5, 2))  # the caller's frame
+        await pilot.press("q")
+
+
+async def test_call_tree_jumps_to_a_call(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = app.query_one("#calls")
+        root_frame = tree.root.children[0]
+        root_frame.expand()
+        await settle(pilot)
+        main = next(n for n in root_frame.children if "main" in str(n.label))
+        tree.select_node(main)
+        await settle(pilot)
+        assert at(app) == ("main", app.reader.function_by_name("main").firstlineno, "call")
+
+
+async def test_changed_sources_are_reported(tmp_path, stable_ppo_trace):
+    import sqlite3
+
+    copy = tmp_path / "t.ctrace"
+    shutil.copy(stable_ppo_trace, copy)
+    db = sqlite3.connect(copy)
+    with db:
+        db.execute("UPDATE files SET sha256 = 'different' WHERE relpath = 'train.py'")
+    db.close()
+    app = ReplayApp(copy, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("changed since this run was recorded" in n.message for n in app._notifications)
+        assert "def train(" in app.reader.source(app.current.file_id)
+
+
+def test_fuzzy_search_scoring():
+    assert fuzzy_score("loss", "ppo_loss") < fuzzy_score("lss", "ppo_loss")  # a substring beats scattered letters
+    assert fuzzy_score("cgn", "clip_grad_norm") is not None
+    assert fuzzy_score("xyz", "clip_grad_norm") is None
+
+
+def test_snapshot_main_screen(snap_compare, stable_ppo_trace):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+
+    assert snap_compare(ReplayApp(stable_ppo_trace, ppo_tour()), terminal_size=SIZE, run_before=before)
+
+
+def test_snapshot_help(snap_compare, stable_ppo_trace):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(ReplayApp(stable_ppo_trace, ppo_tour()), terminal_size=SIZE, run_before=before)
+
+
+def test_snapshot_search(snap_compare, stable_ppo_trace):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("slash", *"loss")
+        await pilot.pause()
+
+    assert snap_compare(ReplayApp(stable_ppo_trace, ppo_tour()), terminal_size=SIZE, run_before=before)
+
+
+def tmux_screen(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+
+def wait_for(session: str, *texts: str, timeout: float = 60) -> str:
+    """Poll the pane until every text is on screen at once (the app draws in several passes)."""
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = tmux_screen(session)
+        if all(t in screen for t in texts):
+            return screen
+        time.sleep(0.3)
+    raise AssertionError(f"{texts!r} never appeared together; screen was:\n{screen}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_real_terminal_smoke(tmp_path):
+    session = f"codetour-test-{os.getpid()}"
+    trace = tmp_path / "t.ctrace"
+    # COLUMNS/LINES would override the pane size for the app: a real terminal does not set them.
+    command = f"cd {ROOT} && env -u COLUMNS -u LINES TERM=xterm-256color {sys.executable} -m codetour tour {PPO} -o {trace}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "40", command], check=True)
+    try:
+        screen = wait_for(session, "Stop 1 of 15", "The hyper-parameters", "train.py:", "Call stack")
+        assert "▶" in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "]"], check=True)
+        wait_for(session, "Stop 2 of 15", "ppo/env.py", "CartPole.reset")
+        subprocess.run(["tmux", "send-keys", "-t", session, "n"], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            alive = subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
+            if not alive:
+                break
+            time.sleep(0.3)
+        assert not alive, "the app did not exit on q"
+        assert trace.exists()
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
