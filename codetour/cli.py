@@ -17,7 +17,7 @@ from pathlib import Path
 
 from codetour import __version__
 from codetour.console import err, fail, human_ns, note, out, stderr_is_tty, warn
-from codetour.errors import CodetourError, InputError, NotBuiltError, UsageError
+from codetour.errors import CodetourError, InputError, UsageError
 
 MAIN_HELP = """\
 codetour: find where to start in an ML repo, record what it really does, and tour it.
@@ -28,7 +28,7 @@ codetour: find where to start in an ML repo, record what it really does, and tou
   codetour tour REPO|SCRIPT|TRACE    record if needed, build or load a tour, replay it
   codetour tour build|check|print    make a tour from a trace; keep tours honest; render it
   codetour export TRACE -f FORMAT    maps: dot svg png graphml json mermaid html codetour chrome
-  codetour debug TARGET --stop K     the same program live under debugpy         (not built yet)
+  codetour debug TRACE --stop K      the same program live under debugpy, paused at stop K
 
 Start here:
   codetour discover sample_repos/minimal_ppo
@@ -197,14 +197,27 @@ def build_parser() -> argparse.ArgumentParser:
     tpr.add_argument("--repo", metavar="PATH", help="the repo to read code from (without a trace)")
     tpr.add_argument("--markdown", action="store_true", help="Markdown instead of terminal output")
 
-    for name, summary in (("debug", "run the same program live under debugpy, paused at a recorded step"),):
-        p = sub.add_parser(
-            name,
-            help=f"{summary} (not built yet)",
-            description=f"{summary}.\n\nNot built yet in codetour {__version__}.",
-            formatter_class=_Formatter,
-        )
-        p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    from codetour.debug_cli import DEBUG_HELP
+
+    dbg = sub.add_parser(
+        "debug",
+        help="run the same program live under debugpy, paused at a recorded step",
+        description=DEBUG_HELP,
+        formatter_class=_Formatter,
+        usage="codetour debug [options] (TRACE | SCRIPT [ARGS...])",
+    )
+    dbg.add_argument("--stop", type=int, metavar="K", help="pause at tour stop K (default: 1)")
+    dbg.add_argument("--at", metavar="FILE:LINE[:HIT]", help="pause at this line, the HIT-th time it runs")
+    dbg.add_argument("--tour", metavar="TOUR", help="the tour whose stops --stop counts (default: one generated from the trace)")
+    dbg.add_argument("--listen", metavar="[HOST:]PORT", help="wait for VS Code or another DAP client on this port instead")
+    dbg.add_argument(
+        "--write-launch", action="store_true", help="with --listen: add the attach configuration to .vscode/launch.json"
+    )
+    dbg.add_argument(
+        "--timeout", type=float, default=20.0, metavar="S", help="seconds to wait for the debugger to start (default: 20)"
+    )
+    dbg.add_argument("target", nargs="?", metavar="TARGET", help=argparse.SUPPRESS)
+    dbg.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 
 
@@ -277,6 +290,12 @@ def _split_trace_argv(argv: list[str], value_options: set[str] | None = None) ->
     return argv, []
 
 
+def _looks_like_trace(path: str) -> bool:
+    from codetour.tour_cli import _is_trace
+
+    return Path(path).is_file() and _is_trace(Path(path))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -311,6 +330,19 @@ def _dispatch(argv: list[str]) -> int:
         from codetour import tour_cli
 
         return tour_cli.cmd_tour(args)
+    if argv and argv[0] == "debug":
+        own, target_argv = _split_trace_argv(argv[1:], value_options={"--stop", "--at", "--tour", "--listen", "--timeout"})
+        if target_argv and _looks_like_trace(target_argv[0]):
+            # A trace has no arguments of its own: options may come after it.
+            args = parser.parse_args(["debug", *own, *target_argv[1:], target_argv[0]])
+            args.args = []
+        else:
+            args = parser.parse_args(["debug", *own])
+            if target_argv:
+                args.target, args.args = target_argv[0], target_argv[1:]
+        from codetour.debug_cli import cmd_debug
+
+        return cmd_debug(args)
     if argv and argv[0] == "trace":
         own, target_argv = _split_trace_argv(argv[1:])
         args = parser.parse_args(["trace", *own])
@@ -329,7 +361,7 @@ def _dispatch(argv: list[str]) -> int:
         from codetour.export_cli import cmd_export
 
         return cmd_export(args)
-    raise NotBuiltError(f"`codetour {args.command}` is not built yet in codetour {__version__}")
+    raise UsageError(f"unknown command {args.command!r}")
 
 
 # --------------------------------------------------------------------------- discover

@@ -34,6 +34,16 @@ def test_core_modules_load_no_ui_or_graph_library(module):
     assert not loaded & set(HEAVY), f"{module} pulled in {sorted(loaded & set(HEAVY))}"
 
 
+@pytest.mark.parametrize(
+    "module",
+    ["codetour.replay", "codetour.tour.build", "codetour.tour.resolve", "codetour.graph", "codetour.live.session", "codetour.export"],
+)
+def test_logic_modules_load_no_ui(module):
+    """Replay, tours, graph, export and live logic are tested without a terminal: no Textual."""
+    loaded = loaded_after(f"import {module}")
+    assert "textual" not in loaded, f"{module} pulled in textual"
+
+
 def test_cli_import_defers_heavy_libraries():
     loaded = loaded_after("import codetour.cli")
     assert not loaded & {"textual", "networkx", "debugpy", "numpy", "torch"}

@@ -52,6 +52,7 @@ class ReplayApp(App[int]):
         Binding("z", "move('skip_fold')", "skip fold", show=False),
         Binding("home", "goto_edge(True)", "first", show=False),
         Binding("end", "goto_edge(False)", "last", show=False),
+        Binding("L", "live", "live debug", key_display="L"),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
     ]
@@ -65,6 +66,8 @@ class ReplayApp(App[int]):
         self.current: Step | None = None
         self.view_frame: Frame | None = None  # a stack frame selected for viewing
         self._shown_stop: int | None = -1
+        self._shown_vars: tuple | None = None
+        self._shown_stack: tuple | None = None
         self._covered: dict[int, set[int]] = {}
         meta = self.reader.meta
         argv = meta.get("argv") or []
@@ -159,6 +162,10 @@ class ReplayApp(App[int]):
             self.query_one("#source", SourceView).set_covered(covered)
 
     def _render_variables(self, values: dict[str, str], changed: dict[str, str]) -> None:
+        key = (tuple(values.items()), tuple(changed))
+        if key == self._shown_vars:
+            return  # unchanged: skip the table rebuild (most steps in a loop touch one value)
+        self._shown_vars = key
         table = self.query_one("#vars", DataTable)
         table.clear()
         for name, value in reversed(list(values.items())):  # the most recently changed first
@@ -167,6 +174,10 @@ class ReplayApp(App[int]):
         self.query_one("#history", Static).update("")
 
     def _render_stack(self, step: Step) -> None:
+        key = tuple(f.id for f in step.stack)
+        if key == self._shown_stack:
+            return
+        self._shown_stack = key
         stack = self.query_one("#stack", OptionList)
         stack.clear_options()
         options = []
@@ -238,6 +249,12 @@ class ReplayApp(App[int]):
         node.allow_expand = True
 
     # ------------------------------------------------------------------ actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The replay's keys belong to the replay screen: hidden and inactive on live/modal screens."""
+        if action in ("quit", "help", "command_palette"):
+            return True
+        return self.screen is self.screen_stack[0]
+
     def action_move(self, how: str) -> None:
         moved = getattr(self.cursor, how)()
         if not moved:
@@ -300,6 +317,26 @@ class ReplayApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_live(self) -> None:
+        """Re-run the program under debugpy, paused at this step; then the tour's later stops."""
+        from codetour.live.session import LaunchSpec, LiveError, stop_point_for_step
+        from codetour.tui.live import LiveScreen
+
+        if self.current is None:
+            return
+        try:
+            spec = LaunchSpec.from_trace(self.reader)
+            here = stop_point_for_step(self.reader, self.current.event.seq, label=f"step {self.current.index:,}")
+        except LiveError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        later = [
+            stop_point_for_step(self.reader, r.seq, label=f"stop {i + 1}: {r.stop.title}")
+            for i, r in enumerate(self.cursor.stops)
+            if r.seq is not None and (self.cursor.stop_index is None or i > self.cursor.stop_index)
+        ]
+        self.push_screen(LiveScreen(spec, [here, *later], 0))
+
     # ------------------------------------------------------------------ mouse and selection
     @on(SourceView.LineClicked)
     def _line_clicked(self, event: SourceView.LineClicked) -> None:
@@ -319,6 +356,7 @@ class ReplayApp(App[int]):
         line = below[0].call_line if below and below[0].call_line else self.reader.functions[frame.function_id].firstlineno
         self._render_source(frame, line, step)
         self._render_variables(self.cursor.locals_at(frame.id, step.event.seq), {})
+        self._shown_stack = None
         self.view_frame = frame
 
     @on(DataTable.RowHighlighted, "#vars")

@@ -28,6 +28,8 @@ KEYS = [
     ("f  F", "next / previous call of the current function"),
     ("z", "skip folded loop iterations"),
     ("Home  End", "first / last step"),
+    ("Live", ""),
+    ("L", "re-run the program under debugpy, paused at this step (Esc comes back)"),
     ("Panels", ""),
     ("Tab", "move focus between panels; Enter on a frame, call or variable selects it"),
     ("?", "this help"),

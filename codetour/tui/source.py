@@ -62,11 +62,17 @@ class SourceView(ScrollView, can_focus=True):
 
     def show_line(self, line: int) -> None:
         self.current = line
+        self._scroll_into_view()
+        # A new file's virtual size takes effect on the next layout: scroll again after it.
+        self.call_after_refresh(self._scroll_into_view)
+        self.refresh()
+
+    def _scroll_into_view(self) -> None:
+        line = self.current
         top = self.scroll_offset.y
         height = max(self.size.height, 1)
         if not (top + 2 <= line - 1 <= top + height - 3):
             self.scroll_to(y=max(line - 1 - height // 3, 0), animate=False)
-        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

@@ -1,0 +1,66 @@
+"""Make a large trace for the replay and export benchmarks: a generated program traced
+with --full, so every one of its events is stored."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROGRAM = """
+import sys
+
+
+def leaf(i, scale):
+    value = i * scale
+    return value % 7
+
+
+def middle(i):
+    total = 0
+    for k in range(2):
+        total += leaf(i, k + 1)
+    return total
+
+
+def run(n):
+    acc = 0
+    for i in range(n):
+        acc += middle(i)
+    return acc
+
+
+print(run(int(sys.argv[1])))
+"""
+
+EVENTS_PER_ITERATION = 19  # measured: lines, calls and returns of one run() iteration
+
+
+def make_trace(folder: Path, events: int) -> tuple[Path, float]:
+    """Record a trace with about ``events`` events; returns (path, seconds to record)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "workload.py"
+    script.write_text(PROGRAM)
+    out = folder / f"big-{events}.ctrace"
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "codetour",
+            "trace",
+            "-q",
+            "--full",
+            "--root",
+            str(folder),
+            "-o",
+            str(out),
+            str(script),
+            str(max(events // EVENTS_PER_ITERATION, 1)),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return out, time.perf_counter() - start

@@ -1,0 +1,258 @@
+"""`codetour debug`: the recorded program, live under debugpy, paused at a recorded step."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from codetour.console import err, note, out, warn
+from codetour.errors import InputError, UsageError
+from codetour.live.session import (
+    LaunchSpec,
+    LiveError,
+    LiveSession,
+    Paused,
+    StopPoint,
+    stop_point_for_step,
+    vscode_attach_config,
+    write_launch_json,
+)
+
+DEBUG_HELP = """\\
+Re-run a recorded program under debugpy and pause it at the same moment as a
+recorded step: a tour stop (--stop K) or a line and hit count (--at FILE:LINE[:HIT]).
+Then evaluate expressions in the paused frame, step, continue to the next stop.
+
+Without --listen, the session runs here in the terminal:
+  EXPR        evaluate in the paused frame      n / s / r   next / step in / step out
+  c           continue to the next tour stop    l / bt      locals / call stack
+  q           quit (the program is ended)
+
+With --listen [HOST:]PORT the program waits for VS Code (or any DAP client) to
+attach; codetour prints the launch.json attach configuration (--write-launch adds
+it to .vscode/launch.json) and writes the tour to .tours/ for the CodeTour extension.
+It listens on 127.0.0.1 unless another host is named explicitly.
+
+examples:
+  codetour debug .codetour/train.*.ctrace --stop 9
+  codetour debug run.ctrace --at ppo/loss.py:37:3
+  codetour debug run.ctrace --stop 1 --listen 5678 --write-launch
+"""
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    try:
+        number = int(port)
+    except ValueError:
+        raise UsageError(f"--listen takes [HOST:]PORT, not {value!r}") from None
+    if not 0 < number < 65536:
+        raise UsageError(f"--listen port must be between 1 and 65535, not {number}")
+    return host or "127.0.0.1", number
+
+
+def _resolve_stops(args: argparse.Namespace, reader) -> tuple[list[StopPoint], int]:  # type: ignore[no-untyped-def]
+    """All tour stops as stop points (for 'continue'), and the index of the one to pause at."""
+    from codetour.tour.build import build_tour
+    from codetour.tour.model import load_tour
+    from codetour.tour.resolve import resolve_tour
+
+    if args.at:
+        parts = args.at.rsplit(":", 2)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            file, line, hit = parts[0], int(parts[1]), int(parts[2])
+        elif len(parts) >= 2 and parts[-1].isdigit():
+            file, line, hit = args.at.rsplit(":", 1)[0], int(parts[-1]), 1
+        else:
+            raise UsageError(f"--at takes FILE:LINE[:HIT], not {args.at!r}")
+        path = Path(file)
+        if not path.is_absolute():
+            root = Path(reader.meta.get("root") or ".") if reader else Path.cwd()
+            path = (root / file) if (root / file).exists() else path.resolve()
+        if not path.exists():
+            raise InputError(f"no such file: {file}")
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if not 1 <= line <= len(lines) or not lines[line - 1].strip() or lines[line - 1].lstrip().startswith("#"):
+            raise UsageError(f"--at {args.at}: line {line} of {file} has no code to stop at ({len(lines)} lines)")
+        return [StopPoint(str(path.resolve()), line, hit, label=f"{file}:{line}")], 0
+    if reader is None:
+        raise UsageError("--stop needs a trace; for a script, use --at FILE:LINE[:HIT]")
+    tour = load_tour(args.tour) if args.tour else build_tour(reader)
+    resolved = resolve_tour(tour, reader)
+    k = args.stop or 1
+    if not 1 <= k <= len(resolved):
+        raise UsageError(f"--stop {k}: the tour has {len(resolved)} stops")
+    points = [
+        stop_point_for_step(reader, r.seq, label=f"stop {i + 1}: {r.stop.title}") if r.seq else None
+        for i, r in enumerate(resolved)
+    ]
+    if points[k - 1] is None:
+        raise LiveError(f"stop {k} ({resolved[k - 1].stop.title}) did not run in the recording: {resolved[k - 1].message}")
+    return [p for p in points if p is not None], sum(1 for p in points[: k - 1] if p is not None)
+
+
+def cmd_debug(args: argparse.Namespace) -> int:
+    from codetour.store.reader import TraceReader
+    from codetour.tour_cli import _is_trace
+
+    if not args.target:
+        raise UsageError("name a trace (or a script with --at) to debug; see `codetour debug --help`")
+    target = Path(args.target)
+    if not target.exists():
+        raise InputError(f"no such file: {target}")
+    reader = None
+    if _is_trace(target):
+        reader = TraceReader(target)
+        spec = LaunchSpec.from_trace(reader)
+        if args.args:
+            spec.argv = spec.argv[:1] + list(args.args) if spec.argv[0] != "-m" else spec.argv[:2] + list(args.args)
+    else:
+        spec = LaunchSpec(argv=[str(target.resolve()), *args.args], cwd=str(Path.cwd()))
+    stops, index = _resolve_stops(args, reader)
+    if args.listen:
+        return _listen(args, spec, stops, reader)
+    session = LiveSession(spec, connect_timeout=args.timeout, echo_output=True)
+    stop = stops[index]
+    note(
+        f"starting [bold]python {' '.join(shlex.quote(a) for a in spec.argv)}[/] under debugpy; pausing at {stop.label} ({stop.describe()})"
+    )
+    if stop.approximate:
+        warn("earlier runs of that line were folded by the recording budget: the hit count may land a little early")
+    try:
+        session.launch()
+        session.connect([stop])
+        paused = session.wait_paused(where=stop.describe(), timeout=args.timeout * 6)
+        return _repl(session, paused, stops, index)
+    finally:
+        session.close()
+        if reader is not None:
+            reader.close()
+
+
+def _show(session: LiveSession, paused: Paused, label: str = "") -> None:
+    from rich.table import Table
+
+    top = paused.top
+    source = top.get("source", {}).get("path", "?")
+    out.print(f"[bold yellow]⏸ paused[/] at [bold]{source}:{top.get('line')}[/] in [cyan]{top.get('name')}[/] {label}")
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="cyan", no_wrap=True, min_width=10)
+    table.add_column(style="dim", no_wrap=True, max_width=10)
+    table.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
+    for var in session.locals(top["id"])[:20]:
+        if var.get("name", "").startswith("__") or var.get("name") in (
+            "special variables",
+            "function variables",
+            "class variables",
+        ):
+            continue
+        table.add_row(var.get("name", ""), var.get("type", ""), one_line(var.get("value", "")))
+    out.print(table)
+
+
+def one_line(value: str, width: int = 100) -> str:
+    """debugpy's values are reprs: numpy arrays span many lines. One line, bounded."""
+    text = " ".join(value.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: int) -> int:
+    _show(session, paused, f"({stops[index].label})")
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            try:
+                line = input("(codetour) ")
+            except EOFError:
+                break
+        else:
+            raw = sys.stdin.readline()
+            if not raw:
+                break
+            line = raw.rstrip("\n")
+            out.print(f"(codetour) {line}")
+        command = line.strip()
+        if not command:
+            continue
+        if command in ("q", "quit", "exit"):
+            break
+        if command in ("l", "locals"):
+            _show(session, paused)
+            continue
+        if command in ("bt", "where", "w"):
+            for frame in paused.frames:
+                out.print(f"  {frame.get('name')}  {frame.get('source', {}).get('path', '?')}:{frame.get('line')}")
+            continue
+        moves = {"n": "next", "next": "next", "s": "stepIn", "step": "stepIn", "r": "stepOut", "return": "stepOut"}
+        try:
+            if command in moves:
+                session.resume(moves[command], paused)
+                paused = session.wait_paused(where="the next step")
+                _show(session, paused)
+            elif command in ("c", "continue"):
+                if index + 1 >= len(stops):
+                    out.print("that was the last stop; continuing to the end of the program")
+                    session.set_breakpoints([])
+                    session.resume("continue", paused)
+                    session.wait_paused(where="the end")  # raises LiveError when the program finishes
+                    continue
+                index += 1
+                session.set_breakpoints([stops[index]])
+                session.resume("continue", paused)
+                paused = session.wait_paused(where=stops[index].describe())
+                _show(session, paused, f"({stops[index].label})")
+            else:
+                out.print(one_line(session.evaluate(command, paused.top["id"]), 400), markup=False, highlight=False)
+        except LiveError as exc:
+            out.print(f"[dim]{exc.message}[/]")
+            return 0 if "finished" in exc.message else 1
+    return 0
+
+
+def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], reader) -> int:  # type: ignore[no-untyped-def]
+    host, port = parse_listen(args.listen)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        warn(f"listening on {host}: anyone who can reach it can run code in this process")
+    session = LiveSession(spec, host=host, port=port, echo_output=True)
+    session.launch()
+    config = vscode_attach_config(host if host != "0.0.0.0" else "127.0.0.1", port, spec.cwd)
+    out.print("Add this to .vscode/launch.json, set breakpoints (the tour's stops are listed below), and attach:")
+    out.print_json(json.dumps(config))
+    for stop in stops:
+        out.print(
+            f"  breakpoint: {stop.path}:{stop.line}" + (f" (hit count {stop.hit})" if stop.hit > 1 else "") + f"  · {stop.label}"
+        )
+    if args.write_launch:
+        root = Path(reader.meta.get("root")) if reader is not None else Path(spec.cwd)
+        path = write_launch_json(root, config)
+        note(f"wrote the attach configuration to {path}")
+        if reader is not None:
+            _write_tour(reader, root, args.tour)
+    note(f"waiting for a debugger to attach on {host}:{port} (Ctrl-C to stop)")
+    try:
+        assert session.process is not None
+        code = session.process.wait()
+    except KeyboardInterrupt:
+        err.print()
+        note("stopping the debuggee")
+        code = 130
+    finally:
+        session.close()
+    return code
+
+
+def _write_tour(reader, root: Path, tour_path: str | None) -> None:  # type: ignore[no-untyped-def]
+    from codetour.export import ExportContext
+    from codetour.export.vscode import write_tour
+    from codetour.graph import build_graph
+    from codetour.tour.model import load_tour
+
+    options = {"tour": load_tour(tour_path)} if tour_path else {}
+    path = root / ".tours" / (Path(reader.path).name.split(".")[0] + ".tour")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        write_tour(ExportContext(reader, build_graph(reader), str(reader.path), options), fh)
+    note(f"wrote the tour for the CodeTour extension to {path}")

@@ -1,0 +1,265 @@
+"""Live debugging for real: debugpy on 127.0.0.1, codetour's DAP client, no process left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PPO, ROOT, run_cli
+
+from codetour.live.dap import DapClient
+from codetour.live.session import LaunchSpec, LiveError, LiveSession, StopPoint, stop_point_for_step
+from codetour.store.reader import TraceReader
+from codetour.tour.model import load_tour
+from codetour.tour.resolve import resolve_tour
+
+pytest.importorskip("debugpy")
+LOSS = PPO / "ppo" / "loss.py"
+OPTIM = PPO / "ppo" / "optim.py"
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, t in enumerate(path.read_text().splitlines(), 1) if text in t)
+
+
+@pytest.fixture
+def ppo_spec(tmp_path) -> LaunchSpec:
+    return LaunchSpec(
+        argv=[
+            str(PPO / "train.py"),
+            "--updates",
+            "1",
+            "--num-steps",
+            "128",
+            "--eval-episodes",
+            "0",
+            "--output",
+            str(tmp_path / "c.npz"),
+        ],
+        cwd=str(tmp_path),
+    )
+
+
+def test_pause_at_a_tour_stop_read_evaluate_continue_and_end(ppo_trace):
+    with TraceReader(ppo_trace) as reader:
+        tour = load_tour(ROOT / "tours" / "minimal_ppo.md")
+        resolved = {r.stop.title: r for r in resolve_tour(tour, reader)}
+        ratio = stop_point_for_step(reader, resolved["The probability ratio"].seq)
+        clipping = stop_point_for_step(reader, resolved["Clipping the surrogate objective"].seq)
+        spec = LaunchSpec.from_trace(reader)
+    assert (ratio.path, ratio.line, ratio.hit) == (str(LOSS), line_of(LOSS, "ratio = np.exp"), 1)
+    session = LiveSession(spec)
+    try:
+        started = time.monotonic()
+        session.launch()
+        session.connect([ratio])
+        paused = session.wait_paused()
+        assert time.monotonic() - started < 30
+        assert (paused.top["name"], paused.top["line"]) == ("ppo_loss", ratio.line)
+        local = {v["name"]: v for v in session.locals(paused.top["id"])}
+        assert local["n"]["value"] == "128" and "logp" in local and "ratio" not in local
+        assert session.evaluate("logp.shape", paused.top["id"]) == "(128,)"
+        assert session.evaluate("undefined_name", paused.top["id"]).startswith("error:")
+        session.set_breakpoints([clipping])
+        session.resume("continue", paused)
+        paused = session.wait_paused()
+        assert paused.top["line"] == clipping.line
+        assert session.evaluate("float(abs(ratio - 1).max()) < 1e-9", paused.top["id"]) == "True"  # first minibatch: r = 1
+        arrays = session.locals(paused.top["id"])
+        logits = next(v for v in arrays if v["name"] == "logits")
+        children = {c["name"] for c in session.variables(logits["variablesReference"])}
+        assert {"shape", "dtype"} <= children  # expandable: a real numpy array in the live process
+    finally:
+        session.close()
+    assert session.process.poll() is not None  # nothing left running
+
+
+def test_hit_count_pauses_on_the_nth_time(ppo_spec):
+    step_line = line_of(OPTIM, "self.b1 * self.m[k]") - 2  # `bias1 = ...`, right after `self.t += 1`
+    with LiveSession(ppo_spec) as session:
+        session.launch()
+        session.connect([StopPoint(str(OPTIM), step_line, hit=3)])
+        paused = session.wait_paused()
+        assert session.evaluate("self.t", paused.top["id"]) == "3"
+    assert session.process.poll() is not None
+
+
+def test_crash_before_the_stop_and_a_line_never_reached(tmp_path):
+    crash = tmp_path / "crash.py"
+    crash.write_text("def f():\n    raise SystemExit(3)\n\nf()\nprint('never')\n")
+    with LiveSession(LaunchSpec([str(crash)], str(tmp_path))) as session:
+        session.launch()
+        session.connect([StopPoint(str(crash), 5)])
+        with pytest.raises(LiveError, match=r"crashed \(exit code 3\) before reaching"):
+            session.wait_paused(where="crash.py:5")
+    assert session.process.poll() is not None
+    done = tmp_path / "done.py"
+    done.write_text("x = 1\nif x > 5:\n    print('big')\nprint('done')\n")
+    with LiveSession(LaunchSpec([str(done)], str(tmp_path))) as session:
+        session.launch()
+        session.connect([StopPoint(str(done), 3)])
+        with pytest.raises(LiveError, match=r"finished \(exit code 0\) before reaching"):
+            session.wait_paused(where="done.py:3")
+        assert "done" in session.output
+    assert session.process.poll() is not None
+
+
+def test_port_in_use_and_no_debugger_to_connect_to(tmp_path):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        with pytest.raises(LiveError, match=f"port {port} on 127.0.0.1 is in use"):
+            LiveSession(LaunchSpec(["x.py"], str(tmp_path)), port=port).launch()
+    finally:
+        busy.close()
+    fake_python = tmp_path / "fake-python"
+    fake_python.write_text("#!/bin/sh\nsleep 30\n")  # starts, but never opens a debug port
+    fake_python.chmod(0o755)
+    session = LiveSession(LaunchSpec(["x.py"], str(tmp_path), python=str(fake_python)), connect_timeout=1.5)
+    session.launch()
+    with pytest.raises(LiveError, match="could not connect to the debugger"):
+        session.connect([StopPoint(str(tmp_path / "x.py"), 1)])
+    assert session.process.poll() is not None  # killed, not left behind
+
+
+def test_cli_terminal_session(ppo_trace):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "codetour",
+            "debug",
+            str(ppo_trace),
+            "--tour",
+            str(ROOT / "tours" / "minimal_ppo.md"),
+            "--stop",
+            "9",
+        ],
+        input="logp.shape\nn\nc\nbt\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "160"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert f"paused at {LOSS}:{line_of(LOSS, 'ratio = np.exp')} in ppo_loss" in out
+    assert "(codetour) logp.shape\n(128,)" in out
+    assert f"{LOSS}:{line_of(LOSS, 'clipped = np.clip')} in ppo_loss (stop 10: Clipping the surrogate objective)" in out
+    assert "update" in out.split("(codetour) bt", 1)[1]
+
+
+def test_cli_failures_are_one_line(ppo_trace, tmp_path):
+    proc = run_cli("debug", str(ppo_trace), "--stop", "99")
+    assert proc.returncode == 2 and "the tour has" in proc.stderr
+    proc = run_cli("debug", str(ppo_trace), "--at", "nowhere.py:3")
+    assert proc.returncode == 3 and "no such file" in proc.stderr
+    script = tmp_path / "quick.py"
+    script.write_text("import sys\nif len(sys.argv) > 5:\n    print('many')\nprint('hi')\n")
+    proc = run_cli(
+        "debug", "--at", f"{script}:7", str(script), cwd=tmp_path
+    )  # options before a script: after it, they are its own
+    assert proc.returncode == 2 and "line 7 of" in proc.stderr and "has no code to stop at" in proc.stderr
+    proc = run_cli("debug", "--at", f"{script}:3", str(script), cwd=tmp_path)
+    assert proc.returncode == 8 and "finished (exit code 0) before reaching" in proc.stderr
+    assert len([ln for ln in proc.stderr.splitlines() if ln.startswith("codetour:")]) == 2  # the note, the error
+
+
+def test_listen_for_vscode_and_write_launch_json(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text("[project]\nname = 'r'\n")
+    script = repo / "train.py"
+    script.write_text(
+        "def step(i):\n    loss = i * 2\n    return loss\n\n\ndef train():\n    for i in range(5):\n        step(i)\n    print('trained')\n\n\ntrain()\n"
+    )
+    trace = tmp_path / "t.ctrace"
+    assert run_cli("trace", "-o", str(trace), str(script), cwd=repo).returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codetour", "debug", str(trace), "--at", "train.py:3:2", "--listen", str(port), "--write-launch"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        client = DapClient.connect("127.0.0.1", port, timeout=30)  # as VS Code would
+        client.request("initialize", {"clientID": "vscode", "adapterID": "debugpy", "linesStartAt1": True, "pathFormat": "path"})
+        attach = client.send_request("attach", {"justMyCode": False})
+        client.wait_event("initialized")
+        client.request("setBreakpoints", {"source": {"path": str(script)}, "breakpoints": [{"line": 3, "hitCondition": "2"}]})
+        client.request("configurationDone")
+        client.wait_response(attach)
+        stopped = client.wait_event("stopped", timeout=60)
+        frames = client.request("stackTrace", {"threadId": stopped["body"]["threadId"]})["stackFrames"]
+        assert (frames[0]["name"], frames[0]["line"]) == ("step", 3)
+        value = client.request("evaluate", {"expression": "loss", "frameId": frames[0]["id"], "context": "repl"})["result"]
+        assert value == "2"  # the second call: i = 1
+        client.request("setBreakpoints", {"source": {"path": str(script)}, "breakpoints": []})
+        client.request("continue", {"threadId": stopped["body"]["threadId"]})
+        client.wait_event("terminated", "exited", timeout=60)
+        client.close()
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    assert '"request": "attach"' in stdout and f'"port": {port}' in stdout
+    launch = json.loads((repo / ".vscode" / "launch.json").read_text())
+    assert launch["configurations"][-1]["connect"] == {"host": "127.0.0.1", "port": port}
+    assert json.loads((repo / ".tours" / "t.tour").read_text())["steps"]
+    assert "trained" in stderr  # the debuggee's output is shown
+
+
+async def test_tui_live_mode_and_back(stable_ppo_trace):
+    from codetour.tui.app import ReplayApp
+    from codetour.tui.live import LiveScreen
+
+    app = ReplayApp(stable_ppo_trace, load_tour(ROOT / "tours" / "minimal_ppo.md"))
+    async with app.run_test(size=(140, 42)) as pilot:
+        await pilot.pause()
+        app.cursor.goto_stop(8)  # the probability ratio
+        app.refresh_view()
+        replay_seq = app.current.event.seq
+        await pilot.press("L")
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        tree = live.query_one("#live-vars")
+        for _ in range(300):
+            await pilot.pause(0.1)
+            if tree.root.children:  # shown: paused, locals fetched
+                break
+        assert live.paused is not None and live.paused.top["line"] == line_of(LOSS, "ratio = np.exp")
+        names = [str(n.label).split()[0] for n in tree.root.children]
+        assert "logp" in names and "n" in names
+        await pilot.press("e", *"n * 2", "enter")
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if any("256" in str(line.text) for line in live.query_one("#live-log").lines):
+                break
+        assert any("n * 2" in str(line.text) and "256" in str(line.text) for line in live.query_one("#live-log").lines)
+        await pilot.press("n")  # a real step in the live program
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if live.paused.top["line"] != line_of(LOSS, "ratio = np.exp"):
+                break
+        assert live.paused.top["line"] == line_of(LOSS, "ratio = np.exp") + 2
+        await pilot.press("escape")
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if app.screen is not live:
+                break
+        assert app.screen is not live and app.current.event.seq == replay_seq  # back where it was
+        assert live.session.process.poll() is not None
