@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import argparse
 import io
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import subprocess
-
 from codetour.export import ExportContext, formats
 from codetour.graph import build_graph
 from codetour.store.reader import TraceReader
-
 
 FUNCTIONS = 255  # a binary call tree: each f_i calls f_(2i+1) and f_(2i+2)
 

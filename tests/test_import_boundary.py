@@ -36,7 +36,14 @@ def test_core_modules_load_no_ui_or_graph_library(module):
 
 @pytest.mark.parametrize(
     "module",
-    ["codetour.replay", "codetour.tour.build", "codetour.tour.resolve", "codetour.graph", "codetour.live.session", "codetour.export"],
+    [
+        "codetour.replay",
+        "codetour.tour.build",
+        "codetour.tour.resolve",
+        "codetour.graph",
+        "codetour.live.session",
+        "codetour.export",
+    ],
 )
 def test_logic_modules_load_no_ui(module):
     """Replay, tours, graph, export and live logic are tested without a terminal: no Textual."""
