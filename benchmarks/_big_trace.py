@@ -37,12 +37,8 @@ print(run(int(sys.argv[1])))
 EVENTS_PER_ITERATION = 19  # measured: lines, calls and returns of one run() iteration
 
 
-def make_trace(folder: Path, events: int) -> tuple[Path, float]:
-    """Record a trace with about ``events`` events; returns (path, seconds to record)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "workload.py"
-    script.write_text(PROGRAM)
-    out = folder / f"big-{events}.ctrace"
+def record_full(script: Path, out: Path, *args: str) -> float:
+    """Trace ``script ARGS`` with --full (every event stored); returns seconds taken."""
     start = time.perf_counter()
     subprocess.run(
         [
@@ -53,14 +49,23 @@ def make_trace(folder: Path, events: int) -> tuple[Path, float]:
             "-q",
             "--full",
             "--root",
-            str(folder),
+            str(script.parent),
             "-o",
             str(out),
             str(script),
-            str(max(events // EVENTS_PER_ITERATION, 1)),
+            *args,
         ],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return out, time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def make_trace(folder: Path, events: int) -> tuple[Path, float]:
+    """Record a trace with about ``events`` events; returns (path, seconds to record)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "workload.py"
+    script.write_text(PROGRAM)
+    out = folder / f"big-{events}.ctrace"
+    return out, record_full(script, out, str(max(events // EVENTS_PER_ITERATION, 1)))

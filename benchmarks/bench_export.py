@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _big_trace import record_full
 
 from codetour.export import ExportContext, formats
 from codetour.graph import build_graph
@@ -39,27 +41,7 @@ def make_trace(folder: Path, events: int) -> tuple[Path, float]:
     script.write_text(program())
     out = folder / "calltree.ctrace"
     rounds = max(events // (FUNCTIONS * 5), 1)  # call, 2-3 lines, return per function per round
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "codetour",
-            "trace",
-            "-q",
-            "--full",
-            "--root",
-            str(folder),
-            "-o",
-            str(out),
-            str(script),
-            str(rounds),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return out, time.perf_counter() - start
+    return out, record_full(script, out, str(rounds))
 
 
 def main() -> None:

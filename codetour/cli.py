@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codetour import __version__
-from codetour.console import err, fail, human_ns, note, out, stderr_is_tty, warn
+from codetour.console import err, fail, note, out, stderr_is_tty, warn
 from codetour.errors import CodetourError, InputError, UsageError
+from codetour.units import duration
 
 MAIN_HELP = """\
 codetour: find where to start in an ML repo, record what it really does, and tour it.
@@ -596,5 +597,5 @@ def _print_trace_summary(output: Path, recorder, result) -> None:  # type: ignor
     by_calls = sorted(funcs, key=lambda f: -f["calls"])[:5]
     by_time = sorted(funcs, key=lambda f: -f["self_ns"])[:5]
     for a, b in zip(by_calls, by_time):
-        table.add_row(a["qualname"], f"{a['calls']:,}", f"  {b['qualname']}", human_ns(b["self_ns"]))
+        table.add_row(a["qualname"], f"{a['calls']:,}", f"  {b['qualname']}", duration(b["self_ns"]))
     err.print(table)

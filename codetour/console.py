@@ -27,17 +27,6 @@ def note(message: str) -> None:
     err.print(f"[dim]codetour:[/] {message}", soft_wrap=True)
 
 
-def human_ns(ns: int | float) -> str:
-    s = ns / 1e9
-    if s >= 60:
-        return f"{int(s // 60)}m{s % 60:04.1f}s"
-    if s >= 1:
-        return f"{s:.2f}s"
-    if s >= 1e-3:
-        return f"{s * 1e3:.1f}ms"
-    return f"{s * 1e6:.0f}µs"
-
-
 def stderr_is_tty() -> bool:
     try:
         return sys.stderr.isatty()

@@ -74,8 +74,6 @@ def _run_in(folder: Path, fn):  # type: ignore[no-untyped-def]
 
 
 def cmd_tour(args: argparse.Namespace) -> int:
-    from codetour.cli import _resolve_trace_target, record_target
-
     if not args.target:
         raise UsageError("name a repo, a script, a trace or a tour (see `codetour tour --help`)")
     target = Path(args.target)
@@ -90,10 +88,7 @@ def cmd_tour(args: argparse.Namespace) -> int:
         if tour is not None and (tour.entry or tour.module) and not args.args:
             trace = _record_for_tour(tour, args.output)
         else:
-            ns = argparse.Namespace(module=None, target=str(target), args=args.args)
-            tgt, where = _resolve_trace_target(ns)
-            trace, _rec, result = record_target(tgt, where, output=args.output, quiet=True)
-            _check_exit(result.exit_code)
+            trace = _record_path(target, args.args, args.output)
     elif _is_trace(target):
         trace = target
     elif target.suffix == ".md":
@@ -103,11 +98,19 @@ def cmd_tour(args: argparse.Namespace) -> int:
         else:
             trace = _record_for_tour(tour, args.output)
     else:
-        ns = argparse.Namespace(module=None, target=str(target), args=args.args)
-        tgt, where = _resolve_trace_target(ns)
-        trace, _rec, result = record_target(tgt, where, output=args.output, quiet=True)
-        _check_exit(result.exit_code)
+        trace = _record_path(target, args.args, args.output)
     return open_tour(trace, tour, print_only=args.print_only)
+
+
+def _record_path(target: Path, target_args: list[str], output: str | None) -> Path:
+    """Record a script (or a folder's primary train entry) as `codetour trace` would."""
+    from codetour.cli import _resolve_trace_target, record_target
+
+    ns = argparse.Namespace(module=None, target=str(target), args=target_args)
+    tgt, where = _resolve_trace_target(ns)
+    trace, _recorder, result = record_target(tgt, where, output=output, quiet=True)
+    _check_exit(result.exit_code)
+    return trace
 
 
 def _check_exit(code: int) -> None:

@@ -38,25 +38,19 @@ def trace_script(
     return proc, out
 
 
+def record_short_ppo(folder: Path) -> Path:
+    """Trace a short PPO run (2 updates of 128 steps, 1 evaluation episode) from ``folder``."""
+    out = folder / "ppo.ctrace"
+    args = ["--updates", "2", "--num-steps", "128", "--eval-episodes", "1", "--output", "checkpoints/ckpt.npz"]
+    proc = run_cli("trace", "-o", str(out), str(PPO / "train.py"), *args, cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
 def ppo_trace(tmp_path_factory) -> Path:
     """A real trace of a short PPO training run, recorded once per test session."""
-    tmp = tmp_path_factory.mktemp("ppo")
-    out = tmp / "ppo.ctrace"
-    proc = run_cli(
-        "trace",
-        "-o",
-        str(out),
-        str(PPO / "train.py"),
-        "--updates",
-        "2",
-        "--num-steps",
-        "128",
-        "--output",
-        str(tmp / "ckpt.npz"),
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
+    return record_short_ppo(tmp_path_factory.mktemp("ppo"))
 
 
 def has_torch() -> bool:
@@ -75,24 +69,7 @@ def stable_ppo_trace(tmp_path_factory) -> Path:
     """A PPO trace with times replaced by step numbers: for pixel-stable TUI snapshots."""
     import sqlite3
 
-    tmp = tmp_path_factory.mktemp("stable")
-    out = tmp / "ppo.ctrace"
-    proc = run_cli(
-        "trace",
-        "-o",
-        str(out),
-        str(PPO / "train.py"),
-        "--updates",
-        "2",
-        "--num-steps",
-        "128",
-        "--eval-episodes",
-        "1",
-        "--output",
-        "checkpoints/ckpt.npz",
-        cwd=tmp,
-    )
-    assert proc.returncode == 0, proc.stderr
+    out = record_short_ppo(tmp_path_factory.mktemp("stable"))
     db = sqlite3.connect(out)
     with db:
         db.execute("UPDATE events SET ts_ns = seq * 1000")

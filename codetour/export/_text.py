@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-
-def ms(ns: int | float) -> str:
-    value = ns / 1e6
-    if value >= 1000:
-        return f"{value / 1000:.2f} s"
-    if value >= 10:
-        return f"{value:.0f} ms"
-    return f"{value:.2f} ms"
+from codetour.units import duration as ms
 
 
 def node_caption(data: dict) -> str:

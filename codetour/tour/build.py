@@ -28,6 +28,7 @@ import networkx as nx
 from codetour.store.reader import Function, TraceReader
 from codetour.store.schema import LINE
 from codetour.tour.model import Stop, Tour
+from codetour.units import duration
 
 _WORDS = re.compile(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])")
 
@@ -323,10 +324,6 @@ def _first_run(reader: TraceReader, fid: int, line: int) -> int | None:
     return row[0] if row else None
 
 
-def _ms(ns: int) -> str:
-    return f"{ns / 1e6:.1f} ms" if ns < 1e9 else f"{ns / 1e9:.2f} s"
-
-
 def _narrate(reader: TraceReader, c: Candidate, frame, nxt: Candidate | None) -> str:  # type: ignore[no-untyped-def]
     f = c.function
     parts = [f"*{PHASE_IDEAS[c.phase]}*"] if c.phase in PHASE_IDEAS else []
@@ -337,7 +334,7 @@ def _narrate(reader: TraceReader, c: Candidate, frame, nxt: Candidate | None) ->
     calls = f"Called {f.calls:,} time{'s' if f.calls != 1 else ''}"
     if f.recorded_calls < f.calls:
         calls += f" ({f.recorded_calls} recorded in full detail)"
-    parts.append(f"{calls}; {_ms(f.total_ns)} in total, {_ms(f.self_ns)} in its own code.")
+    parts.append(f"{calls}; {duration(f.total_ns)} in total, {duration(f.self_ns)} in its own code.")
     if frame is not None:
         if frame.args:
             shown = ", ".join(f"`{k}` = `{v}`" for k, v in list(frame.args.items())[:5])

@@ -18,12 +18,9 @@ from codetour.store.schema import FOLD
 from codetour.tour.model import Tour
 from codetour.tui.screens import GotoScreen, HelpScreen, SearchScreen
 from codetour.tui.source import SourceView
+from codetour.units import duration
 
 CSS_PATH = Path(__file__).with_name("replay.tcss")
-
-
-def _ms(ns: int) -> str:
-    return f"{ns / 1e9:.3f}s" if ns >= 1e9 else f"{ns / 1e6:.1f}ms"
 
 
 class ReplayApp(App[int]):
@@ -229,7 +226,7 @@ class ReplayApp(App[int]):
             f"step {step.index:,}/{step.total:,}",
             KIND_LABELS.get(step.event.kind, "?"),
             f"thread {step.thread}",
-            f"t={_ms(step.event.ts_ns)}",
+            f"t={duration(step.event.ts_ns)}",
         ]
         if phase:
             parts.insert(1, f"phase: {phase}")
