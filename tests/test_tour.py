@@ -208,3 +208,15 @@ def test_tour_of_a_script_and_a_trace(ppo_trace, tmp_path):
     proc = run_cli("tour", "--print", str(script), "50")
     assert proc.returncode == 0, proc.stderr
     assert "1225" in proc.stdout  # the script's own output, with its argument
+
+
+def test_corrupt_or_foreign_trace_is_one_line(tmp_path):
+    junk = tmp_path / "junk.ctrace"
+    junk.write_bytes(b"\x00garbage" * 100)
+    proc = run_cli("tour", str(junk), "--print")
+    assert proc.returncode == 5 and "not a codetour trace" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    foreign = tmp_path / "other.sqlite"
+    __import__("sqlite3").connect(foreign).execute("CREATE TABLE t (x)")
+    proc = run_cli("tour", str(foreign), "--print")
+    assert proc.returncode == 5 and "not a codetour trace" in proc.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -179,7 +181,12 @@ def test_chdir_and_sys_path_edits_keep_paths_right(tmp_path):
 
 def test_module_entry_point(tmp_path):
     out = tmp_path / "mod.ctrace"
-    proc = run_cli("trace", "-o", str(out), "-m", "pkgmod.run", "--x", "1", cwd=SCRIPTS)
+    # The installed console script, not `python -m codetour`: its sys.path[0] is not the working directory.
+    script = shutil.which("codetour", path=os.path.dirname(sys.executable))
+    assert script is not None, "the codetour console script is not installed next to this Python"
+    proc = subprocess.run(
+        [script, "trace", "-o", str(out), "-m", "pkgmod.run", "--x", "1"], cwd=SCRIPTS, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "module main __main__ ['--x', '1'] 8\n"
     with TraceReader(out) as r:
@@ -306,3 +313,20 @@ def test_default_output_goes_to_dot_codetour_under_the_repo(tmp_path):
     with TraceReader(trace) as r:
         assert r.function_by_name("f").calls == 1
         assert r.files[r.function_by_name("f").file_id].relpath == "src/go.py"
+
+
+def test_library_calls_are_recorded_at_call_level_only(tmp_path):
+    script = tmp_path / "uses_json.py"
+    script.write_text("import json\n\n\ndef encode(obj):\n    return json.dumps(obj)\n\n\nprint(encode({'a': [1, 2]}))\n")
+    proc, out = trace_script(tmp_path, script, extra=("--library-calls",))
+    assert proc.returncode == 0 and proc.stdout == '{"a": [1, 2]}\n'
+    with TraceReader(out) as r:
+        dumps = fn(r, "dumps")
+        assert dumps.library and dumps.calls == 1
+        assert not r.files[dumps.file_id].relpath.startswith("uses_json")
+        (frame,) = r.frames_of(dumps.id)
+        assert r.functions[r.frame(frame.parent_id).function_id].qualname == "encode"
+        assert [e.kind for e in r.events(frame_id=frame.id)] == [CALL, RETURN]  # no lines, no values
+    proc, out = trace_script(tmp_path / "plain", script)
+    with TraceReader(out) as r:
+        assert r.function_by_name("dumps") is None  # not recorded by default

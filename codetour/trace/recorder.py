@@ -84,7 +84,7 @@ class Recorder:
         self.func_self: list[int] = []
         self.func_lines: list[bool] = []
         self.func_gen_start: list[int] = []  # generator/coroutine: f_lasti of a first entry, else -2
-        self.func_loops: list[dict[int, int] | None] = []  # loop head line -> last line of its body
+        self.func_loops: list[dict[int, tuple[int, int]] | None] = []  # loop head line -> (first, last) line
         self.func_rows: list[tuple] = []
         self.file_ids: dict[str, int] = {}
         self.edges: dict[tuple[int | None, int], list[int]] = {}
@@ -122,7 +122,6 @@ class Recorder:
         fid = len(self.func_calls)
         self.code_ids[id(code)] = fid
         lines = [ln for _, _, ln in code.co_lines() if ln is not None] or [code.co_firstlineno]
-        doc = code.co_consts[0] if code.co_consts and isinstance(code.co_consts[0], str) else None
         qualname = getattr(code, "co_qualname", code.co_name)
         if code.co_name == "<module>":
             fkind = "module"
@@ -130,6 +129,9 @@ class Recorder:
             fkind = "class"  # a class body, run once when the class statement executes
         else:
             fkind = "function"
+        # A function's docstring is its first constant; a class body's first constant is its name.
+        first = code.co_consts[0] if code.co_consts else None
+        doc = first if isinstance(first, str) and fkind != "class" else None
         row = (fid, file_id, code.co_name, qualname, code.co_firstlineno, max(lines), doc, int(kind == LIBRARY), fkind)
         self.func_rows.append(row)
         self.funcs_new.append(row)
@@ -255,9 +257,20 @@ class Recorder:
             # Past the budget: only the return matters (times). Lines are switched off.
             if event == "return":
                 now = perf()
-                entry, stack = pop_entry(frame)
-                if entry is not None:
-                    account(entry, stack, now)
+                stack = tls.stack
+                if stack and stack[-1][FRAME] is frame:  # the usual case, inlined: this runs per call
+                    entry = stack.pop()
+                    elapsed = now - entry[START]
+                    fid = entry[FID]
+                    func_total[fid] += elapsed
+                    func_self[fid] += elapsed - entry[CHILD]
+                    entry[EDGE][1] += elapsed
+                    if stack:
+                        stack[-1][CHILD] += elapsed
+                else:
+                    popped, stack = pop_entry(frame)
+                    if popped is not None:
+                        account(popped, stack, now)
             return folded_local
 
         def finish(entry: list, frame: Any, arg: Any) -> None:
@@ -291,26 +304,24 @@ class Recorder:
                         # Folding a loop: count until execution leaves the loop's line range.
                         if fold[0] <= lineno <= fold[1]:
                             if lineno <= entry[LAST_LINE]:
-                                fold[3] += 1
+                                fold[3] += 1  # a jump back: one more iteration
                             fold[4] += 1
                             entry[LAST_LINE] = lineno
                             return local
                         close_fold(entry)
-                    last = entry[LAST_LINE]
                     entry[LAST_LINE] = lineno
-                    if lineno <= last and fold is None:
-                        loop_end = entry[LOOPS].get(lineno)
-                        if loop_end is not None:
-                            # Back at a loop head (from the compiled code's backward jumps): one more iteration.
-                            counts = entry[COUNTS]
-                            if counts is None:
-                                counts = entry[COUNTS] = {}
-                            n = counts.get(lineno, 0) + 1
-                            counts[lineno] = n
-                            if n >= iter_budget:
-                                # The fold becomes one FOLD event, numbered now, written when it closes.
-                                entry[FOLD] = [lineno, loop_end, next_seq(), 1, 1, perf() - t0]
-                                return local
+                    loop = entry[LOOPS].get(lineno)
+                    if loop is not None:
+                        # A loop head (from the compiled code's backward jumps): one more iteration starts.
+                        counts = entry[COUNTS]
+                        if counts is None:
+                            counts = entry[COUNTS] = {}
+                        n = counts.get(lineno, 0) + 1
+                        counts[lineno] = n
+                        if n > iter_budget:
+                            # The fold becomes one FOLD event, numbered now, written when it closes.
+                            entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0]
+                            return local
                     if entry[EXC] is not None:
                         entry[EXC] = None  # the exception was handled in this frame
                     seen = entry[SEEN]
@@ -482,27 +493,30 @@ class Recorder:
         return out
 
 
-def loop_ranges(code: Any) -> dict[int, int]:
-    """Loops of a code object from its backward jumps: head line -> last line of the body.
+def loop_ranges(code: Any) -> dict[int, tuple[int, int]]:
+    """Loops of a code object from its backward jumps: head line -> (first, last) line of the loop.
 
-    Reading the compiled code (once per function) tells a loop iteration apart from a
-    multi-line statement, which also makes the line number go back.
+    The head is where each iteration starts (a ``for`` line; for a ``while`` loop, which
+    CPython compiles with its test at the bottom, the body's first line). The range spans
+    every line between the jump target and the jump, the ``while`` test included. Reading
+    the compiled code (once per function) tells a loop apart from a multi-line statement,
+    which also makes the line number go back.
     """
     lines: dict[int, int] = {}
     for start, end, line in code.co_lines():
         if line is not None:
             for offset in range(start, end, 2):
                 lines[offset] = line
-    loops: dict[int, int] = {}
+    loops: dict[int, tuple[int, int]] = {}
     jumps = set(dis.hasjrel) | set(dis.hasjabs)
     for ins in dis.get_instructions(code):
         if ins.opcode in jumps and isinstance(ins.argval, int) and ins.argval <= ins.offset:
             head = lines.get(ins.argval)
             if head is None:
                 continue
-            body = [ln for off, ln in lines.items() if ins.argval <= off <= ins.offset]
-            end = max(body, default=head)
-            loops[head] = max(loops.get(head, head), end)
+            body = [ln for off, ln in lines.items() if ins.argval <= off <= ins.offset] or [head]
+            lo, hi = loops.get(head, (head, head))
+            loops[head] = (min(lo, *body), max(hi, *body))
     return loops
 
 

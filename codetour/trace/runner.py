@@ -125,14 +125,23 @@ def run(target: Target, recorder: Recorder) -> RunResult:
 
 
 def _check_module(name: str) -> None:
-    import importlib.util
+    """Fail early, like ``python -m``, if the module cannot be found.
 
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError) as exc:
-        raise InputError(f"no module named {name!r} ({exc})") from None
-    if spec is None:
-        raise InputError(f"no module named {name!r}", hint="run from the folder that contains it, as with python -m")
+    Looks it up on ``sys.path`` with the working directory first (as ``python -m`` would)
+    without importing anything: importing parent packages here would run their code
+    before the recorder starts.
+    """
+    from importlib.machinery import PathFinder
+
+    search = [os.getcwd(), *sys.path]
+    spec = None
+    for part in name.split("."):
+        if not part.isidentifier():
+            raise InputError(f"{name!r} is not a module name")
+        spec = PathFinder.find_spec(part, search)
+        if spec is None:
+            raise InputError(f"no module named {name!r}", hint="run from the folder that contains it, as with python -m")
+        search = list(spec.submodule_search_locations or [])
 
 
 def _exit_code(code: object) -> int:

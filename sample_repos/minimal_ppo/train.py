@@ -1,6 +1,6 @@
 """Train a PPO agent on CartPole-v1 and save a checkpoint.
 
-    python train.py                       # default run, about 10 s on a laptop CPU
+    python train.py                       # default run, about 6 s on a laptop CPU
     python train.py --updates 3 --num-steps 256   # a short run, e.g. to trace it
 """
 
