@@ -76,37 +76,49 @@ class Cursor:
                 self._frames.popitem(last=False)
         return fr
 
-    def _frame_values(self, frame_id: int) -> tuple[list[int], list[dict[str, str]]]:
-        """Per frame, the events that carry values, loaded once: locals at any step by bisect."""
+    SNAPSHOT_EVERY = 256
+
+    def _frame_values(self, frame_id: int) -> tuple[list[int], list[dict[str, str]], list[dict[str, str]]]:
+        """Per frame, the events that carry values, loaded once, with a snapshot of all locals
+        every ``SNAPSHOT_EVERY`` of them: the locals at any step cost at most that many merges."""
         cached = self._values.get(frame_id)
         if cached is None:
             import json
 
             seqs: list[int] = []
             datas: list[dict[str, str]] = []
+            snapshots: list[dict[str, str]] = []
+            current: dict[str, str] = {}
             for seq, data in self.reader.db.execute(
                 "SELECT seq, data FROM events WHERE frame_id = ? AND data IS NOT NULL AND kind IN (?, ?) ORDER BY seq",
                 (frame_id, CALL, LINE),
             ):
+                if len(datas) % self.SNAPSHOT_EVERY == 0:
+                    snapshots.append(dict(current))  # the locals before datas[len(datas)]
+                changed = json.loads(data)
                 seqs.append(seq)
-                datas.append(json.loads(data))
-            cached = self._values[frame_id] = (seqs, datas)
+                datas.append(changed)
+                _merge(current, changed)
+            cached = self._values[frame_id] = (seqs, datas, snapshots)
             if len(self._values) > 256:
                 self._values.popitem(last=False)
         return cached
 
     def locals_at(self, frame_id: int, seq: int) -> dict[str, str]:
-        seqs, datas = self._frame_values(frame_id)
-        values: dict[str, str] = {}
-        for data in datas[: bisect_right(seqs, seq)]:
-            for name, value in data.items():
-                values.pop(name, None)
-                values[name] = value
+        """The frame's locals as of ``seq``, the most recently changed last."""
+        seqs, datas, snapshots = self._frame_values(frame_id)
+        count = bisect_right(seqs, seq)
+        if count == 0:
+            return {}
+        block = (count - 1) // self.SNAPSHOT_EVERY
+        values = dict(snapshots[block])
+        for data in datas[block * self.SNAPSHOT_EVERY : count]:
+            _merge(values, data)
         return values
 
     def history(self, frame_id: int, name: str) -> list[tuple[int, str]]:
         """(seq, value) each time ``name`` changed in this frame."""
-        seqs, datas = self._frame_values(frame_id)
+        seqs, datas, _ = self._frame_values(frame_id)
         return [(s, d[name]) for s, d in zip(seqs, datas) if name in d]
 
     def step(self) -> Step:
@@ -277,6 +289,13 @@ class Cursor:
             self.seq = nxt.seq
             return self.step_over()
         return False
+
+
+def _merge(values: dict[str, str], changed: dict[str, str]) -> None:
+    """Apply changes keeping recency order: a changed name moves to the end."""
+    for name, value in changed.items():
+        values.pop(name, None)
+        values[name] = value
 
 
 KIND_LABELS = {CALL: "call", LINE: "line", RETURN: "return", EXCEPTION: "exception", FOLD: "folded"}
