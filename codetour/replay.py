@@ -60,7 +60,7 @@ class Cursor:
         self.stop_index: int | None = None  # position in the tour (tour order, not time order)
         self.breakpoints: set[tuple[int, int]] = set()  # (file_id, line)
         self._frames: OrderedDict[int, Frame] = OrderedDict()
-        self._values: OrderedDict[int, tuple[list[int], list[dict[str, str]]]] = OrderedDict()
+        self._values: OrderedDict[int, tuple[list[int], list[dict[str, str]], list[dict[str, str]]]] = OrderedDict()
         if self.total == 0:
             raise ValueError("the trace has no events")
 
