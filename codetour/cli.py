@@ -447,6 +447,8 @@ def _resolve_trace_target(args: argparse.Namespace):  # type: ignore[no-untyped-
             f"{path} is a folder: tracing its primary {'train' if 'train' in entry.roles else entry.role} entry "
             f"[bold]{entry.path}[/] {' '.join(extra)}"
         )
+        if not args.args:
+            note("that is its default run, which may be long: arguments after the folder go to the entry (e.g. --epochs 1)")
         return Target(script=script, args=extra, argv0=str(script)), script.parent
     if not path.exists():
         raise InputError(f"no such file: {path}")
@@ -500,8 +502,13 @@ def record_target(  # type: ignore[no-untyped-def]
     exclude: list[str] | None = None,
     library_calls: bool = False,
     quiet: bool = False,
+    status_line: bool | None = None,
 ):
-    """Record ``target`` into a trace file; returns (path, recorder, result)."""
+    """Record ``target`` into a trace file; returns (path, recorder, result).
+
+    ``quiet`` is about the end-of-run summary (the caller prints it); the live status line shows
+    on a terminal unless ``status_line`` says otherwise (default: not when quiet).
+    """
     from codetour.store.writer import TraceWriter
     from codetour.trace.recorder import Budgets, Recorder
     from codetour.trace.runner import load_script, record
@@ -517,7 +524,8 @@ def record_target(  # type: ignore[no-untyped-def]
     budgets = Budgets(calls=None, iterations=None) if full else Budgets(calls=calls, iterations=iterations)
     scope = Scope(root_path, include=include or [], exclude=exclude or [], library_calls=library_calls)
     recorder = Recorder(TraceWriter(out_path), scope, budgets)
-    status = _StatusLine(recorder) if stderr_is_tty() and not quiet else None
+    show_status = (not quiet) if status_line is None else status_line
+    status = _StatusLine(recorder) if stderr_is_tty() and show_status else None
     if status:
         status.start()
     try:

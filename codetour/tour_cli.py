@@ -56,7 +56,7 @@ def _record_for_tour(tour: Tour, output: str | None) -> Path:
         script = root / tour.entry  # type: ignore[operator]
         target, where = Target(script=script, args=tour.args, argv0=str(script)), root
     note(f"recording [bold]{tour.entry or '-m ' + str(tour.module)}[/] {' '.join(tour.args)} for the tour [bold]{tour.title}[/]")
-    path, _recorder, result = _run_in(root, lambda: record_target(target, where, output=output, quiet=True))
+    path, _recorder, result = _run_in(root, lambda: record_target(target, where, output=output, quiet=True, status_line=True))
     _check_exit(result.exit_code)
     return path
 
@@ -108,7 +108,7 @@ def _record_path(target: Path, target_args: list[str], output: str | None) -> Pa
 
     ns = argparse.Namespace(module=None, target=str(target), args=target_args)
     tgt, where = _resolve_trace_target(ns)
-    trace, _recorder, result = record_target(tgt, where, output=output, quiet=True)
+    trace, _recorder, result = record_target(tgt, where, output=output, quiet=True, status_line=True)
     _check_exit(result.exit_code)
     return trace
 
