@@ -244,3 +244,22 @@ def test_real_terminal_smoke(tmp_path):
         assert trace.exists()
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_live_status_line_on_a_terminal(tmp_path):
+    """A long run shows 'elapsed · events' on stderr when it is a terminal, and clears it after."""
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import time\n\n\ndef tick(i):\n    return i\n\n\nfor i in range(40):\n    tick(i)\n    time.sleep(0.1)\nprint('finished')\n"
+    )
+    session = f"codetour-status-{os.getpid()}"
+    command = f"cd {tmp_path} && env -u COLUMNS -u LINES {sys.executable} -m codetour trace -o t.ctrace {script}; sleep 30"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "30", command], check=True)
+    try:
+        screen = wait_for(session, "⏺ codetour", "events", timeout=30)
+        assert "s ·" in screen  # elapsed seconds
+        screen = wait_for(session, "finished", "trace written to", timeout=60)
+        assert "⏺ codetour" not in screen  # cleared once the run ended
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
