@@ -55,9 +55,3 @@ class OutputError(CodetourError):
     """codetour cannot write where it was asked to."""
 
     exit_code = 6
-
-
-class NotBuiltError(CodetourError):
-    """A subcommand that exists in the map of the tool but is not built yet."""
-
-    exit_code = 70  # EX_SOFTWARE

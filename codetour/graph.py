@@ -35,7 +35,7 @@ from pathlib import PurePosixPath
 import networkx as nx
 
 from codetour.errors import UsageError
-from codetour.store.reader import Function, TraceReader
+from codetour.store.reader import TraceReader
 
 GRAPH_FORMAT = "codetour-graph"
 GRAPH_VERSION = 1
@@ -227,7 +227,3 @@ def _collapse(graph: nx.DiGraph, level: str) -> nx.DiGraph:
     for n in out:
         out.nodes[n]["total_ns"] = out.nodes[n]["self_ns"] + sum(d["total_ns"] for _, _, d in out.out_edges(n, data=True))
     return out
-
-
-def top_functions(functions: dict[int, Function], by: str = "calls", n: int = 10) -> list[Function]:
-    return sorted(functions.values(), key=lambda f: -getattr(f, by))[:n]

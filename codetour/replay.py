@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from codetour.store.reader import Event, Frame, Function, TraceReader
 from codetour.store.schema import CALL, EXCEPTION, FOLD, LINE, RETURN
@@ -43,7 +43,6 @@ class Step:
     thread: str
     stop_index: int | None = None  # the tour stop at or before this step
     folded: dict | None = None  # for fold events: {"iterations", "lines", "end_line"}
-    extra: dict = field(default_factory=dict)
 
 
 class Cursor:

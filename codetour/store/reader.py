@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codetour.errors import InputError, TraceFormatError
-from codetour.store.schema import CALL, FORMAT_NAME, KIND_NAMES, LINE, RETURN, SCHEMA_VERSION
+from codetour.store.schema import CALL, FORMAT_NAME, KIND_NAMES, LINE, SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -337,9 +337,3 @@ class TraceReader:
         else:
             rows = self.db.execute("SELECT * FROM folds WHERE frame_id = ? ORDER BY after_seq", (frame_id,))
         return [Fold(*r) for r in rows]
-
-    def returns_of(self, frame_id: int) -> Event | None:
-        row = self.db.execute(
-            "SELECT * FROM events WHERE frame_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1", (frame_id, RETURN)
-        ).fetchone()
-        return self._event(row)
