@@ -75,6 +75,14 @@ class Cursor:
                 self._frames.popitem(last=False)
         return fr
 
+    def stack(self, frame: Frame) -> list[Frame]:
+        """The recorded call stack ending at ``frame``, outermost first, through the frame cache
+        (stepping inside one call asks for the same ancestors again and again)."""
+        out = [frame]
+        while out[-1].parent_id is not None:
+            out.append(self.frame(out[-1].parent_id))
+        return out[::-1]
+
     SNAPSHOT_EVERY = 256
 
     def _frame_values(self, frame_id: int) -> tuple[list[int], list[dict[str, str]], list[dict[str, str]]]:
@@ -130,7 +138,7 @@ class Cursor:
         frame = self.frame(event.frame_id)
         function = reader.functions[frame.function_id]
         info = reader.files[function.file_id]
-        stack = reader.stack(frame.id)
+        stack = self.stack(frame)
         changed = dict(event.data) if event.kind == LINE and event.data else {}
         index = self._index(event.seq)
         return Step(

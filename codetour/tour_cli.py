@@ -143,11 +143,11 @@ def open_tour(trace: Path, tour: Tour | None, print_only: bool = False) -> int:
 
     with TraceReader(trace) as reader:
         tour = tour or build_tour(reader)
-        stale = reader.stale_files()
-        if stale:
-            warn(f"{len(stale)} source file(s) changed since recording; showing the recorded snapshot")
         interactive = sys.stdout.isatty() and sys.stdin.isatty() and not print_only
-        if not interactive:
+        if not interactive:  # the replay app reports changed sources itself
+            stale = reader.stale_files()
+            if stale:
+                warn(f"{len(stale)} source file(s) changed since recording; showing the recorded snapshot")
             print_rich(tour, reader)
             note(f"trace: {trace}")
             return 0

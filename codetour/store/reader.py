@@ -247,18 +247,6 @@ class TraceReader:
         rows = self.db.execute(f"SELECT {_FRAME_COLS} FROM frames WHERE function_id = ? ORDER BY start_seq", (function_id,))
         return [self._frame(r) for r in rows]
 
-    def stack(self, frame_id: int) -> list[Frame]:
-        """The recorded call stack ending at ``frame_id``, outermost first."""
-        out: list[Frame] = []
-        current: int | None = frame_id
-        while current is not None:
-            fr = self.frame(current)
-            if fr is None:
-                break
-            out.append(fr)
-            current = fr.parent_id
-        return out[::-1]
-
     def frames(self) -> Iterator[Frame]:
         for r in self.db.execute(f"SELECT {_FRAME_COLS} FROM frames ORDER BY start_seq"):
             yield self._frame(r)

@@ -205,7 +205,8 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
         ({loop_fid} | (nx.descendants(graph, loop_fid) if loop_fid in graph else set())) if loop_fid is not None else set()
     )
     for phase, pattern in LINE_RULES:
-        hits = _lines_matching(reader, functions, pattern)
+        # The backward/update lines were already found for the loop above: scanning is per line of source.
+        hits = update_lines if pattern is LINE_RULES[0][1] else _lines_matching(reader, functions, pattern)
         ran = [(seq, fid, line, text) for fid, (line, text, seq) in hits.items()]
         if phase != "checkpoint" and any(fid in loop_scope for _, fid, _, _ in ran):
             ran = [r for r in ran if r[1] in loop_scope]  # the loss computed in the loop, not its construction
