@@ -325,3 +325,7 @@ class TraceReader:
         else:
             rows = self.db.execute("SELECT * FROM folds WHERE frame_id = ? ORDER BY after_seq", (frame_id,))
         return [Fold(*r) for r in rows]
+
+    # ------------------------------------------------------------------ named queries for tours
+    # Queries the tour builder and concept matching need. Append new ones here (tours-engine and
+    # concepts engineers): one method per question, returning plain values or the dataclasses above.
