@@ -329,3 +329,30 @@ class TraceReader:
     # ------------------------------------------------------------------ named queries for tours
     # Queries the tour builder and concept matching need. Append new ones here (tours-engine and
     # concepts engineers): one method per question, returning plain values or the dataclasses above.
+
+    def line_runs(self, frame_id: int) -> list[tuple[int, int, dict[str, str]]]:
+        """(seq, line, locals that line changed) for each recorded line event of a frame, in order.
+
+        The recorder compares a frame's locals when its *next* event starts, so what line L
+        assigned is stored on the frame's following event; for the frame's last line only the
+        return value survives (not included here)."""
+        rows = self.db.execute("SELECT seq, kind, line, data FROM events WHERE frame_id = ? ORDER BY seq", (frame_id,)).fetchall()
+        out: list[tuple[int, int, dict[str, str]]] = []
+        for i, (seq, kind, line, _data) in enumerate(rows):
+            if kind != LINE:
+                continue
+            nxt = rows[i + 1] if i + 1 < len(rows) else None
+            changed = json.loads(nxt[3]) if nxt is not None and nxt[1] == LINE and nxt[3] else {}
+            out.append((seq, line, changed))
+        return out
+
+    def module_globals(self, file_id: int) -> dict[str, str]:
+        """Summaries of a module's globals as its module-level code left them (its first recorded run):
+        tells what ``np``, ``F`` or ``torch`` name in that file."""
+        for func in self.functions.values():
+            if func.file_id == file_id and func.kind == "module":
+                frames = self.frames_of(func.id)
+                if frames:
+                    fr = frames[0]
+                    return self.locals_at(fr.id, fr.end_seq if fr.end_seq is not None else (self.last_seq or 0))
+        return {}
