@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -13,7 +14,7 @@ import pytest
 from conftest import PPO, SCRIPTS, run_cli
 
 from codetour.export import ExportContext, formats
-from codetour.graph import GraphView, build_graph
+from codetour.graph import GraphView, build_graph, bypass
 from codetour.store.reader import TraceReader
 
 ODD_DIR = 'odd "dir" <b>&'
@@ -298,3 +299,188 @@ def test_export_bad_format_and_output(ppo_trace):
 
 def test_every_format_is_registered():
     assert set(formats()) == {"dot", "svg", "png", "graphml", "json", "mermaid", "html", "codetour", "chrome"}
+
+
+# --------------------------------------------------------------------------- bypassing hidden functions
+DISPATCH = '''"""Repo functions reached only through library code (contextlib, functools)."""
+
+import contextlib
+import functools
+
+
+@contextlib.contextmanager
+def quiet():
+    yield
+
+
+@functools.singledispatch
+def process(value):
+    return value
+
+
+@process.register
+def _(value: int):
+    return value + 1
+
+
+@process.register
+def _(value: str):
+    return value.upper()
+
+
+@quiet()
+def evaluate(n):
+    return [process(i) for i in range(n)]
+
+
+def train(n):
+    return [process(str(i)) for i in range(n)]
+
+
+def main():
+    train(3)
+    evaluate(2)
+    evaluate(1)
+    pairs = sum(x for x in range(2)) + sum(y for y in range(3))
+    more = sum(z for z in range(4))
+    return pairs + more
+
+
+main()
+'''
+
+
+@pytest.fixture(scope="module")
+def dispatch_traces(tmp_path_factory):
+    """The same run traced twice: with library frames (--library-calls) and without (stitched edges)."""
+    tmp = tmp_path_factory.mktemp("dispatch")
+    script = tmp / "dispatch.py"
+    script.write_text(DISPATCH)
+    traces = {}
+    for name, extra in (("library", ("--library-calls",)), ("repo", ())):
+        out = tmp / f"{name}.ctrace"
+        proc = run_cli("trace", "--root", str(tmp), "-o", str(out), *extra, str(script))
+        assert proc.returncode == 0, proc.stderr
+        traces[name] = out
+    return traces
+
+
+def edge_counts(g: nx.DiGraph) -> dict[tuple[str, str], int]:
+    return {(a, b): d["calls"] for a, b, d in g.edges(data=True)}
+
+
+def test_no_library_bypasses_hidden_functions(dispatch_traces):
+    with TraceReader(dispatch_traces["library"]) as reader:
+        everything = build_graph(reader)
+        hidden = build_graph(reader, GraphView(include_library=False))
+    with TraceReader(dispatch_traces["repo"]) as reader:
+        stitched = build_graph(reader)  # the recorder's own stitching: the exact answer
+    assert any(d["library"] for _, d in everything.nodes(data=True))
+    assert not any(d["library"] for _, d in hidden.nodes(data=True))
+    assert set(hidden.nodes) == set(stitched.nodes)
+    # main -> evaluate goes through contextlib's decorator, train -> _ through functools' dispatcher:
+    # every call is recorded, so the bypass edges are exactly the stitched ones, counts included.
+    assert edge_counts(hidden) == edge_counts(stitched)
+    assert hidden.edges["dispatch:main", "dispatch:evaluate"]["hidden_calls"] == 2
+    assert hidden.edges["dispatch:main", "dispatch:train"]["hidden_calls"] == 0
+    # the shared dispatcher does not make evaluate's comprehension look like a caller of the str one
+    impls = {
+        DISPATCH.splitlines()[d["line"]].split(":")[1].strip(" )"): n for n, d in hidden.nodes(data=True) if d["qualname"] == "_"
+    }
+    assert set(hidden.predecessors(impls["str"])) == {"dispatch:train.<locals>.<listcomp>"}
+    assert set(hidden.predecessors(impls["int"])) == {"dispatch:evaluate.<locals>.<listcomp>"}
+
+
+def test_bypass_counts_past_the_budget_are_estimated_and_preserved(dispatch_traces):
+    """With no recorded frames to go by, the split is an estimate, but no call and no edge is lost."""
+    with TraceReader(dispatch_traces["library"]) as reader:
+        everything = build_graph(reader)
+        hidden = build_graph(reader, GraphView(include_library=False))
+        estimated = bypass(everything, lambda d: not d["library"])  # no reader: counts only
+    assert set(estimated.edges) >= set(hidden.edges)
+    for v in hidden:  # every call a visible function received is still drawn, from somewhere
+        received = sum(d["calls"] for _, _, d in everything.in_edges(v, data=True))
+        assert sum(d["calls"] for _, _, d in estimated.in_edges(v, data=True)) == received
+    assert not any(a == b for a, b in estimated.edges)  # a dispatcher makes no function its own caller
+
+
+def test_min_calls_bypasses_instead_of_dropping(dispatch_traces):
+    with TraceReader(dispatch_traces["repo"]) as reader:
+        full = build_graph(reader)
+        busy = build_graph(reader, GraphView(min_calls=2))
+    # main, train and its comprehension (called once) are hidden; what they called stays connected
+    assert {"dispatch:main", "dispatch:train"}.isdisjoint(busy) and busy.nodes["dispatch:<module>"]["entry"]
+    str_impl = next(n for n in full.successors("dispatch:train.<locals>.<listcomp>") if n.startswith("dispatch:_@"))
+    assert busy.edges["dispatch:<module>", str_impl]["calls"] == 3
+    assert busy.edges["dispatch:<module>", str_impl]["hidden_calls"] == 3
+    assert busy.edges["dispatch:<module>", "dispatch:evaluate"]["calls"] == 2
+    for v in busy:
+        if not busy.nodes[v]["entry"]:
+            assert sum(d["calls"] for _, _, d in busy.in_edges(v, data=True)) == sum(
+                d["calls"] for _, _, d in full.in_edges(v, data=True)
+            )
+
+
+def test_one_node_per_function_not_per_name(dispatch_traces):
+    with TraceReader(dispatch_traces["repo"]) as reader:
+        g = build_graph(reader)
+        summary_functions = sum(1 for f in reader.functions.values() if f.calls)
+        summary_calls = sum(f.calls for f in reader.functions.values())
+    assert g.number_of_nodes() == summary_functions
+    assert sum(d["calls"] for _, d in g.nodes(data=True)) == summary_calls
+    lines = DISPATCH.splitlines()
+    impls = sorted((d["line"], n, d["label"]) for n, d in g.nodes(data=True) if d["qualname"] == "_")
+    assert [n for _, n, _ in impls] == [f"dispatch:_@{impls[0][0]}", f"dispatch:_@{impls[1][0]}"]
+    assert [label for _, _, label in impls] == [f"_ (dispatch.py:{line})" for line, _, _ in impls]
+    pair_line = next(i for i, t in enumerate(lines, 1) if "pairs = " in t)
+    more_line = pair_line + 1
+    gens = sorted(n for n, d in g.nodes(data=True) if d["qualname"] == "main.<locals>.<genexpr>")
+    assert gens == [
+        f"dispatch:main.<locals>.<genexpr>@{pair_line}#1",
+        f"dispatch:main.<locals>.<genexpr>@{pair_line}#2",
+        f"dispatch:main.<locals>.<genexpr>@{more_line}",
+    ]
+    assert {g.nodes[n]["calls"] for n in gens} == {1}
+    assert len({g.nodes[n]["function_id"] for n in gens}) == 3
+    # and the exports keep them apart: read back, still three nodes
+    back = nx.node_link_graph(json.loads(export(reader.path, "json")), edges="edges")
+    assert sum(1 for _, d in back.nodes(data=True) if d["qualname"] == "main.<locals>.<genexpr>") == 3
+
+
+def test_bypass_edges_are_marked_in_drawings(dispatch_traces):
+    text = export(dispatch_traces["library"], "dot", "--no-library")
+    pydot = pytest.importorskip("pydot")
+    (dg,) = pydot.graph_from_dot_data(text)
+    dashed = [e for e in dg.get_edges() if e.get_style() == "dashed"]
+    assert dashed and all("≈" in e.get_label() for e in dashed)
+    mermaid = export(dispatch_traces["library"], "mermaid", "--no-library")
+    assert re.search(r'-\.->\|"≈2×"\|', mermaid)
+
+
+# --------------------------------------------------------------------------- GraphML types
+def test_graphml_key_ids_are_unique_per_domain_and_types_round_trip(ppo_trace):
+    text = export(ppo_trace, "graphml")
+    root = ET.fromstring(text.encode())
+    keys = list(root.iter("{http://graphml.graphdrawing.org/xmlns}key"))
+    ids = [k.get("id") for k in keys]
+    assert len(ids) == len(set(ids))
+    by_name: dict[str, set[str]] = {}
+    for k in keys:
+        by_name.setdefault(k.get("attr.name"), set()).add(k.get("for"))
+    assert by_name["entry"] == {"node", "graph"}  # one name, two domains, two keys
+    back = nx.read_graphml(io.BytesIO(text.encode()))
+    with TraceReader(ppo_trace) as reader:
+        original = build_graph(reader)
+    assert set(back.nodes) == set(original.nodes)
+    for n, d in original.nodes(data=True):
+        for name, value in d.items():
+            got = back.nodes[n][name]
+            assert got == value and type(got) is type(value), (n, name, got, value)
+    assert back.nodes["train:<module>"]["entry"] is True
+    for a, b, d in original.edges(data=True):
+        for name, value in d.items():
+            got = back.edges[a, b][name]
+            assert got == value and type(got) is type(value), (a, b, name, got)
+    for name, value in original.graph.items():
+        got = back.graph[name]
+        assert got == value and type(got) is type(value), (name, got, value)

@@ -1,17 +1,19 @@
 """Mermaid flowchart that renders on GitHub.
 
 Node ids are generated (``n0``, ``n1``...), labels are quoted with Mermaid's entity
-codes for quotes and angle brackets, and graphs too big to read are collapsed to
-modules with a note saying so.
+codes for quotes and angle brackets, and graphs too big to read are collapsed (by
+:func:`codetour.graph.auto_collapse`) with a note saying so, in the chart and on stderr.
+Calls through hidden functions (``--no-library``, ``--min-calls``) are dotted arrows.
 """
 
 from __future__ import annotations
 
 from typing import IO
 
+from codetour.console import warn
 from codetour.export import ExportContext
 from codetour.export._text import node_caption
-from codetour.graph import _collapse
+from codetour.graph import auto_collapse
 
 MAX_NODES = 60
 
@@ -23,12 +25,9 @@ def label(text: str) -> str:
 
 
 def write_mermaid(ctx: ExportContext, stream: IO) -> None:
-    g = ctx.graph
-    note = None
-    if g.number_of_nodes() > MAX_NODES and not any(d.get("kind") in ("module", "file") for _, d in g.nodes(data=True)):
-        note = f"{g.number_of_nodes()} functions is too many to read: collapsed to {{}} modules (use --collapse or --depth)"
-        g = _collapse(g, "module")
-        note = note.format(g.number_of_nodes())
+    g, note = auto_collapse(ctx.graph, MAX_NODES)
+    if note:
+        warn(note)
     out = ["flowchart LR"]
     out.append(f"  %% {label(ctx.title)}")
     if note:
@@ -40,6 +39,9 @@ def write_mermaid(ctx: ExportContext, stream: IO) -> None:
         if d.get("entry"):
             out.append(f"  class {index[n]} entry")
     for a, b, d in g.edges(data=True):
-        out.append(f'  {index[a]} -->|"{d["calls"]:,}×"| {index[b]}')
+        if d.get("hidden_calls"):  # through hidden functions: dotted, and the count is estimated
+            out.append(f'  {index[a]} -.->|"≈{d["calls"]:,}×"| {index[b]}')
+        else:
+            out.append(f'  {index[a]} -->|"{d["calls"]:,}×"| {index[b]}')
     out.append("  classDef entry fill:#ffe9b3,stroke:#c79a2b")
     stream.write("\n".join(out) + "\n")
