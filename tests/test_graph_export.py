@@ -14,7 +14,7 @@ import pytest
 from conftest import PPO, SCRIPTS, run_cli
 
 from codetour.export import ExportContext, formats
-from codetour.graph import GraphView, build_graph, bypass
+from codetour.graph import GraphView, auto_collapse, build_graph, bypass
 from codetour.store.reader import TraceReader
 
 ODD_DIR = 'odd "dir" <b>&'
@@ -484,3 +484,81 @@ def test_graphml_key_ids_are_unique_per_domain_and_types_round_trip(ppo_trace):
     for name, value in original.graph.items():
         got = back.graph[name]
         assert got == value and type(got) is type(value), (name, got, value)
+
+
+# --------------------------------------------------------------------------- large graphs
+BIG_MODULE_FUNCTIONS = 50
+
+
+@pytest.fixture(scope="module")
+def wide_trace(tmp_path_factory):
+    """A real run of 400 functions in 8 modules of two packages: more than anyone can read drawn out."""
+    repo = tmp_path_factory.mktemp("wide")
+    imports = []
+    for package in ("alpha", "beta"):
+        (repo / package).mkdir()
+        (repo / package / "__init__.py").write_text("")
+        for m in range(4):
+            body = [f"def f{i}(x):\n    return x + {i}\n\n" for i in range(BIG_MODULE_FUNCTIONS - 1)]
+            calls = "".join(f"    x = f{i}(x)\n" for i in range(BIG_MODULE_FUNCTIONS - 1))
+            body.append(f"def run(x):\n{calls}    return x\n")
+            (repo / package / f"m{m}.py").write_text("\n".join(body))
+            imports.append(f"{package}.m{m}")
+    main = "".join(f"import {name}\n" for name in imports) + "\n\nfor x in range(3):\n"
+    main += "".join(f"    {name}.run(x)\n" for name in imports)
+    (repo / "main.py").write_text(main)
+    out = repo / "wide.ctrace"
+    proc = run_cli("trace", "--root", str(repo), "-o", str(out), str(repo / "main.py"))
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_dot_collapses_large_graphs_with_a_warning(wide_trace):
+    with TraceReader(wide_trace) as reader:
+        assert build_graph(reader).number_of_nodes() > 400
+    proc = run_cli("export", str(wide_trace), "-f", "dot")
+    assert proc.returncode == 0, proc.stderr
+    # 8 modules of functions, 2 package __init__s and main
+    assert "411 functions is too many to draw: collapsed to 11 modules" in proc.stderr
+    pydot = pytest.importorskip("pydot")
+    (dg,) = pydot.graph_from_dot_data(proc.stdout)
+    labels = [n.get_label() for n in dg.get_nodes() if n.get_label()]
+    assert len(labels) == 11 and any(label.startswith('"alpha.m0\\n') for label in labels)
+    assert "collapsed to 11 modules" in dg.get_label()
+
+
+def test_auto_collapse_goes_to_packages_when_modules_are_still_too_many(wide_trace):
+    with TraceReader(wide_trace) as reader:
+        g = build_graph(reader)
+    small, note = auto_collapse(g, 5)
+    assert set(small.nodes) == {"alpha", "beta", "main"} and "collapsed to 3 packages" in note
+    assert sum(d["calls"] for _, d in small.nodes(data=True)) == sum(d["calls"] for _, d in g.nodes(data=True))
+    assert small.edges["main", "alpha"]["calls"] == sum(
+        d["calls"] for a, b, d in g.edges(data=True) if a.startswith("main:") and b.startswith("alpha")
+    )
+    same, none = auto_collapse(g, 10_000)
+    assert same is g and none is None
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_svg_of_a_large_graph_renders_collapsed(wide_trace, tmp_path):
+    out = tmp_path / "wide.svg"
+    proc = run_cli("export", str(wide_trace), "-o", str(out), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "too many to draw" in proc.stderr
+    svg = ET.parse(out).getroot()
+    nodes = [g for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "node"]
+    assert len(nodes) == 11 and "alpha.m3" in out.read_text()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_rendering_has_a_time_budget(wide_trace, tmp_path):
+    out = tmp_path / "slow.png"
+    proc = run_cli("export", str(wide_trace), "-o", str(out), env={"CODETOUR_RENDER_TIMEOUT": "0.001"})
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr and "did not finish drawing" in lines[-1]
+    assert "--collapse" in lines[-1] and "--min-calls" in lines[-1]
+    assert not out.exists()
+    proc = run_cli("export", str(wide_trace), "-o", str(out), env={"CODETOUR_RENDER_TIMEOUT": "soon"})
+    assert proc.returncode == 2 and "CODETOUR_RENDER_TIMEOUT must be a positive number" in proc.stderr
