@@ -15,36 +15,47 @@ from codetour.tour.resolve import MISSING_FUNCTION, MISSING_LINE, MOVED, OK, che
 TOURS = ROOT / "tours"
 
 
+def _line(path, text):
+    return next(i for i, t in enumerate(path.read_text().splitlines(), 1) if text in t)
+
+
 def test_generated_tour_of_ppo_finds_the_phases_in_order(ppo_trace):
     with TraceReader(ppo_trace) as reader:
         tour = build_tour(reader)
         resolved = resolve_tour(tour, reader)
-    phases = [s.phase for s in tour.stops]
-    assert phases == [
-        "config",
-        "model",
-        "training loop",
-        "data",
-        "forward",
-        "environment",
-        "loss",
-        "backward/update",
-        "checkpoint",
-        "evaluation",
+    got = [(s.phase, s.at, s.file, s.line) for s in tour.stops]
+    agent, train = PPO / "ppo/agent.py", PPO / "train.py"
+    assert got == [
+        ("config", "parse_args", "train.py", _line(train, "args = parser.parse_args(argv)")),
+        ("environment", "train", "train.py", _line(train, "env = CartPole(seed=config.seed)")),
+        ("model", "PPOAgent.__init__", "ppo/agent.py", _line(agent, "self.model = ActorCritic(")),
+        ("training loop", "train", "train.py", _line(train, "for update in range(1, config.updates + 1)")),
+        ("rollout", "PPOAgent.collect_rollout", "ppo/agent.py", _line(agent, "= env.step(action)")),
+        ("batch", "PPOAgent.update", "ppo/agent.py", _line(agent, "for idx in buffer.minibatches")),
+        ("forward", "PPOAgent.update", "ppo/agent.py", _line(agent, "= self.model.forward(buffer.obs[idx])")),
+        ("loss", "ppo_loss", "ppo/loss.py", _line(PPO / "ppo/loss.py", "loss = policy_loss + vf_coef")),
+        ("backward", "PPOAgent.update", "ppo/agent.py", _line(agent, "grads = self.model.backward(")),
+        ("clipping", "PPOAgent.update", "ppo/agent.py", _line(agent, "clip_grad_norm(grads")),
+        ("update", "PPOAgent.update", "ppo/agent.py", _line(agent, "self.optimizer.step(grads)")),
+        ("checkpoint", "save_checkpoint", "train.py", _line(train, "np.savez(")),
+        ("evaluation", "main", "train.py", _line(train, "returns = evaluate(")),
     ]
-    by_phase = {s.phase: s for s in tour.stops}
-    assert by_phase["config"].at == "parse_args"
-    assert by_phase["model"].at == "ActorCritic.__init__"
-    assert by_phase["training loop"].at == "train" and by_phase["training loop"].match.startswith("for update in range")
-    assert by_phase["forward"].at == "ActorCritic.forward"
-    assert by_phase["environment"].at == "CartPole.step"
-    assert by_phase["loss"].at == "ppo_loss"
-    assert by_phase["evaluation"].at == "evaluate"
     assert all(r.status == OK for r in resolved), [(r.stop.title, r.message) for r in resolved]
+    assert [r.line for r in resolved] == [s.line for s in tour.stops]
     seqs = [r.seq for r in resolved]
     assert seqs == sorted(seqs)  # execution order
-    loss = by_phase["loss"].narration
-    assert "Called 20 times (5 recorded in full detail)" in loss and "ndarray float64[128, 2]" in loss
+    by_phase = {s.phase: s.narration for s in tour.stops}
+    # run counts over the whole run, values at the moment named, the resolved config
+    assert "The loop ran 2 iterations in this run." in by_phase["training loop"]
+    assert "This line ran 20 times in the whole run." in by_phase["loss"]
+    assert "This line ran 20 times in the whole run." in by_phase["update"]
+    assert "This line ran 256 times in the whole run." in by_phase["rollout"]
+    assert "`logits` = `ndarray float64[128, 2]" in by_phase["forward"]
+    assert "Batch shapes: `idx` int64[128]" in by_phase["batch"]
+    assert "`num_steps` = `'128' (command line)`" in by_phase["config"] and "`lr` = `0.0025`" in by_phase["config"]
+    assert "`evaluate` ran 1 time" in by_phase["evaluation"]
+    assert "checkpoints/ckpt.npz" in by_phase["checkpoint"]
+    assert "Not in this run" not in tour.description
 
 
 @requires_torch
@@ -67,16 +78,20 @@ def test_generated_tour_of_torch_classifier(tmp_path):
         tour = build_tour(reader)
     got = [(s.phase, s.at, s.match) for s in tour.stops]
     assert got == [
-        ("config", "load_config", None),
-        ("data", "build_loaders", None),
-        ("model", "MLPClassifier.__init__", None),
+        ("config", "main", "args = parser.parse_args()"),
+        ("data", "main", "train_loader, val_loader = build_loaders(cfg)"),
+        ("model", "main", 'model = MLPClassifier(cfg["num_features"], cfg["hidden"], cfg["num_classes"])'),
         ("training loop", "train_one_epoch", "for features, labels in loader:"),
-        ("forward", "MLPClassifier.forward", None),
+        ("forward", "train_one_epoch", "logits = model(features)"),
         ("loss", "train_one_epoch", "loss = loss_fn(logits, labels)"),
-        ("backward/update", "train_one_epoch", "loss.backward()"),
-        ("evaluation", "evaluate", None),
+        ("backward", "train_one_epoch", "loss.backward()"),
+        ("update", "train_one_epoch", "optimizer.step()"),
+        ("evaluation", "main", "accuracy = evaluate(model, val_loader)"),
         ("checkpoint", "main", 'torch.save({"model": model.state_dict(), "config": cfg}, cfg["checkpoint"])'),
     ]
+    loop = tour.stops[3]
+    assert loop.title.startswith("The main loop + fetching a batch")
+    assert "Batch shapes: `features` float32[" in loop.narration
 
 
 @pytest.mark.parametrize("name", ["minimal_ppo", "torch_classifier"])
@@ -195,12 +210,12 @@ def test_tour_build_and_print_markdown(ppo_trace, tmp_path):
     assert "```python" in md and "▶ " in md and "ratio = np.exp(logp - old_logprobs)" in md
     assert "Observed in the recording:" in md and "`logp` = `ndarray float64[128]" in md
     proc = run_cli("tour", "print", str(ppo_trace))
-    assert proc.returncode == 0 and "The training loop" in proc.stdout
+    assert proc.returncode == 0 and "The main loop" in proc.stdout
 
 
 def test_tour_of_a_script_and_a_trace(ppo_trace, tmp_path):
     proc = run_cli("tour", "--print", str(ppo_trace))
-    assert proc.returncode == 0 and "Backward pass and update" in proc.stdout
+    assert proc.returncode == 0 and "Backward pass" in proc.stdout and "The update" in proc.stdout
     script = tmp_path / "train_tiny.py"
     script.write_text(
         "import sys\n\ndef train(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n\nprint(train(int(sys.argv[1])))\n"

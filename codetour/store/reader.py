@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codetour.errors import InputError, TraceFormatError
-from codetour.store.schema import CALL, FORMAT_NAME, KIND_NAMES, LINE, SCHEMA_VERSION
+from codetour.store.schema import CALL, EXCEPTION, FORMAT_NAME, KIND_NAMES, LINE, SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -356,3 +356,25 @@ class TraceReader:
                     fr = frames[0]
                     return self.locals_at(fr.id, fr.end_seq if fr.end_seq is not None else (self.last_seq or 0))
         return {}
+
+    def lines_that_ran(self) -> list[tuple[int, int, int, int, int]]:
+        """Every (function, line) that ran in recorded detail: (function id, line, first seq,
+        frame of that first run, recorded runs), in the order they first ran."""
+        rows = self.db.execute(
+            "SELECT f.function_id, e.line, MIN(e.seq), e.frame_id, COUNT(*) FROM events e JOIN frames f ON f.id = e.frame_id"
+            " WHERE e.kind = ? GROUP BY f.function_id, e.line ORDER BY MIN(e.seq)",
+            (LINE,),
+        )
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def line_runs_in_frame(self, frame_id: int, line: int) -> list[int]:
+        """Seqs of the recorded runs of ``line`` in one frame, in order."""
+        rows = self.db.execute(
+            "SELECT seq FROM events WHERE frame_id = ? AND kind = ? AND line = ? ORDER BY seq", (frame_id, LINE, line)
+        )
+        return [r[0] for r in rows]
+
+    def exception_events(self) -> list[Event]:
+        """Every recorded exception event, in order (raised, or passing through a frame)."""
+        rows = self.db.execute("SELECT * FROM events WHERE kind = ? ORDER BY seq", (EXCEPTION,))
+        return [e for e in (self._event(r) for r in rows) if e is not None]

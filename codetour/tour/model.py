@@ -25,8 +25,9 @@ function's qualified name, ``Class.method``, ``<module>`` for module-level code)
 ``file`` (path relative to the repo, to disambiguate), ``match`` (text on the line to
 stop at, inside that function; ``/regex/`` for a regular expression), ``call`` (stop in
 the n-th recorded call, default 1), ``hit`` (the n-th time that line runs in that call,
-default 1), ``phase`` (config, data, environment, model, training loop, forward, loss,
-backward/update, evaluation, checkpoint, other), ``line`` (the line it was last seen at:
+default 1), ``phase`` (config, data, environment, model, training loop, rollout, batch, forward,
+loss, backward, clipping, update, lr schedule, backward/update, evaluation, checkpoint,
+crash, other), ``line`` (the line it was last seen at:
 written by codetour, used by ``tour check`` to report moves). Everything after those
 lines is the stop's narration.
 """
@@ -46,11 +47,18 @@ PHASES = (
     "environment",
     "model",
     "training loop",
+    "rollout",
+    "batch",
     "forward",
     "loss",
+    "backward",
+    "clipping",
+    "update",
+    "lr schedule",
     "backward/update",
     "evaluation",
     "checkpoint",
+    "crash",
     "other",
 )
 STOP_KEYS = ("at", "file", "match", "call", "hit", "phase", "line")

@@ -99,8 +99,9 @@ class RepoIndex:
         return self._sites
 
 
-def find_line(lines: list[str], start: int, end: int, match: str | None) -> int | None:
-    """First line in [start, end] (1-based) matching ``match`` (text, or /regex/); the start if no match given."""
+def find_line(lines: list[str], start: int, end: int, match: str | None, hint: int | None = None) -> int | None:
+    """First line in [start, end] (1-based) matching ``match`` (text, or /regex/); the start if no match given.
+    ``hint`` (the line last seen) wins when it still matches: the same text can appear twice."""
     if not match:
         return start
     if len(match) > 1 and match.startswith("/") and match.endswith("/"):
@@ -108,6 +109,8 @@ def find_line(lines: list[str], start: int, end: int, match: str | None) -> int 
         test = lambda text: pattern.search(text) is not None  # noqa: E731
     else:
         test = lambda text: match in text  # noqa: E731
+    if hint is not None and start <= hint <= min(end, len(lines)) and test(lines[hint - 1]):
+        return hint
     for n in range(start, min(end, len(lines)) + 1):
         if test(lines[n - 1]):
             return n
@@ -165,7 +168,7 @@ def resolve_in_trace(stop: Stop, reader: TraceReader) -> Resolved:
         start, end = 1, len(source)
     else:
         end = max(func.lastlineno, start)
-    line = find_line(source, start, end, stop.match)
+    line = find_line(source, start, end, stop.match, stop.line)
     if line is None:
         return Resolved(
             stop, MISSING_LINE, relpath, start, f"no line matching {stop.match!r} in {stop.at}", frame.start_seq, frame.id

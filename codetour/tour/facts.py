@@ -1,0 +1,221 @@
+"""Facts for a stop, from the trace: values at the moment a stop names, how often a line ran,
+the resolved configuration, every evaluation's result, the files a save call wrote."""
+
+from __future__ import annotations
+
+import ast
+import shlex
+from pathlib import Path
+
+from codetour.tour.phases import Evidence
+from codetour.tour.runs import RunIndex, fields_of, is_scalar, scalar_value
+
+
+def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
+    """How many times ``ev``'s line ran in the whole run, and whether that number is exact."""
+    func = ix.functions[ev.fid]
+    edges = ix.reader.edges()
+    for call in ix.info(func.file_id, ev.line).calls:
+        for fid in ix.callee_functions(ev.frame_id, ev.seq, call):
+            into = [e for e in edges if e.callee_id == fid]
+            if into and all(e.caller_id == ev.fid for e in into) and len(ix.functions[fid].qualname) > 0:
+                callee = ix.functions[fid]
+                if callee.name != "__init__":
+                    return callee.calls, True  # exact: every call of it came from here
+    loops = [lp for lp in ix.loops_around(ev.fid, ev.line) if lp.head != ev.line]
+    frames = [f for f in ix.reader.frames_of(ev.fid) if not f.resumed]
+    if not frames:
+        return None
+    complete = len(frames) >= func.calls
+    if not loops:
+        if _top_level(ix, ev):
+            return func.calls, True
+        return None
+    inner = loops[-1]
+    if not ix.direct_in_loop(ev.fid, ev.line, inner):
+        return None
+    per_frame = [ix.iterations(fr.id, inner) for fr in frames]
+    outer = loops[:-1]
+    if outer:
+        # the outer loop's folded iterations swallow the inner counts: scale the recorded rate
+        fr = frames[0]
+        recorded_outer = len(ix.runs_in_frame(fr.id, outer[-1].body_first))
+        total_outer = ix.iterations(fr.id, outer[-1])
+        if recorded_outer and total_outer > recorded_outer:
+            inner_runs = len(ix.runs_in_frame(fr.id, inner.body_first))
+            per_frame[0] = round(inner_runs / recorded_outer * total_outer)
+            complete = False
+    total = sum(per_frame)
+    if not complete:
+        total = round(total / len(frames) * func.calls)
+    return total, complete
+
+
+def _top_level(ix: RunIndex, ev: Evidence) -> bool:
+    func = ix.functions[ev.fid]
+    tree = ix.tree(func.file_id)
+    if tree is None:
+        return False
+    if func.kind == "module":
+        body = tree.body
+    else:
+        body = []
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.lineno <= ev.line <= (node.end_lineno or 0)
+                and node.lineno >= func.firstlineno - len(node.decorator_list)
+                and node.body
+            ):
+                body = node.body
+        if not body:
+            return False
+    for stmt in body:
+        if stmt.lineno <= ev.line <= (stmt.end_lineno or stmt.lineno):
+            return not isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or stmt.lineno == ev.line
+    return False
+
+
+def times(n: int, exact: bool = True) -> str:
+    return f"{'' if exact else 'about '}{n:,} time{'s' if n != 1 else ''}"
+
+
+def values_named(ix: RunIndex, ev: Evidence, names: list[str], after: bool) -> dict[str, str]:
+    out = {}
+    for name in names:
+        v = ix.value(ev.frame_id, ev.seq, name, after=after)
+        if v is not None:
+            out[name] = v
+    return out
+
+
+def series(ix: RunIndex, ev: Evidence, name: str) -> list[float]:
+    """The scalar ``name`` took after each recorded run of ``ev``'s line (in any recorded frame)."""
+    out = []
+    for fr in ix.reader.frames_of(ev.fid):
+        for seq in ix.runs_in_frame(fr.id, ev.line):
+            v = ix.value(fr.id, seq, name, after=True)
+            if is_scalar(v):
+                x = scalar_value(v)
+                if x is not None:
+                    out.append(x)
+    return out
+
+
+def final_value(ix: RunIndex, ev: Evidence, name: str) -> tuple[str, str] | None:
+    """The last recorded value of ``name`` in ``ev``'s function, and when that was."""
+    frames = [f for f in ix.reader.frames_of(ev.fid) if not f.resumed]
+    if not frames:
+        return None
+    fr = frames[-1]
+    end = fr.end_seq or ix.reader.last_seq or 0
+    value = ix.reader.locals_at(fr.id, end).get(name)
+    func = ix.functions[ev.fid]
+    if value is None:
+        return None
+    when = "at the end of the run" if func.calls <= 1 else f"in the last recorded call ({len(frames)} of {func.calls:,})"
+    return value, when
+
+
+def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
+    """Every option of the argument parser that ran in ``ev``'s frame, with its default, overridden by
+    the command line the run was given: the resolved configuration of an argparse program."""
+    func = ix.functions[ev.fid]
+    options: dict[str, tuple[str, str | None, bool]] = {}  # dest -> (default text, flag, store_true)
+    flags: dict[str, str] = {}
+    for run in ix.runs:
+        if run.fid != ev.fid:
+            continue
+        stmt = ix.info(func.file_id, run.line).stmt
+        if stmt is None:
+            continue
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument":
+                names = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                if not names:
+                    continue
+                kw = {k.arg: k.value for k in node.keywords if k.arg}
+                long = next((n for n in names if n.startswith("--")), names[0])
+                dest_node = kw.get("dest")
+                dest = (
+                    dest_node.value
+                    if isinstance(dest_node, ast.Constant) and isinstance(dest_node.value, str)
+                    else long.lstrip("-").replace("-", "_")
+                )
+                action = kw.get("action")
+                store_true = isinstance(action, ast.Constant) and action.value == "store_true"
+                default = kw.get("default")
+                text = ast.unparse(default) if default is not None else ("False" if store_true else "None")
+                options[dest] = (text, long, store_true)
+                for n in names:
+                    flags[n] = dest
+    if not options:
+        return {}
+    resolved = {dest: text for dest, (text, _, _) in options.items()}
+    argv = list(ix.reader.meta.get("argv") or [])[1:]
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        key, eq, val = arg.partition("=")
+        flag_dest = flags.get(key)
+        if flag_dest is not None:
+            dest = flag_dest
+            if options[dest][2]:
+                resolved[dest] = "True (command line)"
+            elif eq:
+                resolved[dest] = f"{val!r} (command line)"
+            elif i + 1 < len(argv):
+                resolved[dest] = f"{argv[i + 1]!r} (command line)"
+                i += 1
+        i += 1
+    # the namespace's own recorded values win where the trace shows them
+    shown = fields_of(ix.value(ev.frame_id, ev.seq, str(ev.facts.get("object") or ""), after=True))
+    for key, value in shown.items():
+        if key in resolved and "(command line)" not in resolved[key]:
+            resolved[key] = value
+    return resolved
+
+
+def module_config(ix: RunIndex, ev: Evidence, at_seq: int | None) -> dict[str, str]:
+    """Module-level hyper-parameters as they stood at ``at_seq`` (after any overrides)."""
+    lines = ev.facts.get("module_lines") or []
+    fr = ix.frame(ev.frame_id)
+    if fr is None:
+        return {}
+    scope = ix.reader.locals_at(fr.id, at_seq if at_seq is not None else (fr.end_seq or ix.reader.last_seq or 0))
+    func = ix.functions[ev.fid]
+    out = {}
+    for line in lines:  # type: ignore[attr-defined]
+        for name in ix.info(func.file_id, line).targets:
+            if name in scope:
+                out[name] = scope[name]
+    return out
+
+
+def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
+    """The string arguments of the save call (and of its frame) that look like paths, with sizes on disk."""
+    call = ev.facts.get("call")
+    scope = ix.before(ev.frame_id, ev.seq)
+    texts = []
+    names = list(getattr(call, "args", ())) + [v for _, v in getattr(call, "keywords", ())]
+    for name in names:
+        v = scope.get(name) if name else None
+        if v and v[0] in "'\"":
+            texts.append(v.strip("'\""))
+    if not texts:
+        texts = [v.strip("'\"") for v in scope.values() if v and v[0] in "'\"" and ("/" in v or "." in v[1:-1])]
+    cwd = Path(ix.reader.meta.get("cwd") or ".")
+    out = []
+    for t in texts[:3]:
+        p = Path(t) if Path(t).is_absolute() else cwd / t
+        size = ""
+        try:
+            size = f", {p.stat().st_size:,} bytes now" if p.is_file() else ""
+        except OSError:
+            pass
+        out.append(f"`{t}`{size}")
+    return out
+
+
+def shell(argv: list[str]) -> str:
+    return shlex.join(argv)

@@ -1,0 +1,855 @@
+"""Phase detection from execution: small named detectors, each returning evidence, folded by one function.
+
+Each detector looks at the lines that ran (:class:`~codetour.tour.runs.RunIndex`): the calls
+on them and the runtime types of the objects involved, read from the recorded value
+summaries. A tensor's ``.backward()``, an optimizer-typed object's ``.step()``, a
+``DataLoader`` iterated, ``torch.save``... Where the code is plain numpy, data flow
+stands in for types: the gradients an optimizer step consumes come from the backward pass;
+the scalar returned to it is the loss. Names (``forward``, ``evaluate``) only break ties
+between candidates found from execution; they never make a candidate on their own.
+
+Detectors run in dependency order (the loss is found from the backward pass, the forward
+pass from the loss...), each sees what was decided before it, and :func:`detect_phases`
+keeps, for each phase, the strongest evidence (earliest when equal).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from codetour.store.reader import Frame
+from codetour.store.schema import LINE
+from codetour.tour.runs import LineRun, Loop, RunIndex, fields_of, is_array, is_scalar, type_of
+
+OPTIMIZER_TYPES = {
+    "SGD",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "Adagrad",
+    "Adadelta",
+    "RMSprop",
+    "Rprop",
+    "NAdam",
+    "RAdam",
+    "ASGD",
+    "LBFGS",
+    "SparseAdam",
+    "Adafactor",
+    "Lion",
+    "LARS",
+    "LAMB",
+    "ZeroRedundancyOptimizer",
+}
+SCHEDULER_FIELDS = {"base_lrs", "last_epoch", "lr_lambdas"}
+SAVE_CALLS = {
+    "torch.save",
+    "numpy.save",
+    "numpy.savez",
+    "numpy.savez_compressed",
+    "pickle.dump",
+    "joblib.dump",
+    "safetensors.torch.save_file",
+    "safetensors.numpy.save_file",
+}
+SAVE_METHODS = {"save_pretrained", "save_checkpoint", "save_weights"}
+CLIP_CALLS = {"clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_by_global_norm"}
+NO_GRAD = {"no_grad", "inference_mode", "enable_grad"}
+GRAD_CALLS = {"torch.autograd.grad", "jax.grad", "jax.value_and_grad"}
+ENV_MODULES = ("gym", "gymnasium", "envpool", "pettingzoo", "dm_env")
+
+TIE_WORDS = {
+    "config": {"config", "cfg", "args", "hparams", "options", "settings"},
+    "evaluation": {"eval", "evaluate", "evaluation", "validate", "validation", "val", "test", "estimate"},
+    "backward": {"backward", "grad", "grads", "gradient", "gradients"},
+    "loss": {"loss", "criterion", "objective"},
+    "forward": {"forward", "predict", "logits"},
+    "clipping": {"clip"},
+}
+_WORDS = re.compile(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])")
+
+
+def words(text: str) -> set[str]:
+    return {w.lower() for w in _WORDS.findall(text.replace("<locals>", ""))}
+
+
+@dataclass
+class Evidence:
+    """Why one line is a phase: where it ran first, how sure, and the facts seen there."""
+
+    phase: str
+    fid: int
+    line: int
+    seq: int
+    frame_id: int
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+
+    def tie(self, ix: RunIndex, text: str) -> Evidence:
+        """Names break ties: a small bonus when ``text`` (a name involved) says the phase."""
+        vocab = TIE_WORDS.get(self.phase)
+        if vocab and words(text) & vocab:
+            self.score += 0.05
+        return self
+
+
+Detector = Callable[[RunIndex, dict[str, Evidence]], list[Evidence]]
+
+
+# ----------------------------------------------------------------------------- helpers
+def _evidence(
+    ix: RunIndex, phase: str, run: LineRun, score: float, reason: str, seq: int | None = None, frame_id: int | None = None
+) -> Evidence:
+    return Evidence(phase, run.fid, run.line, seq if seq is not None else run.seq, frame_id or run.frame_id, score, [reason])
+
+
+def _file(ix: RunIndex, fid: int) -> int:
+    return ix.functions[fid].file_id
+
+
+def _module_of(ix: RunIndex, run: LineRun, name: str) -> str | None:
+    """What module a name (``np``, ``torch``) refers to where ``run`` ran: ``numpy``..."""
+    summary = ix.value(run.frame_id, run.seq, name)
+    m = re.match(r"^<module ([\w.]+)>", summary or "")
+    return m.group(1) if m else None
+
+
+def _canonical(ix: RunIndex, run: LineRun, callee: str) -> str:
+    """``np.savez`` -> ``numpy.savez`` when ``np`` names the numpy module there."""
+    head, _, rest = callee.partition(".")
+    module = _module_of(ix, run, head) if rest else None
+    return f"{module}.{rest}" if module else callee
+
+
+def optimizer_like(summary: str | None) -> bool:
+    t = type_of(summary)
+    if t in OPTIMIZER_TYPES:
+        return True
+    f = fields_of(summary)
+    return ("defaults" in f and not SCHEDULER_FIELDS & set(f)) or (
+        ("lr" in f or "learning_rate" in f) and any(k in f for k in ("params", "param_groups", "parameters"))
+    )
+
+
+def scheduler_like(summary: str | None) -> bool:
+    t = type_of(summary) or ""
+    f = fields_of(summary)
+    return bool(SCHEDULER_FIELDS & set(f)) or t.endswith("LR") or "Scheduler" in t
+
+
+def model_like(summary: str | None) -> bool:
+    """An object that holds parameters: a torch module, or an object with arrays of weights."""
+    if not summary:
+        return False
+    if "(torch module)" in summary:
+        return True
+    f = fields_of(summary)
+    if f.get("training") in ("True", "False"):
+        return True  # nn.Module's first instance field
+    return any(re.match(r"^dict\[\d+\] \{\w+: (ndarray|Tensor|Array)", v) or is_array(v) for v in f.values())
+
+
+def torch_module(summary: str | None) -> bool:
+    if not summary:
+        return False
+    return "(torch module)" in summary or fields_of(summary).get("training") in ("True", "False")
+
+
+def env_like(summary: str | None, targets: list[str]) -> bool:
+    f = fields_of(summary)
+    if "action_space" in f or "observation_space" in f or "single_action_space" in f:
+        return True
+    t = type_of(summary) or ""
+    return len(targets) >= 4 and not optimizer_like(summary) and not scheduler_like(summary) and t not in ("Tensor", "ndarray")
+
+
+def frame_index(ix: RunIndex, frame_id: int) -> int:
+    """Which recorded call of its function a frame is (1-based)."""
+    fr = ix.frame(frame_id)
+    if fr is None:
+        return 1
+    frames = [f for f in ix.reader.frames_of(fr.function_id) if not f.resumed]
+    for i, f in enumerate(frames, 1):
+        if f.id == frame_id:
+            return i
+    return 1
+
+
+def run_in_frame(ix: RunIndex, frame_id: int, line: int, seq: int) -> LineRun:
+    fr = ix.frame(frame_id)
+    assert fr is not None
+    base = ix.run_at.get((fr.function_id, line))
+    return LineRun(fr.function_id, line, seq, frame_id, base.hits if base else 1)
+
+
+def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 3) -> tuple[int, int, int] | None:
+    """Where ``name`` got its value, seen from ``frame_id`` at ``before``: (frame, line, seq).
+
+    The last line of the frame that assigned it; for a parameter, the argument at the call
+    site in the recorded caller (up to ``depth`` callers up)."""
+    head = name.split(".")[0]
+    found = ix.last_assignment(frame_id, name, before) or (ix.last_assignment(frame_id, head, before) if head != name else None)
+    if found is not None:
+        return frame_id, found[0], found[1]
+    fr = ix.frame(frame_id)
+    if depth <= 0 or fr is None or fr.parent_id is None or fr.call_line is None:
+        return None
+    params = list((fr.args or {}).keys())
+    if head == "self" and "." in name:
+        # self.model: find where the attribute was assigned on an object of this type
+        return attribute_source(ix, name.split(".", 1)[1], ix.value(frame_id, fr.start_seq, name))
+    if head not in params:
+        return None
+    parent = fr.parent_id
+    caller = ix.function_of(parent)
+    if caller is None:
+        return None
+    info = ix.info(caller.file_id, fr.call_line)
+    pos = params.index(head)
+    for call in info.calls:
+        arg = None
+        for key, text in call.keywords:
+            if key == head:
+                arg = text
+        if arg is None and call.method is not None and params and params[0] == "self":
+            pos_in_call = pos - 1
+        else:
+            pos_in_call = pos
+        if arg is None and 0 <= pos_in_call < len(call.args):
+            arg = call.args[pos_in_call]
+        if arg:
+            rest = name.split(".", 1)[1] if "." in name else ""
+            return source_of(ix, parent, f"{arg}.{rest}" if rest else arg, fr.start_seq, depth - 1)
+    return None
+
+
+def attribute_source(ix: RunIndex, attr: str, summary: str | None) -> tuple[int, int, int] | None:
+    """The first line that ran assigning ``<something>.attr`` to a value of the same type."""
+    want = type_of(summary)
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        for target in info.targets:
+            if target.endswith("." + attr) or target == attr:
+                got = type_of(ix.value(run.frame_id, run.seq, target, after=True))
+                built = {c.callee.split(".")[-1] for c in info.calls}
+                if want is None or got == want or (got is None and want in built):
+                    return run.frame_id, run.line, run.seq
+    return None
+
+
+def in_loop_scope(ix: RunIndex, ev: Evidence, loop: Evidence | None) -> bool:
+    """Did ``ev``'s first run happen inside the main loop's frame (or a frame it called)?"""
+    if loop is None:
+        return True
+    return any(fr.id == loop.frame_id for fr in ix.ancestry(ev.frame_id))
+
+
+# ----------------------------------------------------------------------------- detectors
+def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """``X.step(...)`` where X is an optimizer (by type, or by holding a learning rate and parameters)."""
+    out = []
+    for run in ix.runs:
+        for call in ix.info(_file(ix, run.fid), run.line).calls:
+            if call.method not in ("step", "apply_gradients") or not call.receiver:
+                continue
+            summary = ix.value(run.frame_id, run.seq, call.receiver)
+            if optimizer_like(summary):
+                out.append(_evidence(ix, "update", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (an optimizer)"))
+    return out
+
+
+def detect_schedule(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """A scheduler's ``.step()``, or a learning rate written into the optimizer's parameter groups."""
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        for call in info.calls:
+            if call.method == "step" and call.receiver:
+                summary = ix.value(run.frame_id, run.seq, call.receiver)
+                if scheduler_like(summary):
+                    out.append(_evidence(ix, "lr schedule", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (a scheduler)"))
+        for container, key in info.subscript_keys:
+            if key == "lr" and ("param_group" in container or container.endswith("param_groups")):
+                out.append(_evidence(ix, "lr schedule", run, 1.0, "sets the learning rate of the optimizer's parameter groups"))
+    return out
+
+
+def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """``t.backward()`` on a tensor; autograd calls; or (plain numpy) what made the gradients the update consumed."""
+    out = []
+    for run in ix.runs:
+        for call in ix.info(_file(ix, run.fid), run.line).calls:
+            if call.method == "backward" and call.receiver:
+                summary = ix.value(run.frame_id, run.seq, call.receiver)
+                if is_array(summary):
+                    ev = _evidence(ix, "backward", run, 1.0, f"`{call.callee}()` on a {type_of(summary)}")
+                    ev.facts["receiver"] = call.receiver
+                    out.append(ev)
+            elif _canonical(ix, run, call.callee) in GRAD_CALLS:
+                out.append(_evidence(ix, "backward", run, 0.9, f"`{call.callee}` computes gradients"))
+    update = decided.get("update")
+    if update is not None and not out:
+        info = ix.info(_file(ix, update.fid), update.line)
+        for call in info.calls:
+            for arg in call.args:
+                src = source_of(ix, update.frame_id, arg, update.seq, depth=0) if arg else None
+                if src is None:
+                    continue
+                frame_id, line, seq = src
+                run = run_in_frame(ix, frame_id, line, seq)
+                made = ix.info(_file(ix, run.fid), line)
+                if made.calls:
+                    ev = _evidence(ix, "backward", run, 0.6, f"makes `{arg}`, which the update consumes")
+                    for c in made.calls:
+                        for child in ix.called_from(frame_id, seq):
+                            owner = type_of((child.args or {}).get("self"))
+                            if c.method and owner:
+                                ev.facts["owner"] = owner
+                    ev.tie(ix, " ".join(c.callee for c in made.calls) + " " + arg)
+                    ev.facts["inputs"] = sorted(set().union(*(c.names for c in made.calls)))
+                    out.append(ev)
+    return out
+
+
+def detect_loss(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """The scalar the backward pass starts from, followed to the line that computed it."""
+    backward = decided.get("backward")
+    out: list[Evidence] = []
+    if backward is not None:
+        names: list[str] = []
+        if "receiver" in backward.facts:
+            names = [str(backward.facts["receiver"])]
+        else:
+            names = [str(n) for n in backward.facts.get("inputs", [])]  # type: ignore[attr-defined]
+        strong = "receiver" in backward.facts
+        for name in names:
+            src = source_of(ix, backward.frame_id, name, backward.seq, depth=0)
+            if src is None:
+                continue
+            ev, scalar = _follow_scalar(ix, *src, name=name, score=1.0 if strong else 0.7)
+            if scalar or strong:
+                out.append(ev)
+    if not out:
+        out += _returned_scalars(ix, decided)
+    return out
+
+
+def _follow_scalar(ix: RunIndex, frame_id: int, line: int, seq: int, name: str, score: float) -> tuple[Evidence, bool]:
+    """From the line that assigned ``name``, into the recorded function it called, to the scalar's own line.
+    Also says whether a scalar was found (numpy code: the loss is the scalar among the inputs)."""
+    run = run_in_frame(ix, frame_id, line, seq)
+    ev = _evidence(ix, "loss", run, score, f"computes `{name}`, the value the gradients start from")
+    scalar = is_scalar(ix.value(frame_id, seq, name, after=True))
+    for _ in range(4):
+        children = [c for c in ix.called_from(ev.frame_id, ev.seq) if c.function_id in ix.functions]
+        inner = _scalar_line_in(ix, children)
+        if inner is None:
+            break
+        scalar = True
+        ev = Evidence(
+            "loss",
+            inner[0].function_id,
+            inner[1],
+            inner[2],
+            inner[0].id,
+            score,
+            [f"computes `{inner[3]}`, the scalar returned to the backward pass"],
+        )
+    ev.tie(ix, name)
+    return ev, scalar
+
+
+def _scalar_line_in(ix: RunIndex, frames: list[Frame]) -> tuple[Frame, int, int, str] | None:
+    """In a called frame, the line that assigned the scalar it returned."""
+    for fr in frames:
+        func = ix.functions[fr.function_id]
+        ret_line = ix.line_of_frame_at(fr.id, fr.end_seq or fr.start_seq)
+        if ret_line is None:
+            continue
+        info = ix.info(func.file_id, ret_line)
+        for name in info.returns:
+            found = ix.last_assignment(fr.id, name, fr.end_seq or (1 << 62))
+            if found is None:
+                continue
+            value = ix.value(fr.id, found[1], name, after=True)
+            if is_scalar(value) or (value and value.startswith("Tensor ") and "requires_grad" in value and "[]" in value):
+                return fr, found[0], found[1], name
+    return None
+
+
+def _returned_scalars(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """No backward pass in repo code (a framework runs it): a repo function called repeatedly that
+    returns a scalar tensor that requires grad, and the line that computed it."""
+    out = []
+    for fid, func in ix.functions.items():
+        if func.kind != "function" or func.calls < 2:
+            continue
+        for fr in ix.reader.frames_of(fid)[:1]:
+            if fr.ret and fr.ret.startswith("Tensor ") and "requires_grad" in fr.ret and re.search(r"\[\]", fr.ret):
+                found = _scalar_line_in(ix, [fr])
+                if found is not None:
+                    run = run_in_frame(ix, fr.id, found[1], found[2])
+                    ev = _evidence(
+                        ix, "loss", run, 0.6, f"`{func.qualname}` returns a scalar that requires grad, for the caller to minimise"
+                    )
+                    out.append(ev.tie(ix, func.qualname + " " + found[3]))
+    return out
+
+
+def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """The call of a parameter-holding object whose outputs the loss is computed from."""
+    loss = decided.get("loss")
+    if loss is None:
+        return []
+    out = []
+    # Walk up from the loss line: at each level, the lines that made the loss's inputs.
+    frame_id, seq, line = loss.frame_id, loss.seq, loss.line
+    for _ in range(4):
+        func = ix.function_of(frame_id)
+        if func is None:
+            break
+        info = ix.info(func.file_id, line)
+        candidates = [(line, seq)]
+        for name in sorted(info.reads, key=lambda n: (not is_array(ix.value(frame_id, seq, n)), n)):
+            found = ix.last_assignment(frame_id, name, seq)
+            if found is not None:
+                candidates.append(found)
+        for cand_line, cand_seq in candidates:
+            cinfo = ix.info(func.file_id, cand_line)
+            for call in cinfo.calls:
+                target = call.receiver if call.method in ("forward", "__call__") else call.callee
+                summary = ix.value(frame_id, cand_seq, target) if target else None
+                owner = decided["backward"].facts.get("owner") if "backward" in decided else None
+                if not torch_module(summary) and target and owner and type_of(summary) != owner:
+                    # plain numpy: the object whose method also made the gradients is the model
+                    for c in ix.called_from(frame_id, cand_seq):
+                        inner = (c.args or {}).get("self")
+                        if c.function_id in ix.functions and type_of(inner) == owner:
+                            summary = inner
+                            break
+                    else:
+                        summary = None
+                elif not torch_module(summary) and not (owner and type_of(summary) == owner):
+                    summary = None
+                if summary is not None:
+                    run = run_in_frame(ix, frame_id, cand_line, cand_seq)
+                    ev = _evidence(
+                        ix,
+                        "forward",
+                        run,
+                        1.0 if "torch" in (summary or "") or "training=" in (summary or "") else 0.8,
+                        f"calls `{target}`, a {type_of(summary)} holding parameters",
+                    )
+                    ev.facts["model"] = target
+                    out.append(ev.tie(ix, call.callee))
+        if out:
+            break
+        fr = ix.frame(frame_id)
+        if fr is None or fr.parent_id is None or fr.call_line is None:
+            break
+        # the loss was computed inside a called function: look at its call site
+        frame_id = fr.parent_id
+        prev = ix.reader.prev_event(fr.start_seq, frame_id=frame_id, kinds=(LINE,))
+        if prev is None:
+            break
+        line, seq = prev.line, prev.seq
+    return out
+
+
+def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Where the inputs of the forward pass come from on each iteration: a loader iterated, a batch function."""
+    forward = decided.get("forward")
+    if forward is None:
+        return []
+    info = ix.info(_file(ix, forward.fid), forward.line)
+    inputs = [a for call in info.calls for a in call.args if a and a != forward.facts.get("model")]
+    inputs += sorted({n for call in info.calls for n in call.names} - set(inputs))
+    out = []
+    for name in inputs:
+        src = source_of(ix, forward.frame_id, name, forward.seq)
+        if src is None:
+            continue
+        frame_id, line, seq = src
+        run = run_in_frame(ix, frame_id, line, seq)
+        made = ix.info(_file(ix, run.fid), line)
+        loops = [lp for lp in ix.loops_around(run.fid, line) if lp.head == line and lp.is_for]
+        if loops:
+            it = ix.value(frame_id, seq, loops[0].iter_text.split("(")[0]) or ""
+            kind = type_of(it) or "an iterable"
+            out.append(_evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {kind}"))
+        elif made.calls:
+            value = ix.value(frame_id, seq, name, after=True)
+            if value and (is_array(value) or value.startswith(("tuple", "list", "dict"))):
+                out.append(_evidence(ix, "batch", run, 0.8, f"makes `{name}`, the input of the forward pass"))
+        if out:
+            break
+    return out
+
+
+def detect_rollout(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Stepping an environment: ``X.step(action)`` returning observation, reward, done..."""
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        for call in info.calls:
+            if call.method != "step" or not call.receiver:
+                continue
+            summary = ix.value(run.frame_id, run.seq, call.receiver)
+            if env_like(summary, info.targets) and not optimizer_like(summary) and not scheduler_like(summary):
+                ev = _evidence(ix, "rollout", run, 0.9, f"`{call.callee}(...)` steps {type_of(summary) or 'the environment'}")
+                ev.facts["env"] = call.receiver
+                out.append(ev)
+    return out
+
+
+def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Where the object called by the forward pass was built."""
+    forward = decided.get("forward")
+    if forward is None or not forward.facts.get("model"):
+        return []
+    name = str(forward.facts["model"])
+    src = source_of(ix, forward.frame_id, name, forward.seq)
+    if src is None and name.startswith("self."):
+        src = attribute_source(ix, name.split(".", 1)[1], ix.value(forward.frame_id, forward.seq, name))
+    if src is None:
+        return []
+    run = run_in_frame(ix, *src[:2], src[2])
+    return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
+
+
+def detect_environment(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Where the stepped environment was built."""
+    rollout = decided.get("rollout")
+    out = []
+    if rollout is not None and rollout.facts.get("env"):
+        name = str(rollout.facts["env"])
+        src = source_of(ix, rollout.frame_id, name, rollout.seq)
+        if src is None and name.startswith("self."):
+            src = attribute_source(ix, name.split(".", 1)[1], ix.value(rollout.frame_id, rollout.seq, name))
+        if src is not None:
+            run = run_in_frame(ix, *src[:2], src[2])
+            out.append(
+                _evidence(ix, "environment", run, 0.9, f"builds `{name.split('.')[-1]}`, the environment the rollout steps")
+            )
+    return out
+
+
+def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """A DataLoader or Dataset built, or the arrays the batch function reads."""
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        if not info.targets or not info.calls:
+            continue
+        changed = ix.changed_by(run.frame_id, run.seq)
+        for target in info.targets:
+            t = type_of(changed.get(target)) or ""
+            if "DataLoader" in t or t.endswith("Dataset") or "Dataset" in t:
+                out.append(_evidence(ix, "data", run, 0.9, f"builds `{target}`, a {t}"))
+                break
+    batch = decided.get("batch")
+    if not out and batch is not None:
+        # the arrays the batch function reads from outside itself (module globals)
+        for call in ix.info(_file(ix, batch.fid), batch.line).calls:
+            for fid in ix.callee_functions(batch.frame_id, batch.seq, call):
+                callee = ix.functions[fid]
+                lines = [ix.info(callee.file_id, r.line) for r in ix.runs if r.fid == fid]
+                local = {t for info in lines for t in info.targets}
+                for name in sorted({n for info in lines for n in info.reads} - local):
+                    src = _array_origin(ix, callee.file_id, name)
+                    if src is not None:
+                        g = ix.module_globals(callee.file_id).get(src[1], "")
+                        what = g.split(" min")[0]
+                        out.append(
+                            _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
+                        )
+    return sorted(out, key=lambda e: e.seq)[:1]
+
+
+def _array_origin(ix: RunIndex, file_id: int, name: str, depth: int = 3) -> tuple[LineRun, str] | None:
+    """The module-level line that made array ``name``, followed back through arrays it was sliced from."""
+    if not is_array(ix.module_globals(file_id).get(name)):
+        return None
+    run = _module_assignment(ix, file_id, name)
+    if run is None:
+        return None
+    if depth > 0:
+        for read in sorted(ix.info(file_id, run.line).reads - {name}):
+            earlier = _array_origin(ix, file_id, read, depth - 1)
+            if earlier is not None and earlier[0].seq < run.seq:
+                return earlier
+    return run, name
+
+
+def _module_assignment(ix: RunIndex, file_id: int, name: str) -> LineRun | None:
+    for run in ix.runs:
+        func = ix.functions[run.fid]
+        if func.file_id == file_id and func.kind == "module" and name in ix.info(file_id, run.line).targets:
+            return run
+    return None
+
+
+def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """An argument parser's namespace, a config object built from it, or module-level hyper-parameters."""
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        if not info.targets:
+            continue
+        changed = ix.changed_by(run.frame_id, run.seq)
+        for target in info.targets:
+            t = type_of(changed.get(target))
+            if t == "Namespace":
+                ev = _evidence(ix, "config", run, 1.0, f"`{target}` is the parsed command line ({t})")
+                ev.facts["object"] = target
+                out.append(ev)
+            elif t in ("DictConfig", "ListConfig", "EasyDict", "SimpleNamespace", "ConfigDict"):
+                ev = _evidence(ix, "config", run, 0.9, f"`{target}` is a {t}")
+                ev.facts["object"] = target
+                out.append(ev)
+    if out:
+        return out[:1]
+    # module-level hyper-parameters: literal assignments in module code that ran before the main loop
+    literals = [r for r in ix.runs if ix.functions[r.fid].kind == "module" and ix.info(_file(ix, r.fid), r.line).number_literal]
+    by_file: dict[int, list[LineRun]] = {}
+    for r in literals:
+        name = ix.info(_file(ix, r.fid), r.line).targets
+        if name and not name[0].startswith("_"):
+            by_file.setdefault(r.fid, []).append(r)
+    for runs in by_file.values():
+        if len(runs) >= 3:
+            ev = _evidence(ix, "config", runs[0], 0.7, f"{len(runs)} hyper-parameters set at module level")
+            ev.facts["module_lines"] = [r.line for r in runs]
+            out.append(ev)
+    return out[:1]
+
+
+def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Running the model without learning: a ``no_grad``/``inference_mode`` region or function, or
+    ``.eval()`` mode, away from the update; for plain numpy, a function that calls the forward pass
+    but reaches no update, rollout or loss."""
+    out: list[Evidence] = []
+    training_fids = _training_functions(ix, decided)
+    for run in ix.runs:
+        func = ix.functions[run.fid]
+        if run.fid in training_fids and func.kind == "function":
+            continue
+        info = ix.info(func.file_id, run.line)
+        stmt = info.stmt
+        no_grad = any(c.callee.split(".")[-1] in NO_GRAD for c in info.calls)
+        is_def = stmt is not None and stmt.__class__.__name__ in ("FunctionDef", "AsyncFunctionDef")
+        if no_grad and not is_def and any(c.callee.split(".")[-1] == "enable_grad" for c in info.calls):
+            continue
+        if no_grad and not is_def and (decided.get("update") is None or decided["update"].frame_id != run.frame_id):
+            out.append(_evidence(ix, "evaluation", run, 0.9, "runs under `torch.no_grad()`: no gradients, no learning"))
+        for call in info.calls:
+            if call.method == "eval" and call.receiver and model_like(ix.value(run.frame_id, run.seq, call.receiver)):
+                out.append(_eval_call_site(ix, run, f"puts `{call.receiver}` in evaluation mode (`.eval()`)"))
+    forward = decided.get("forward")
+    if not out and forward is not None:
+        # plain numpy: callers of the model outside the training path
+        finfo = ix.info(_file(ix, forward.fid), forward.line)
+        model_fids = {fid for c in finfo.calls for fid in ix.callee_functions(forward.frame_id, forward.seq, c)}
+        for edge in ix.reader.edges():
+            if edge.callee_id in model_fids and edge.caller_id in ix.functions and edge.caller_id not in training_fids:
+                frames = [f for f in ix.reader.frames_of(edge.caller_id) if not f.resumed]
+                if frames and ix.functions[edge.caller_id].kind == "function":
+                    fr = frames[0]
+                    runs = ix.runs_in_frame(fr.id, ix.functions[edge.caller_id].firstlineno)
+                    seq = runs[0] if runs else fr.start_seq
+                    ev = Evidence(
+                        "evaluation",
+                        edge.caller_id,
+                        ix.functions[edge.caller_id].firstlineno,
+                        seq,
+                        fr.id,
+                        0.5,
+                        ["runs the model but reaches no loss, gradient or update"],
+                    )
+                    out.append(_to_call_site(ix, ev).tie(ix, ix.functions[edge.caller_id].qualname))
+    return out
+
+
+def _eval_call_site(ix: RunIndex, run: LineRun, reason: str) -> Evidence:
+    ev = _evidence(ix, "evaluation", run, 0.8, reason)
+    return _to_call_site(ix, ev)
+
+
+def _to_call_site(ix: RunIndex, ev: Evidence) -> Evidence:
+    """An evaluation inside a function: stop where that function is called (the run's view of it)."""
+    fr = ix.frame(ev.frame_id)
+    func = ix.functions.get(ev.fid)
+    if fr is None or func is None or func.kind != "function" or fr.parent_id is None or fr.call_line is None:
+        return ev
+    parent = ix.frame(fr.parent_id)
+    if parent is None or parent.function_id not in ix.functions:
+        return ev
+    runs = [s for s in ix.runs_in_frame(parent.id, fr.call_line) if s < fr.start_seq]
+    if not runs:
+        return ev
+    out = Evidence(
+        ev.phase, parent.function_id, fr.call_line, runs[-1], parent.id, ev.score, [*ev.reasons, f"calls `{func.qualname}`"]
+    )
+    out.facts["function"] = func.qualname
+    return out
+
+
+def _training_functions(ix: RunIndex, decided: dict[str, Evidence]) -> set[int]:
+    """Functions on the path of a training step (they run the model to learn, not to evaluate)."""
+    fids: set[int] = set()
+    for phase in ("update", "backward", "loss", "rollout", "batch"):
+        ev = decided.get(phase)
+        if ev is None:
+            continue
+        chain = ix.ancestry(ev.frame_id)
+        loop = decided.get("training loop")
+        for fr in chain:
+            if loop is not None and fr.id == loop.frame_id:
+                break
+            fids.add(fr.function_id)
+    rollout = decided.get("rollout")
+    if rollout is not None:
+        # everything the rollout's function calls while collecting
+        stack = [rollout.fid]
+        graph: dict[int | None, set[int]] = {}
+        for e in ix.reader.edges():
+            graph.setdefault(e.caller_id, set()).add(e.callee_id)
+        while stack:
+            fid = stack.pop()
+            for callee in graph.get(fid, ()):
+                if callee not in fids:
+                    fids.add(callee)
+                    stack.append(callee)
+    return fids
+
+
+def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """``torch.save``, ``np.save``/``savez``, ``pickle.dump``, ``save_pretrained``..."""
+    out = []
+    for run in ix.runs:
+        for call in ix.info(_file(ix, run.fid), run.line).calls:
+            name = _canonical(ix, run, call.callee)
+            if name in SAVE_CALLS or (call.method in SAVE_METHODS):
+                ev = _evidence(ix, "checkpoint", run, 1.0, f"`{call.callee}(...)` writes to disk")
+                ev.facts["call"] = call
+                out.append(ev)
+    return out
+
+
+def detect_clipping(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Gradient clipping: ``clip_grad_norm_`` and friends, called between the backward pass and the update."""
+    out = []
+    update = decided.get("update")
+    for run in ix.runs:
+        for call in ix.info(_file(ix, run.fid), run.line).calls:
+            if call.callee.split(".")[-1] in CLIP_CALLS:
+                same_frame = update is not None and update.frame_id == run.frame_id and run.seq < update.seq
+                if call.callee.endswith("_") or same_frame:
+                    out.append(
+                        _evidence(ix, "clipping", run, 0.9, f"`{call.callee}(...)` limits the gradients' size").tie(
+                            ix, call.callee
+                        )
+                    )
+    return out
+
+
+def detect_crash(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """The line that raised the exception the run ended with."""
+    exc = ix.reader.meta.get("exception")
+    if not exc and ix.reader.meta.get("status") in ("ok", None):
+        return []
+    events = [e for e in ix.reader.exception_events() if isinstance(e.data, dict)]
+    if not events:
+        return []
+    last = events[-1]
+    # walk back over the same exception passing up through callers: the first is where it was raised
+    first = last
+    for event in reversed(events[:-1]):
+        if event.data.get("type") == last.data.get("type") and event.data.get("message") == last.data.get("message"):
+            first = event
+        else:
+            break
+    fr = ix.frame(first.frame_id)
+    if fr is None or fr.function_id not in ix.functions:
+        return []
+    run = LineRun(fr.function_id, first.line, first.seq, fr.id, 1)
+    line_seq = ix.reader.prev_event(first.seq + 1, frame_id=fr.id, kinds=(LINE,))
+    ev = _evidence(ix, "crash", run, 1.0, f"raised `{first.data.get('type')}`", seq=line_seq.seq if line_seq else first.seq)
+    ev.facts["exception"] = first.data
+    return [ev]
+
+
+# ----------------------------------------------------------------------------- the main loop
+def find_main_loop(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """The outermost loop around the first update (or backward, loss...) that iterated more than once;
+    the innermost one if none did."""
+    anchor = next((decided[p] for p in ("update", "backward", "loss", "rollout") if p in decided), None)
+    if anchor is None:
+        return []
+    chain: list[tuple[Frame, int]] = []
+    line = anchor.line
+    for fr in ix.ancestry(anchor.frame_id):
+        if fr.function_id not in ix.functions:
+            break
+        chain.append((fr, line))
+        if fr.call_line is None:
+            break
+        line = fr.call_line
+    found: list[tuple[Frame, Loop, int]] = []
+    for fr, at in reversed(chain):  # outermost frame first
+        for loop in ix.loops_around(fr.function_id, at):
+            found.append((fr, loop, ix.iterations(fr.id, loop)))
+    if not found:
+        return []
+    pick = next(((fr, lp, n) for fr, lp, n in found if n >= 2), found[-1])
+    fr, loop, n = pick
+    runs = ix.runs_in_frame(fr.id, loop.head)
+    if not runs:
+        return []
+    run = LineRun(fr.function_id, loop.head, runs[0], fr.id, len(runs))
+    ev = _evidence(ix, "training loop", run, 1.0, f"the loop around the {anchor.phase}; {n:,} iteration{'s' if n != 1 else ''}")
+    ev.facts["iterations"] = n
+    ev.facts["loop"] = loop
+    return [ev]
+
+
+# ----------------------------------------------------------------------------- the fold
+DETECTORS: list[tuple[str, Detector]] = [
+    ("update", detect_update),
+    ("lr schedule", detect_schedule),
+    ("backward", detect_backward),
+    ("loss", detect_loss),
+    ("rollout", detect_rollout),
+    ("training loop", find_main_loop),
+    ("forward", detect_forward),
+    ("batch", detect_batch),
+    ("model", detect_model),
+    ("environment", detect_environment),
+    ("data", detect_data),
+    ("config", detect_config),
+    ("evaluation", detect_evaluation),
+    ("checkpoint", detect_checkpoint),
+    ("clipping", detect_clipping),
+    ("crash", detect_crash),
+]
+
+
+def detect_phases(ix: RunIndex) -> tuple[dict[str, Evidence], dict[str, list[Evidence]]]:
+    """Run every detector in order; for each phase keep the strongest evidence (earliest on a tie),
+    preferring evidence inside the main loop for the per-iteration phases."""
+    decided: dict[str, Evidence] = {}
+    everything: dict[str, list[Evidence]] = {}
+    for phase, detector in DETECTORS:
+        found = detector(ix, decided)
+        everything[phase] = found
+        if not found:
+            continue
+        loop = decided.get("training loop")
+        if phase in ("rollout", "batch", "forward", "loss", "backward", "update", "clipping", "lr schedule") and loop:
+            inside = [e for e in found if in_loop_scope(ix, e, loop)]
+            found = inside or found
+        decided[phase] = max(found, key=lambda e: (e.score, -e.seq))
+    return decided, everything
