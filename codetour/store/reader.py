@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from codetour.errors import InputError, TraceFormatError
-from codetour.store.schema import CALL, EXCEPTION, FORMAT_NAME, KIND_NAMES, LINE, SCHEMA_VERSION
+from codetour.store.schema import CALL, EXCEPTION, FILE_SUFFIX, FORMAT_NAME, KIND_NAMES, LINE, SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,131 @@ _FRAME_COLS = (
 
 
 def _load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise TraceFormatError("the trace holds malformed data (the file is corrupt)") from None
+
+
+SQLITE_HEADER = b"SQLite format 3\0"
+_REQUIRED_TABLES = {"meta", "files", "functions", "edges", "threads", "frames", "events", "folds"}
+# Files up to this size get SQLite's full page check when opened; larger ones a schema check only.
+QUICK_CHECK_MAX_BYTES = 64 << 20
+
+
+def looks_like_trace(path: str | Path) -> bool:
+    """A file meant as a trace (the .ctrace suffix or an SQLite header): open it with
+    :class:`TraceReader`, which says precisely what is wrong if it is not a good one."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    if path.suffix == FILE_SUFFIX:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def is_trace_file(path: str | Path) -> bool:
+    """True if ``path`` is a codetour trace (an SQLite file whose metadata says so). Never raises."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                return False
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        finally:
+            conn.close()
+        return row is not None and json.loads(row[0]) == FORMAT_NAME
+    except (OSError, sqlite3.Error, ValueError):
+        return False
+
+
+class _Rows:
+    """A cursor whose read errors become :class:`TraceFormatError` (one line, exit 5)."""
+
+    __slots__ = ("_cursor", "_owner")
+
+    def __init__(self, cursor: sqlite3.Cursor, owner: _SafeDb) -> None:
+        self._cursor = cursor
+        self._owner = owner
+
+    def fetchone(self) -> Any:
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._owner.corrupt(exc) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._owner.corrupt(exc) from None
+
+    def __iter__(self) -> Iterator[Any]:
+        cursor = self._cursor
+        while True:
+            try:
+                row = cursor.fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise self._owner.corrupt(exc) from None
+            if row is None:
+                return
+            yield row
+
+
+class _SafeDb:
+    """The reader's connection: every query's failure is reported as a bad trace, never a crash."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    def corrupt(self, exc: Exception) -> TraceFormatError:
+        return TraceFormatError(f"{self.path} is damaged or truncated and cannot be read ({exc})")
+
+    def execute(self, sql: str, params: Any = ()) -> _Rows:
+        try:
+            return _Rows(self.conn.execute(sql, params), self)
+        except sqlite3.DatabaseError as exc:
+            raise self.corrupt(exc) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _recover_hot_journal(path: Path) -> None:
+    """Roll back a transaction a killed writer left half-done, so the last complete batch reads.
+
+    A read-only connection cannot do it; a read-write one does it on first read. If the writer
+    is still alive it holds its lock and SQLite leaves the journal alone.
+    """
+    journal = Path(f"{path}-journal")
+    try:
+        if not journal.exists() or journal.stat().st_size == 0:
+            return
+        conn = sqlite3.connect(str(path))
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        pass  # not writable: the read-only open below reports what it can
 
 
 class TraceReader:
+    """Read access to one trace file: the only way anything downstream of the recorder reads a trace.
+
+    Opening checks that the file is a codetour trace of a known version and is not damaged;
+    every later query that meets a damaged page raises :class:`TraceFormatError` (one line,
+    exit 5) rather than an SQLite error.
+    """
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.exists():
@@ -124,24 +246,47 @@ class TraceReader:
                 header = fh.read(16)
         except OSError as exc:
             raise InputError(f"cannot read {self.path}: {exc.strerror}") from None
-        if header != b"SQLite format 3\0":
+        if header != SQLITE_HEADER:
             raise TraceFormatError(f"{self.path} is not a codetour trace (not an SQLite database)")
+        _recover_hot_journal(self.path)
         try:
-            self.db = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True, check_same_thread=False)
-            rows = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('format', 'version')").fetchall())
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                raise TraceFormatError(f"{self.path} is an SQLite database but not a codetour trace") from None
+            conn = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
             raise TraceFormatError(f"{self.path} is not a readable codetour trace ({exc})") from None
+        self.db = _SafeDb(conn, self.path)
+        try:
+            self._check()
+        except BaseException:
+            conn.close()
+            raise
+
+    def _check(self) -> None:
+        """Format, version, tables, and (for files of ordinary size) SQLite's page check."""
+        try:
+            tables = {r[0] for r in self.db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "meta" not in tables:
+                raise TraceFormatError(f"{self.path} is an SQLite database but not a codetour trace")
+            rows = dict(self.db.conn.execute("SELECT key, value FROM meta WHERE key IN ('format', 'version')").fetchall())
+            try:
+                fmt = json.loads(rows.get("format", "null"))
+                version = json.loads(rows.get("version", "0"))
+            except ValueError:
+                raise TraceFormatError(f"{self.path} has malformed metadata (the file is corrupt)") from None
+            if fmt != FORMAT_NAME:
+                raise TraceFormatError(f"{self.path} is an SQLite database but not a codetour trace")
+            if version != SCHEMA_VERSION:
+                raise TraceFormatError(
+                    f"{self.path} uses trace format version {version}; this codetour reads version {SCHEMA_VERSION}"
+                )
+            missing = _REQUIRED_TABLES - tables
+            if missing:
+                raise TraceFormatError(f"{self.path} is damaged: its {', '.join(sorted(missing))} table is missing")
+            if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+                problems = [r[0] for r in self.db.conn.execute("PRAGMA quick_check(3)")]
+                if problems != ["ok"]:
+                    raise TraceFormatError(f"{self.path} is damaged and cannot be read ({problems[0]})")
         except sqlite3.DatabaseError as exc:
-            raise TraceFormatError(f"{self.path} is not a codetour trace ({exc})") from None
-        if json.loads(rows.get("format", "null")) != FORMAT_NAME:
-            raise TraceFormatError(f"{self.path} is an SQLite database but not a codetour trace")
-        version = json.loads(rows.get("version", "0"))
-        if version != SCHEMA_VERSION:
-            raise TraceFormatError(
-                f"{self.path} uses trace format version {version}; this codetour reads version {SCHEMA_VERSION}"
-            )
+            raise self.db.corrupt(exc) from None
 
     def close(self) -> None:
         self.db.close()
@@ -155,7 +300,24 @@ class TraceReader:
     # ------------------------------------------------------------------ whole-trace facts
     @cached_property
     def meta(self) -> dict[str, Any]:
-        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+        return {k: _load(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+
+    @property
+    def incomplete(self) -> str | None:
+        """Why this trace does not hold the whole run, in words (None if it does)."""
+        status = self.meta.get("status")
+        if status == "running":
+            if _locked_by_writer(self.path):
+                return "the run is still being recorded: this is what has been written so far"
+            return (
+                "the recording did not finish (the process was killed or ended abruptly):"
+                " it holds what was written up to its last flush"
+            )
+        if isinstance(status, str) and status.startswith("recording failed"):
+            return f"{status}; the trace holds what was written before that"
+        if status == "not-run":
+            return "the program never ran (codetour stopped before starting it)"
+        return None
 
     @cached_property
     def files(self) -> dict[int, FileInfo]:
@@ -307,7 +469,7 @@ class TraceReader:
             (frame_id, seq),
         ):
             if kind in (CALL, LINE):
-                values.update(json.loads(data))
+                values.update(_load(data))
         return values
 
     def covered_lines(self, file_id: int) -> set[int]:
@@ -335,14 +497,17 @@ class TraceReader:
 
         The recorder compares a frame's locals when its *next* event starts, so what line L
         assigned is stored on the frame's following event; for the frame's last line only the
-        return value survives (not included here)."""
+        return value survives (under the key ``<return>``)."""
         rows = self.db.execute("SELECT seq, kind, line, data FROM events WHERE frame_id = ? ORDER BY seq", (frame_id,)).fetchall()
         out: list[tuple[int, int, dict[str, str]]] = []
         for i, (seq, kind, line, _data) in enumerate(rows):
             if kind != LINE:
                 continue
             nxt = rows[i + 1] if i + 1 < len(rows) else None
-            changed = json.loads(nxt[3]) if nxt is not None and nxt[1] == LINE and nxt[3] else {}
+            returns = nxt is not None and KIND_NAMES.get(nxt[1]) == "return"
+            changed = json.loads(nxt[3]) if nxt is not None and (nxt[1] == LINE or returns) and nxt[3] else {}
+            if returns:
+                changed = {"<return>": changed["value"]} if "value" in changed else {}
             out.append((seq, line, changed))
         return out
 
@@ -378,3 +543,26 @@ class TraceReader:
         """Every recorded exception event, in order (raised, or passing through a frame)."""
         rows = self.db.execute("SELECT * FROM events WHERE kind = ? ORDER BY seq", (EXCEPTION,))
         return [e for e in (self._event(r) for r in rows) if e is not None]
+
+
+def _locked_by_writer(path: Path) -> bool:
+    """Is a live codetour run still writing this trace (it holds an advisory lock on it)?"""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)

@@ -11,35 +11,91 @@ import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from codetour.errors import OutputError
+from codetour.outputs import check_output
+from codetour.store.reader import is_trace_file
 from codetour.store.schema import DDL, FORMAT_NAME, SCHEMA_VERSION
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; a second writer is not detected there
+    fcntl = None  # type: ignore[assignment]
 
 
 class TraceWriter:
-    def __init__(self, path: Path) -> None:
+    """Creates a trace file and writes batches into it.
+
+    The path is checked first (:func:`codetour.outputs.check_output`): only an earlier trace is
+    ever replaced, unless ``force``. The new file is built beside the target, locked, and then
+    renamed over it, so an earlier trace stays whole until the new one exists, and a second
+    codetour run aiming at the same path while this one writes fails cleanly instead of
+    corrupting it. The lock is an advisory ``flock`` on the trace itself, released on close or
+    when the process dies.
+    """
+
+    def __init__(self, path: Path, *, force: bool = False, protect: Iterable[Path] = ()) -> None:
         self.path = Path(path)
+        real = check_output(self.path, what="codetour trace", force=force, accept=is_trace_file, protect=protect)
+        self.lock_fd: int | None = None
+        tmp: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.path.exists():
-                self.path.unlink()
-            self.conn: sqlite3.Connection | None = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            real.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+            self.lock_fd = fd
+            _lock(fd, self.path)
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.executescript(DDL)
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                [("format", json.dumps(FORMAT_NAME)), ("version", json.dumps(SCHEMA_VERSION))],
+            )
+            conn.close()  # no journal is left behind, so the file can be renamed safely
+            os.chmod(tmp, 0o666 & ~_umask())
+            if real.exists():
+                _check_not_being_written(real, self.path)
+            os.replace(tmp, real)
+            tmp = None
+            self.conn: sqlite3.Connection | None = sqlite3.connect(str(real), check_same_thread=False, isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=DELETE")
             self.conn.execute("PRAGMA synchronous=OFF")
-            self.conn.executescript(DDL)
         except (OSError, sqlite3.Error) as exc:
-            raise OutputError(f"cannot write trace file {self.path}: {exc}") from None
+            self._release()
+            raise OutputError(f"cannot write trace file {self.path}: {getattr(exc, 'strerror', None) or exc}") from None
+        except BaseException:
+            self._release()
+            raise
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
         self.lock = threading.Lock()
         self.pid = os.getpid()
-        self.set_meta({"format": FORMAT_NAME, "version": SCHEMA_VERSION})
 
     def detach_after_fork(self) -> None:
-        """In a forked child: forget the parent's connection without touching it."""
+        """In a forked child: forget the parent's connection and lock without touching them."""
         self.conn = None
+        # The child's copy of the lock descriptor shares the parent's lock: close it, so a child
+        # that outlives the parent does not keep the trace locked (the parent's copy still holds it).
+        self._release()
+
+    def _release(self) -> None:
+        # Closed only after the SQLite connection: closing any descriptor of a file drops
+        # the POSIX locks SQLite holds on it.
+        if self.lock_fd is not None:
+            try:
+                os.close(self.lock_fd)
+            except OSError:
+                pass
+            self.lock_fd = None
 
     def _usable(self) -> sqlite3.Connection | None:
         if self.conn is None or os.getpid() != self.pid:
@@ -116,7 +172,43 @@ class TraceWriter:
         if conn is not None:
             with self.lock:
                 conn.close()
+            self._release()
         self.conn = None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _lock(fd: int, shown: Path) -> None:
+    if fcntl is None:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        raise OutputError(f"cannot lock {shown}: {exc.strerror or exc}") from None
+
+
+def _check_not_being_written(real: Path, shown: Path) -> None:
+    """Refuse to replace a trace that another codetour run is still writing."""
+    if fcntl is None:
+        return
+    try:
+        fd = os.open(real, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise OutputError(
+            f"another codetour run is still writing {shown}", hint="wait for it to finish, or choose another -o path"
+        ) from None
+    except OSError:
+        pass
+    finally:
+        os.close(fd)  # never an SQLite file of ours: no POSIX locks of ours are lost
 
 
 def _json(value: Any) -> str | None:

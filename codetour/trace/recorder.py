@@ -10,8 +10,12 @@ Cost model (this is where the performance budget lives):
 - An in-scope call past the budget is still counted and timed (so the call graph
   stays exact), but its frame gets ``f_trace_lines = False``: CPython then sends
   it no line events at all, only ``return``.
-- Events are plain tuples appended to lists and flushed to SQLite in batches,
-  from inside the trace callback (where CPython does not trace), under a lock.
+- Events are plain tuples appended to lists and flushed to SQLite in batches: by a
+  flusher thread every ``flush_seconds`` (started before the hook is installed, so it is
+  never traced), and from inside the trace callback when ``flush_every`` events pile up.
+  The hot path pays nothing for the timer.
+- A failure to write (disk full, file removed) never reaches the target: recording stops,
+  the failure is kept in :attr:`Recorder.failed`, and the target runs on untraced.
 
 The shadow stack (one per thread) holds the live in-scope frames. It gives each
 recorded call its parent even across unrecorded library frames: when repo code
@@ -36,6 +40,7 @@ from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
 from codetour.store.schema import FOLD as FOLD_EVENT
 from codetour.store.writer import TraceWriter, snapshot_file
 from codetour.trace import summary
+from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
 
 _GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
@@ -51,7 +56,8 @@ class Budgets:
 
     calls: int | None = 5  # recorded activations per function (lines + values)
     iterations: int | None = 3  # recorded iterations per loop per recorded frame
-    flush_every: int = 20_000  # events per write batch
+    flush_every: int = 20_000  # events that force a write batch from the hot path
+    flush_seconds: float = 0.5  # the flusher thread writes what is pending this often
 
     def as_dict(self) -> dict[str, Any]:
         return {"calls": self.calls, "iterations": self.iterations}
@@ -68,6 +74,7 @@ class Recorder:
         self.t0 = 0
         self.active = False
         self.displaced_by: str | None = None
+        self.failed: str | None = None  # why recording stopped early (a write failed), if it did
         self.previous_trace: Any = None
         self.previous_thread_trace: Any = None
         self.events_recorded = 0
@@ -85,6 +92,7 @@ class Recorder:
         self.func_lines: list[bool] = []
         self.func_gen_start: list[int] = []  # generator/coroutine: f_lasti of a first entry, else -2
         self.func_loops: list[dict[int, tuple[int, int]] | None] = []  # loop head line -> (first, last) line
+        self.func_secret: list[bool] = []  # a function named like a secret: its string results are hidden
         self.func_rows: list[tuple] = []
         self.file_ids: dict[str, int] = {}
         self.edges: dict[tuple[int | None, int], list[int]] = {}
@@ -100,6 +108,9 @@ class Recorder:
         self.open_stacks: list[list[list]] = []
         self._tls = threading.local()
         self._global: Callable | None = None
+        self._flush_lock = threading.Lock()
+        self._flusher: threading.Thread | None = None
+        self._flusher_stop = threading.Event()
 
     # ----------------------------------------------------------------- cold path
     def _register(self, code: Any) -> int:
@@ -142,6 +153,7 @@ class Recorder:
         self.func_lines.append(kind != LIBRARY)
         self.func_gen_start.append(_first_resume_offset(code) if code.co_flags & _GEN_FLAGS else -2)
         self.func_loops.append(None)
+        self.func_secret.append(summary.is_secret_name(code.co_name))
         return fid
 
     def _thread_index(self) -> list:
@@ -157,37 +169,61 @@ class Recorder:
         return stack
 
     def flush(self) -> None:
-        """Write everything pending as one transaction (no-op in a forked child)."""
+        """Write everything pending as one transaction (no-op in a forked child or after a failure).
+
+        Never raises for a write failure: it ends the recording instead (see :meth:`_fail`).
+        """
         if os.getpid() != self.pid:
             return
-        # Take a copy, then delete exactly what was copied: another thread may append
-        # in between (the GIL can switch), and what it appends stays for the next batch.
-        events, frames_new, frames_end, folds, funcs, threads, files = (
-            _take(self.events),
-            _take(self.frames_new),
-            _take(self.frames_end),
-            _take(self.folds),
-            _take(self.funcs_new),
-            _take(self.threads_new),
-            _take(self.files_new),
-        )
-        self.events_recorded += len(events)
-        stats = [
-            (self.func_calls[i], self.func_recorded[i], self.func_total[i], self.func_self[i], i)
-            for i in range(len(self.func_calls))
-        ]
-        self.writer.write_batch(
-            events=events,
-            frames_new=frames_new,
-            frames_end=frames_end,
-            folds=folds,
-            functions=funcs,
-            function_stats=stats,
-            edges=[(a, b, c[0], c[1]) for (a, b), c in self.edges.items()],
-            threads=threads,
-            files=[snapshot_file(*f) for f in files],
-            meta={"events": self.events_recorded},
-        )
+        with self._flush_lock:
+            if self.failed is not None:
+                _discard(self.events, self.frames_new, self.frames_end, self.folds, self.funcs_new, self.threads_new)
+                return
+            # Take a copy, then delete exactly what was copied: another thread may append in
+            # between (the GIL can switch), and what it appends stays for the next batch.
+            # Updates are taken before the rows they update, so an update never lands in a
+            # batch before its row: a frame's end before its start, a function's stats before it.
+            frames_end = _take(self.frames_end)
+            folds = _take(self.folds)
+            events = _take(self.events)
+            frames_new = _take(self.frames_new)
+            threads = _take(self.threads_new)
+            funcs = _take(self.funcs_new)
+            files = _take(self.files_new)
+            n = len(self.func_calls)
+            stats = [(self.func_calls[i], self.func_recorded[i], self.func_total[i], self.func_self[i], i) for i in range(n)]
+            edges = [(a, b, c[0], c[1]) for (a, b), c in list(self.edges.items())]
+            try:
+                self.writer.write_batch(
+                    events=events,
+                    frames_new=frames_new,
+                    frames_end=frames_end,
+                    folds=folds,
+                    functions=funcs,
+                    function_stats=stats,
+                    edges=edges,
+                    threads=threads,
+                    files=[snapshot_file(*f) for f in files],
+                    meta={"events": self.events_recorded + len(events)},
+                )
+            except Exception as exc:
+                self._fail(exc)
+                return
+            self.events_recorded += len(events)
+
+    def _fail(self, exc: BaseException) -> None:
+        """A write failed: stop recording everywhere, keep what was written, let the target run on."""
+        self.failed = f"{type(exc).__name__}: {exc}"
+        self.active = False
+        self.code_ids.clear()  # every frame is out of scope from now on: the target runs untraced
+        _discard(self.events, self.frames_new, self.frames_end, self.folds, self.funcs_new, self.threads_new)
+        if threading.current_thread() is threading.main_thread() and sys.gettrace() is self._global:
+            sys.settrace(self.previous_trace)
+
+    def _flush_periodically(self) -> None:
+        while not self._flusher_stop.wait(self.budgets.flush_seconds):
+            if self.events or self.frames_new or self.frames_end:
+                self.flush()
 
     @property
     def pending_events(self) -> int:
@@ -204,6 +240,8 @@ class Recorder:
         func_lines = self.func_lines
         func_gen_start = self.func_gen_start
         func_loops = self.func_loops
+        func_secret = self.func_secret
+        exception_args = summary.exception_args
         edges = self.edges
         tls = self._tls
         thread_index = self._thread_index
@@ -289,7 +327,7 @@ class Recorder:
                 frames_end.append((seq, now - t0, None, exc, "raised", row))
                 events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"raised": exc}))
             else:
-                ret = summarize(arg)
+                ret = REDACTED if func_secret[entry[FID]] and type(arg) in (str, bytes) else summarize(arg)
                 frames_end.append((seq, now - t0, ret, None, "returned", row))
                 events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"value": ret}))
             if len(events) >= flush_every:
@@ -340,9 +378,10 @@ class Recorder:
                     finish(entry, frame, arg)
                 elif event == "exception":
                     exc_type, exc_value, _tb = arg
+                    exc_args = exception_args(exc_value)
                     info = {
                         "type": getattr(exc_type, "__qualname__", "?"),
-                        "message": summarize(exc_value.args[0]) if getattr(exc_value, "args", None) else "",
+                        "message": summarize(exc_args[0]) if exc_args else "",
                         "line": frame.f_lineno,
                     }
                     entry[EXC] = info
@@ -427,6 +466,9 @@ class Recorder:
         self.active = True
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork_in_child)
+        # Started before the hook is installed, so the flusher itself is never traced.
+        self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
+        self._flusher.start()
         threading.settrace(self._global)
         sys.settrace(self._global)
 
@@ -442,18 +484,22 @@ class Recorder:
 
     def stop(self) -> None:
         """Uninstall the tracer (restoring any previous one) and write what is pending."""
-        if not self.active:
+        if self._global is None or os.getpid() != self.pid:
             return
-        current = sys.gettrace()
-        if current is not self._global:
-            # The target installed its own trace function (a debugger, coverage) or cleared ours.
-            self.displaced_by = "sys.settrace(None)" if current is None else _describe_tracer(current)
-        sys.settrace(self.previous_trace)
+        if self.active:
+            current = sys.gettrace()
+            if current is not self._global:
+                # The target installed its own trace function (a debugger, coverage) or cleared ours.
+                self.displaced_by = "sys.settrace(None)" if current is None else _describe_tracer(current)
+        if sys.gettrace() is self._global or self.active:
+            sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)  # type: ignore[arg-type]
         self.active = False
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
-        if os.getpid() != self.pid:
-            return
+        self._global = None
+        self._flusher_stop.set()
+        if self._flusher is not None and self._flusher is not threading.current_thread():
+            self._flusher.join(timeout=5)
         self._close_open_frames()
         self.flush()
 
@@ -524,6 +570,11 @@ def _take(pending: list) -> list:
     batch = pending[:]
     del pending[: len(batch)]
     return batch
+
+
+def _discard(*pending: list) -> None:
+    for items in pending:
+        del items[:]
 
 
 def _first_resume_offset(code: Any) -> int:

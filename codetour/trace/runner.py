@@ -18,10 +18,11 @@ import traceback
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import codetour
 from codetour.errors import InputError, TargetSyntaxError
+from codetour.trace import redact
 from codetour.trace.recorder import Recorder
 
 
@@ -62,8 +63,8 @@ def load_script(path: Path) -> types.CodeType:
     try:
         return compile(source, str(path.resolve()), "exec", dont_inherit=True)
     except SyntaxError as exc:
-        text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
-        raise TargetSyntaxError(text) from None
+        where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
+        raise TargetSyntaxError(f"{where}: {type(exc).__name__}: {exc.msg}") from None
     except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
         raise InputError(f"{path} is not a Python file ({exc})") from None
 
@@ -109,7 +110,8 @@ def run(target: Target, recorder: Recorder) -> RunResult:
         result = RunResult(130, "interrupted", {"type": "KeyboardInterrupt"})
     except BaseException as exc:  # the target crashed: print its traceback like Python does
         _print_target_traceback(exc)
-        result = RunResult(1, "exception", {"type": type(exc).__qualname__, "message": _safe_str(exc)})
+        message = redact.current.text(_safe_str(exc))
+        result = RunResult(1, "exception", {"type": type(exc).__qualname__, "message": message})
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path
@@ -184,7 +186,8 @@ def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -
         "python_version": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "platform": platform.platform(),
-        "argv": [target.argv0 or target.display, *target.args],
+        "argv": redact.current.argv([target.argv0 or target.display, *target.args]),
+        "redacted": redact.current.enabled,
         "entry": str(target.script.resolve()) if target.script else None,
         "module": target.module,
         "cwd": os.getcwd(),
@@ -198,11 +201,12 @@ def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -
         "end_time": time.time(),
         "previous_tracer": None if recorder.previous_trace is None else repr(recorder.previous_trace),
         "displaced_by": recorder.displaced_by,
+        "events": recorder.events_recorded,
     }
     if result is not None:
         meta.update(
             {
-                "status": result.status,
+                "status": f"recording failed: {recorder.failed}" if recorder.failed else result.status,
                 "exit_code": result.exit_code,
                 "exception": result.exception,
                 "wall_s": result.wall_s,
@@ -211,21 +215,51 @@ def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -
     return meta
 
 
-def record(target: Target, recorder: Recorder) -> RunResult:
+def record(target: Target, recorder: Recorder, *, redaction: bool = True) -> RunResult:
     """Run ``target`` under ``recorder`` and leave a complete, closed trace file behind.
 
     The metadata is written before the run starts (status ``running``), so even a
-    trace whose process was killed says what it was a recording of.
+    trace whose process was killed says what it was a recording of. Secrets are
+    redacted from everything stored unless ``redaction`` is off (``--no-redact``).
+    A failure to write never stops the target: it is kept in ``recorder.failed``
+    and in the trace's status. A target that ends with ``os._exit`` still gets its
+    trace finished first.
     """
+    redact.configure(redact.Redactor(redact.secrets_from(argv=target.args), enabled=redaction))
     writer = recorder.writer
-    writer.set_meta({**run_metadata(target, recorder, None), "status": "running"})
+    _write_meta(recorder, {**run_metadata(target, recorder, None), "status": "running"})
     result = None
+    real_exit = os._exit
+
+    def exit_now(status: int) -> NoReturn:  # os._exit skips every finally: write the trace first
+        if os.getpid() == recorder.pid:
+            try:
+                recorder.stop()
+                _write_meta(recorder, run_metadata(target, recorder, RunResult(status & 0xFF, "os._exit")))
+                writer.close()
+            except BaseException:
+                pass
+        real_exit(status)
+
+    os._exit = exit_now
     try:
         result = run(target, recorder)
     finally:
+        os._exit = real_exit
         if result is None:  # codetour itself failed (e.g. bad input): say so in the file
-            writer.set_meta({"status": "not-run"})
+            _write_meta(recorder, {"status": "not-run"})
         else:
-            writer.set_meta(run_metadata(target, recorder, result))
+            _write_meta(recorder, run_metadata(target, recorder, result))
         writer.close()
     return result
+
+
+def _write_meta(recorder: Recorder, items: dict[str, Any]) -> None:
+    """Metadata writes fail like batch writes do: into ``recorder.failed``, never into the target."""
+    if recorder.failed is not None:
+        items = {**items, "status": f"recording failed: {recorder.failed}"}
+    try:
+        recorder.writer.set_meta(items)
+    except Exception as exc:
+        if recorder.failed is None:
+            recorder.failed = f"{type(exc).__name__}: {exc}"

@@ -62,6 +62,9 @@ class Scope:
     _own: str = field(init=False, default="")
     _env_prefixes: tuple[str, ...] = field(init=False, default=())
     _realpath_cache: dict[str, str] = field(init=False, default_factory=dict)
+    # Source files outside the root that ran but are no library either (a sibling ``../mylib``):
+    # left out of the trace, and reported so the user can widen ``--root``.
+    outside: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.root))
@@ -95,6 +98,8 @@ class Scope:
             return REPO
         if any(fnmatch.fnmatch(rel_posix if inside else path, g) for g in self.include):
             return REPO
+        if not inside and not path.startswith(self._env_prefixes) and not (_SKIP_PARTS & set(Path(path).parts)):
+            self.outside.add(path)
         return self._library()
 
     def _in_environment(self, path: str) -> bool:

@@ -8,41 +8,40 @@ A summary must never change the program it describes, so this module:
   and ``dtype``) by shape, dtype and device, computing statistics only for small
   CPU arrays and never copying a large tensor or moving it between devices;
 - truncates strings and containers, bounds recursion depth;
-- redacts names and values that look like secrets.
+- redacts names and values that look like secrets (see :mod:`codetour.trace.redact`).
+
+It never calls ``isinstance`` on a value (that looks up ``__class__`` through the value's own
+``__getattribute__``) nor reads an attribute of a value of a user-defined class: only
+``type(value)`` and lookups on types from the standard library, numpy, torch and friends.
 
 It imports neither numpy nor torch: it recognises them by module name.
 """
 
 from __future__ import annotations
 
-import re
 import types
 from typing import Any
+
+from codetour.trace import redact
+from codetour.trace.redact import REDACTED, is_secret_name
 
 MAX_STR = 48
 MAX_ITEMS = 3
 MAX_DEPTH = 2
 STATS_MAX_ELEMENTS = 4096  # statistics only for arrays at most this big
 SHOW_MAX_ELEMENTS = 6  # values shown inline for arrays at most this big
-REDACTED = "<redacted>"
-
-_SECRET_NAME = re.compile(r"pass(wd|word)?$|secret|token|api_?key|apikey|auth|credential|private_?key|access_?key", re.I)
-_SECRET_VALUE = re.compile(
-    r"^(sk-[A-Za-z0-9_\-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[baprs]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16}|hf_[A-Za-z0-9]{20,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.)"
-)
-_name_cache: dict[str, bool] = {}
-
-
-def is_secret_name(name: str) -> bool:
-    hit = _name_cache.get(name)
-    if hit is None:
-        hit = _name_cache[name] = bool(_SECRET_NAME.search(name)) and not name.startswith("num_")
-    return hit
 
 
 def _short_str(s: str) -> str:
-    if _SECRET_VALUE.match(s):
-        return REDACTED
+    redactor = redact.current
+    if redactor.enabled:
+        # Redact before truncating, over enough of the string that no secret is cut in two.
+        probe = s[: MAX_STR + redactor.margin]
+        shown = redactor.text(probe)
+        if shown is not probe:
+            if shown == REDACTED and len(probe) == len(s):
+                return REDACTED
+            return repr(shown[:MAX_STR]) + ("" if len(shown) <= MAX_STR and len(probe) == len(s) else f"…(len {len(s)})")
     if len(s) <= MAX_STR:
         return repr(s)
     return repr(s[:MAX_STR]) + f"…(len {len(s)})"
@@ -108,10 +107,12 @@ def _array_summary(value: Any, tp: type, module: str) -> str:
     return text
 
 
+_ARRAY_MODULES = ("numpy", "torch", "jax", "jaxlib", "tensorflow", "cupy")
+
+
 def _is_array_like(tp: type, module: str) -> bool:
-    if module.startswith(("numpy", "torch", "jax", "jaxlib", "tensorflow", "cupy")):
-        return hasattr(tp, "shape") and hasattr(tp, "dtype")
-    return isinstance(getattr(tp, "shape", None), property) and hasattr(tp, "dtype")
+    # Only the array libraries' own types: reading ``shape`` on a user class would run its code.
+    return module.startswith(_ARRAY_MODULES) and hasattr(tp, "shape") and hasattr(tp, "dtype")
 
 
 def summarize(value: object, depth: int = 0) -> str:
@@ -155,20 +156,22 @@ def _summarize(value: Any, depth: int) -> str:
                 items.append("…")
                 break
             key = k if type(k) is str else _summarize(k, depth + 1)
-            text = REDACTED if type(k) is str and is_secret_name(k) else _summarize(v, depth + 1)
+            text = REDACTED if type(k) is str and _hidden(k, v) else _summarize(v, depth + 1)
             items.append(f"{key}: {text}")
         return f"dict[{n}] {{{', '.join(items)}}}"
     module = getattr(tp, "__module__", "") or ""
     if _is_array_like(tp, module):
         return _array_summary(value, tp, module)
-    if isinstance(value, types.ModuleType):
-        return f"<module {value.__name__}>"
-    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+    # issubclass on the type, never isinstance on the value (see the module docstring).
+    if tp is types.ModuleType:
+        return f"<module {_type_str(object.__getattribute__(value, '__dict__').get('__name__'))}>"
+    if tp is types.FunctionType or tp is types.BuiltinFunctionType or tp is types.MethodType:
         return f"<function {getattr(value, '__qualname__', '?')}>"
-    if isinstance(value, type):
-        return f"<class {value.__qualname__}>"
-    if isinstance(value, BaseException):
-        return f"{tp.__name__}({', '.join(_summarize(a, MAX_DEPTH) for a in value.args[:2])})"
+    if issubclass(tp, type):
+        return f"<class {type.__dict__['__qualname__'].__get__(value)}>"
+    if issubclass(tp, BaseException):
+        args = exception_args(value)
+        return f"{tp.__name__}({', '.join(_summarize(a, MAX_DEPTH) for a in args[:2])})"
     name = tp.__qualname__
     if module.startswith("torch") and hasattr(tp, "named_parameters"):
         return f"<{name} (torch module)>"
@@ -183,11 +186,31 @@ def _summarize(value: Any, depth: int) -> str:
             break
         if type(k) is not str or k.startswith("_"):
             continue
-        shown.append(f"{k}={REDACTED if is_secret_name(k) else _summarize(v, depth + 1)}")
+        shown.append(f"{k}={REDACTED if _hidden(k, v) else _summarize(v, depth + 1)}")
     return f"<{name} {' '.join(shown)}>" if shown else f"<{name}>"
 
 
+_plain_dict_types: dict[type, bool] = {}
+
+
+def _has_plain_dict(tp: type) -> bool:
+    """True if ``__dict__`` on instances of ``tp`` is the interpreter's own slot, not user code."""
+    hit = _plain_dict_types.get(tp)
+    if hit is None:
+        hit = True
+        for klass in type.__dict__["__mro__"].__get__(tp):
+            found = type.__dict__["__dict__"].__get__(klass).get("__dict__")
+            if found is not None:
+                hit = type(found) is types.GetSetDescriptorType
+                break
+        _plain_dict_types[tp] = hit
+    return hit
+
+
 def _instance_fields(value: object) -> dict | None:
+    tp = type(value)
+    if not _has_plain_dict(tp):
+        return None
     try:
         d = object.__getattribute__(value, "__dict__")
     except Exception:
@@ -195,8 +218,35 @@ def _instance_fields(value: object) -> dict | None:
     return d if type(d) is dict else None
 
 
+def _type_str(value: object) -> str:
+    return value if type(value) is str else "?"
+
+
+# Values that stay visible under a secret-looking name: a count called ``max_token`` or an
+# integer ``token`` id is not a secret; strings, bytes and objects are hidden.
+_SHOWN_UNDER_SECRET_NAMES = (int, float, bool, type(None))
+
+
+def _hidden(name: str, value: object) -> bool:
+    return is_secret_name(name) and redact.current.enabled and type(value) not in _SHOWN_UNDER_SECRET_NAMES
+
+
 def summarize_named(name: str, value: object) -> str:
-    """Like :func:`summarize`, but redacts values bound to secret-looking names."""
-    if is_secret_name(name):
+    """Like :func:`summarize`, but hides values bound to secret-looking names."""
+    if _hidden(name, value):
         return REDACTED
     return summarize(value)
+
+
+_EXC_ARGS = BaseException.__dict__["args"]
+
+
+def exception_args(exc: object) -> tuple:
+    """An exception's ``args``, read through the interpreter's own slot (no user code runs)."""
+    try:
+        if issubclass(type(exc), BaseException):
+            args = _EXC_ARGS.__get__(exc)
+            return args if type(args) is tuple else ()
+    except Exception:
+        pass
+    return ()

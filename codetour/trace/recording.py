@@ -1,0 +1,126 @@
+"""Recording orchestration: from what the user named to a finished trace file.
+
+``resolve_target`` turns a script, ``-m MODULE`` or a repo folder into a :class:`Target`
+(a folder runs its primary train entry, found by discovery without running anything);
+``record_target`` chooses the trace path, checks it, runs the target under the recorder and
+returns a :class:`Recording`. The command line only parses and prints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codetour.errors import InputError, NoEntryPointError, UsageError
+from codetour.store.schema import FILE_SUFFIX
+from codetour.store.writer import TraceWriter
+from codetour.trace.recorder import Budgets, Recorder
+from codetour.trace.runner import RunResult, Target, load_script, record
+from codetour.trace.scope import Scope, find_repo_root
+
+
+@dataclass
+class Resolved:
+    """A target ready to run, where its repo root is looked for, and what to tell the user."""
+
+    target: Target
+    where: Path  # the folder the repo root is searched from
+    root: Path | None = None  # the root itself, when the user named a repo folder
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recording:
+    """A finished recording: the trace file, the recorder's counts, and how the target ended."""
+
+    path: Path
+    recorder: Recorder
+    result: RunResult
+
+    @property
+    def outside_root(self) -> list[str]:
+        """Files that ran outside the root and were not recorded (not libraries either)."""
+        return sorted(self.recorder.scope.outside)
+
+
+def resolve_target(target: str | None, args: list[str], module: str | None = None) -> Resolved:
+    """What `codetour trace TARGET ARGS` / `-m MODULE ARGS` runs."""
+    if module:
+        return Resolved(Target(module=module, args=list(args)), Path.cwd())
+    if not target:
+        raise UsageError("nothing to trace: name a script, -m MODULE, or a repo folder (see `codetour trace --help`)")
+    path = Path(target)
+    if path.is_dir():
+        from codetour.discover import discover
+
+        result = discover(path)
+        entry = result.primary_entry("train") or (result.entries[0] if result.entries else None)
+        if entry is None:
+            raise NoEntryPointError(f"no entry point found in {path}", hint="name the script to run")
+        script = result.root / entry.path
+        role = "train" if "train" in entry.roles else entry.role
+        default_args = entry.args_for(role)
+        # Arguments given after a folder are added to the flag that selects the entry's mode
+        # (`main.py --mode train`), never replace it, unless they set that flag themselves.
+        mode = default_args if entry.mode_flag and default_args[:1] == [entry.mode_flag] else []
+        if entry.mode_flag and any(a == entry.mode_flag or a.startswith(entry.mode_flag + "=") for a in args):
+            mode = []
+        extra = [*mode, *args] if args else default_args
+        notes = [f"{path} is a folder: tracing its primary {role} entry {entry.path} {' '.join(extra)}".rstrip()]
+        if not args:
+            notes.append(
+                "that is its default run, which may be long: arguments after the folder go to the entry (e.g. --epochs 1)"
+            )
+        return Resolved(Target(script=script, args=extra, argv0=str(script)), script.parent, root=result.root, notes=notes)
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.suffix not in (".py", ".pyw", ""):
+        raise InputError(f"{path} is not a Python file", hint="name a .py script or use -m MODULE")
+    return Resolved(Target(script=path, args=list(args), argv0=target), path.parent)
+
+
+def default_trace_path(root: Path, name: str) -> Path:
+    """``ROOT/.codetour/NAME.YYYYmmdd-HHMMSS.ctrace``."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return root / ".codetour" / f"{name}.{stamp}{FILE_SUFFIX}"
+
+
+def record_target(
+    resolved: Resolved,
+    *,
+    output: str | None = None,
+    root: str | None = None,
+    budgets: Budgets | None = None,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    library_calls: bool = False,
+    force: bool = False,
+    redaction: bool = True,
+    around: Callable[[Recorder], AbstractContextManager[object]] | None = None,
+) -> Recording:
+    """Record a resolved target into a trace file.
+
+    Everything that can be checked is checked before the target starts: the script compiles,
+    ``--root`` exists, and the output path is free or an earlier trace (``--force`` to replace
+    anything else). ``around(recorder)`` wraps the run (the CLI's live status line).
+    """
+    target = resolved.target
+    if target.script is not None:
+        load_script(target.script)  # missing file, binary, syntax error: fail before creating anything
+    if root:
+        root_path = Path(root).resolve()
+        if not root_path.is_dir():
+            raise InputError(f"--root {root} is not a directory")
+    else:
+        root_path = resolved.root.resolve() if resolved.root is not None else find_repo_root(resolved.where)
+    name = target.script.stem if target.script else (target.module or "module").rsplit(".", 1)[-1]
+    out_path = Path(output) if output else default_trace_path(root_path, name)
+    protect = [target.script] if target.script is not None else []
+    scope = Scope(root_path, include=include or [], exclude=exclude or [], library_calls=library_calls)
+    recorder = Recorder(TraceWriter(out_path, force=force, protect=protect), scope, budgets or Budgets())
+    with around(recorder) if around is not None else nullcontext():
+        result = record(target, recorder, redaction=redaction)
+    return Recording(out_path, recorder, result)
