@@ -9,22 +9,31 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
 
 
 def fail(message: str) -> None:
-    """The one-line error format: ``codetour: <message>``."""
-    err.print(f"[bold red]codetour:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    """The one-line error format: ``codetour: <message>``. The message is plain text, never markup."""
+    err.print(Text.assemble(("codetour:", "bold red"), " ", message), highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]codetour: warning:[/] {message}", soft_wrap=True)
+    """A warning line; the message is plain text (names and paths in it are shown as they are)."""
+    err.print(Text.assemble(("codetour: warning:", "yellow"), " ", message), soft_wrap=True)
 
 
 def note(message: str) -> None:
+    """An informational line; the message is rich markup: pass user-controlled text through ``esc``."""
     err.print(f"[dim]codetour:[/] {message}", soft_wrap=True)
+
+
+def esc(text: object) -> str:
+    """User-controlled text (a path, a function name, a value) made safe to embed in markup."""
+    return escape(str(text))
 
 
 def stderr_is_tty() -> bool:

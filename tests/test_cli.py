@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import run_cli
 
-from codetour.cli import _split_trace_argv
+from codetour.cli.common import split_command_line
+from codetour.cli.trace import make_parser
 
 
 def test_top_level_help_lists_every_command():
@@ -42,10 +43,11 @@ def test_unknown_command_and_bad_flags_are_one_line():
     [
         (["train.py", "--lr", "3"], [], ["train.py", "--lr", "3"]),
         (["-o", "x.ctrace", "--full", "train.py", "-o", "y"], ["-o", "x.ctrace", "--full"], ["train.py", "-o", "y"]),
-        (["-m", "pkg.train", "--epochs", "1"], ["-m", "pkg.train"], ["--epochs", "1"]),
+        (["-m", "pkg.train", "--epochs", "1"], [], ["pkg.train", "--epochs", "1"]),
         (["--root", "src", "--", "run.py", "--", "z"], ["--root", "src"], ["run.py", "--", "z"]),
         (["--include", "lib/*", "run.py"], ["--include", "lib/*"], ["run.py"]),
     ],
 )
 def test_trace_passes_everything_after_the_target_untouched(argv, own, target):
-    assert _split_trace_argv(argv) == (own, target)
+    line = split_command_line(make_parser(), argv, module_option="-m")
+    assert (line.own, [line.target, *line.args]) == (own, target)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from codetour.console import err, note, out, warn
+from codetour.cli.common import TARGET_RULE, Formatter, options_after_target, split_command_line
+from codetour.console import err, esc, note, out, warn
 from codetour.errors import InputError, UsageError
 from codetour.live.session import (
     LaunchSpec,
@@ -21,7 +26,7 @@ from codetour.live.session import (
     write_launch_json,
 )
 
-DEBUG_HELP = """\\
+HELP = f"""\
 Re-run a recorded program under debugpy and pause it at the same moment as a
 recorded step: a tour stop (--stop K) or a line and hit count (--at FILE:LINE[:HIT]).
 Then evaluate expressions in the paused frame, step, continue to the next stop.
@@ -35,6 +40,10 @@ With --listen [HOST:]PORT the program waits for VS Code (or any DAP client) to
 attach; codetour prints the launch.json attach configuration (--write-launch adds
 it to .vscode/launch.json) and writes the tour to .tours/ for the CodeTour extension.
 It listens on 127.0.0.1 unless another host is named explicitly.
+
+Ctrl-C, SIGTERM and SIGHUP end the debuggee and the debugpy adapter with it.
+
+{TARGET_RULE}
 
 examples:
   codetour debug .codetour/train.*.ctrace --stop 9
@@ -79,7 +88,7 @@ def _resolve_stops(args: argparse.Namespace, reader) -> tuple[list[StopPoint], i
             raise UsageError(f"--at {args.at}: line {line} of {file} has no code to stop at ({len(lines)} lines)")
         return [StopPoint(str(path.resolve()), line, hit, label=f"{file}:{line}")], 0
     if reader is None:
-        raise UsageError("--stop needs a trace; for a script, use --at FILE:LINE[:HIT]")
+        raise UsageError("--stop counts the stops of a recorded tour: give a trace, or use --at FILE:LINE[:HIT] for a script")
     tour = load_tour(args.tour) if args.tour else build_tour(reader)
     resolved = resolve_tour(tour, reader)
     k = args.stop or 1
@@ -94,9 +103,66 @@ def _resolve_stops(args: argparse.Namespace, reader) -> tuple[list[StopPoint], i
     return [p for p in points if p is not None], sum(1 for p in points[: k - 1] if p is not None)
 
 
+USAGE = "codetour debug [options] (TRACE | SCRIPT [ARGS...])"
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    dbg = sub.add_parser(
+        "debug",
+        help="run the same program live under debugpy, paused at a recorded step",
+        description=HELP,
+        formatter_class=Formatter,
+        usage=USAGE,
+    )
+    dbg.add_argument("--stop", type=int, metavar="K", help="pause at tour stop K (default: 1)")
+    dbg.add_argument("--at", metavar="FILE:LINE[:HIT]", help="pause at this line, the HIT-th time it runs")
+    dbg.add_argument("--tour", metavar="TOUR", help="the tour whose stops --stop counts (default: one generated from the trace)")
+    dbg.add_argument("--listen", metavar="[HOST:]PORT", help="wait for VS Code or another DAP client on this port instead")
+    dbg.add_argument(
+        "--write-launch", action="store_true", help="with --listen: add the attach configuration to .vscode/launch.json"
+    )
+    dbg.add_argument(
+        "--timeout", type=float, default=20.0, metavar="S", help="seconds to wait for the debugger to start (default: 20)"
+    )
+    return dbg
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    from codetour.store.reader import looks_like_trace
+
+    line = split_command_line(parser, argv)
+    args = parser.parse_args(line.own)
+    args.target, args.args = line.target, line.args
+    if line.target and looks_like_trace(line.target):
+        args.args = options_after_target(parser, args, line.args)  # a trace takes no arguments of its own
+    return args
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: ends the session like Ctrl-C, so the debuggee and adapter are cleaned up."""
+
+
+@contextmanager
+def _signals_end_session() -> Iterator[None]:
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated(signal.Signals(signum).name)
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    saved = {s: signal.signal(s, handler) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, previous in saved.items():
+            signal.signal(s, previous)
+
+
+def run(args: argparse.Namespace) -> int:
+    with _signals_end_session():
+        return cmd_debug(args)
+
+
 def cmd_debug(args: argparse.Namespace) -> int:
-    from codetour.store.reader import TraceReader
-    from codetour.tour_cli import _is_trace
+    from codetour.store.reader import TraceReader, looks_like_trace
 
     if not args.target:
         raise UsageError("name a trace (or a script with --at) to debug; see `codetour debug --help`")
@@ -104,12 +170,18 @@ def cmd_debug(args: argparse.Namespace) -> int:
     if not target.exists():
         raise InputError(f"no such file: {target}")
     reader = None
-    if _is_trace(target):
+    if looks_like_trace(target):
         reader = TraceReader(target)
         spec = LaunchSpec.from_trace(reader)
         if args.args:
             spec.argv = spec.argv[:1] + list(args.args) if spec.argv[0] != "-m" else spec.argv[:2] + list(args.args)
+    elif target.suffix not in (".py", ".pyw", ""):
+        raise InputError(f"{target} is neither a codetour trace nor a Python script")
     else:
+        if not (args.at or args.stop):
+            own = [a for a in args.args if a.split("=")[0] in ("--at", "--stop", "--tour", "--listen")]
+            hint = f"; {own[0]} after the script is passed to the script: put it before" if own else ""
+            raise UsageError(f"a script has no recorded stops: say where to pause with --at FILE:LINE[:HIT]{hint}")
         spec = LaunchSpec(argv=[str(target.resolve()), *args.args], cwd=str(Path.cwd()))
     stops, index = _resolve_stops(args, reader)
     if args.listen:
@@ -117,7 +189,8 @@ def cmd_debug(args: argparse.Namespace) -> int:
     session = LiveSession(spec, connect_timeout=args.timeout, echo_output=True)
     stop = stops[index]
     note(
-        f"starting [bold]python {' '.join(shlex.quote(a) for a in spec.argv)}[/] under debugpy; pausing at {stop.label} ({stop.describe()})"
+        f"starting [bold]python {esc(' '.join(shlex.quote(a) for a in spec.argv))}[/] under debugpy;"
+        f" pausing at {esc(stop.label)} ({esc(stop.describe())})"
     )
     if stop.approximate:
         warn("earlier runs of that line were folded by the recording budget: the hit count may land a little early")
@@ -134,10 +207,13 @@ def cmd_debug(args: argparse.Namespace) -> int:
 
 def _show(session: LiveSession, paused: Paused, label: str = "") -> None:
     from rich.table import Table
+    from rich.text import Text
 
     top = paused.top
     source = top.get("source", {}).get("path", "?")
-    out.print(f"[bold yellow]⏸ paused[/] at [bold]{source}:{top.get('line')}[/] in [cyan]{top.get('name')}[/] {label}")
+    out.print(
+        f"[bold yellow]⏸ paused[/] at [bold]{esc(source)}:{top.get('line')}[/] in [cyan]{esc(top.get('name'))}[/] {esc(label)}"
+    )
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="cyan", no_wrap=True, min_width=10)
     table.add_column(style="dim", no_wrap=True, max_width=10)
@@ -149,7 +225,7 @@ def _show(session: LiveSession, paused: Paused, label: str = "") -> None:
             "class variables",
         ):
             continue
-        table.add_row(var.get("name", ""), var.get("type", ""), one_line(var.get("value", "")))
+        table.add_row(Text(var.get("name", "")), Text(var.get("type", "")), Text(one_line(var.get("value", ""))))
     out.print(table)
 
 
@@ -184,7 +260,7 @@ def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: i
             continue
         if command in ("bt", "where", "w"):
             for frame in paused.frames:
-                out.print(f"  {frame.get('name')}  {frame.get('source', {}).get('path', '?')}:{frame.get('line')}")
+                out.print(f"  {frame.get('name')}  {frame.get('source', {}).get('path', '?')}:{frame.get('line')}", markup=False)
             continue
         moves = {"n": "next", "next": "next", "s": "stepIn", "step": "stepIn", "r": "stepOut", "return": "stepOut"}
         try:
@@ -207,7 +283,7 @@ def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: i
             else:
                 out.print(one_line(session.evaluate(command, paused.top["id"]), 400), markup=False, highlight=False)
         except LiveError as exc:
-            out.print(f"[dim]{exc.message}[/]")
+            out.print(f"[dim]{esc(exc.message)}[/]")
             return 0 if "finished" in exc.message else 1
     return 0
 
@@ -223,12 +299,13 @@ def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], 
     out.print_json(json.dumps(config))
     for stop in stops:
         out.print(
-            f"  breakpoint: {stop.path}:{stop.line}" + (f" (hit count {stop.hit})" if stop.hit > 1 else "") + f"  · {stop.label}"
+            f"  breakpoint: {stop.path}:{stop.line}" + (f" (hit count {stop.hit})" if stop.hit > 1 else "") + f"  · {stop.label}",
+            markup=False,
         )
     if args.write_launch:
         root = Path(reader.meta.get("root")) if reader is not None else Path(spec.cwd)
         path = write_launch_json(root, config)
-        note(f"wrote the attach configuration to {path}")
+        note(f"wrote the attach configuration to {esc(path)}")
         if reader is not None:
             _write_tour(reader, root, args.tour)
     note(f"waiting for a debugger to attach on {host}:{port} (Ctrl-C to stop)")
@@ -255,4 +332,4 @@ def _write_tour(reader, root: Path, tour_path: str | None) -> None:  # type: ign
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
         write_tour(ExportContext(reader, build_graph(reader), str(reader.path), options), fh)
-    note(f"wrote the tour for the CodeTour extension to {path}")
+    note(f"wrote the tour for the CodeTour extension to {esc(path)}")

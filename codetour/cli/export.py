@@ -1,0 +1,148 @@
+"""`codetour export`: trace -> graph view -> one exporter -> a file or stdout."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+from codetour.cli.common import Formatter
+from codetour.console import esc, note, warn
+from codetour.errors import UsageError
+
+HELP = """\
+Turn a trace into a map you can open elsewhere. The call graph (a node per
+function, an edge per caller -> callee, exact counts and times) goes to:
+
+  dot       Graphviz DOT, clustered by file          svg, png  rendered by Graphviz's dot
+  graphml   Gephi / yEd, typed attributes            json      networkx node-link JSON
+  mermaid   a flowchart that renders on GitHub       html      one self-contained interactive page
+  codetour  a VS Code CodeTour .tour (a tour of the run, in .tours/)
+  chrome    the recorded timeline as Chrome Trace Event JSON (Perfetto, speedscope)
+
+Output goes to standard output unless -o PATH is given (-o - also means standard
+output). An existing file is replaced only if it is an earlier codetour export of
+the same format, or with --force; it is written to a temporary file first and
+renamed into place, so a failed export never leaves half a file.
+
+examples:
+  codetour export run.ctrace -f html -o callgraph.html
+  codetour export run.ctrace -f mermaid --collapse module >> README.md
+  codetour export run.ctrace -f dot --depth 3 --min-calls 2 | dot -Tpng > map.png
+  codetour export run.ctrace -f codetour          (writes .tours/NAME.tour for VS Code)
+"""
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    e = sub.add_parser(
+        "export", help="export the call graph or timeline to other tools", description=HELP, formatter_class=Formatter
+    )
+    e.add_argument("trace", metavar="TRACE", help="a .ctrace file written by `codetour trace`")
+    e.add_argument(
+        "-f",
+        "--format",
+        dest="fmt",
+        metavar="FORMAT",
+        help="dot, svg, png, graphml, json, mermaid, html, codetour, chrome (default: from -o's suffix)",
+    )
+    e.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout; .tours/NAME.tour for codetour)")
+    e.add_argument("--force", action="store_true", help="replace the -o file even if it is not an earlier export")
+    e.add_argument("--collapse", choices=["module", "file"], help="one node per module or per file")
+    e.add_argument("--depth", type=int, metavar="N", help="only functions within N calls of the entry")
+    e.add_argument("--min-calls", type=int, default=0, metavar="N", help="drop functions called fewer than N times")
+    e.add_argument(
+        "--min-time", type=float, default=0.0, metavar="MS", help="drop functions with less than MS milliseconds in total"
+    )
+    e.add_argument("--no-library", action="store_true", help="leave out library functions recorded with --library-calls")
+    e.add_argument("--tour", metavar="TOUR", help="with -f codetour: export this tour file instead of a generated one")
+    return e
+
+
+def _pick_format(args: argparse.Namespace, formats: dict) -> str:
+    if args.fmt:
+        if args.fmt not in formats:
+            raise UsageError(f"unknown format {args.fmt!r}: choose one of {', '.join(formats)}")
+        return args.fmt
+    if args.output and args.output != "-":
+        suffix = Path(args.output).suffix.lower()
+        by_suffix = {f.suffix: name for name, f in formats.items() if name not in ("chrome",)}
+        if suffix in by_suffix:
+            return by_suffix[suffix]
+    raise UsageError(f"say which format with -f/--format ({', '.join(formats)})")
+
+
+def previous_export(path: Path, fmt: str, suffix: str) -> bool:
+    """Is ``path`` an earlier codetour export of this format (which may be replaced)?"""
+    from codetour.outputs import head
+
+    if path.suffix.lower() != suffix:
+        return False
+    start = head(path)
+    if fmt == "png":
+        return start.startswith(b"\x89PNG\r\n\x1a\n")
+    return b"codetour" in start.lower()
+
+
+def run(args: argparse.Namespace) -> int:
+    from codetour.export import ExportContext, formats
+    from codetour.graph import GraphView, build_graph
+    from codetour.outputs import STDOUT, check_output, write_atomically
+    from codetour.store.reader import TraceReader
+
+    available = formats()
+    fmt = _pick_format(args, available)
+    spec = available[fmt]
+    for flag in ("depth", "min_calls"):
+        value = getattr(args, flag)
+        if value is not None and value < 0:
+            raise UsageError(f"--{flag.replace('_', '-')} must not be negative")
+    target: Path | None = None
+    if args.output is not None and args.output != STDOUT:
+        # Checked before any work, so a refused path costs nothing.
+        target = check_output(
+            args.output, what=f"codetour {fmt} export", force=args.force, accept=lambda p: previous_export(p, fmt, spec.suffix)
+        )
+    with TraceReader(args.trace) as reader:
+        reason = reader.incomplete
+        if reason:
+            warn(f"{args.trace}: {reason}")
+        view = GraphView(
+            collapse=args.collapse,
+            max_depth=args.depth,
+            min_calls=args.min_calls,
+            min_time_ns=int(args.min_time * 1e6),
+            include_library=not args.no_library,
+        )
+        graph = build_graph(reader, view)
+        meta = reader.meta
+        title = "codetour: " + " ".join(meta.get("argv") or [str(args.trace)])
+        options = {}
+        if args.tour:
+            from codetour.tour.model import load_tour
+
+            options["tour"] = load_tour(args.tour)
+        ctx = ExportContext(reader=reader, graph=graph, title=title, options=options)
+        if target is None and args.output is None and spec.default_dir:
+            root = Path(meta.get("root") or ".")
+            default = root / spec.default_dir / (Path(args.trace).name.split(".")[0] + spec.suffix)
+            target = check_output(
+                default, what=f"codetour {fmt} export", force=args.force, accept=lambda p: previous_export(p, fmt, spec.suffix)
+            )
+        buffer: io.BytesIO | io.StringIO = io.BytesIO() if spec.binary else io.StringIO()
+        spec.write(ctx, buffer)  # render fully first: a failure leaves no half-written file
+    data = buffer.getvalue()
+    if target is None:
+        if spec.binary:
+            if sys.stdout.isatty() and fmt in ("png", "svg"):
+                raise UsageError(f"refusing to write {fmt.upper()} to a terminal: add -o FILE")
+            sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode())
+        else:
+            sys.stdout.write(data if isinstance(data, str) else data.decode())
+        sys.stdout.flush()
+        return 0
+    write_atomically(target, data)
+    shown = args.output or str(target)
+    note(f"wrote {fmt} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges) to [bold]{esc(shown)}[/]")
+    return 0
