@@ -455,7 +455,7 @@ def collapse_graph(graph: nx.DiGraph, level: str, package_depth: int = 1) -> nx.
         if level == "file":
             return d["file"]
         if level == "package":
-            return ".".join(d["module"].split(".")[:package_depth])
+            return package_name(d["module"], d["file"], package_depth)
         return d["module"]
 
     out = nx.DiGraph()
@@ -504,25 +504,46 @@ def collapse_graph(graph: nx.DiGraph, level: str, package_depth: int = 1) -> nx.
     return out
 
 
+def package_name(module: str, file: str, depth: int = 1) -> str:
+    """The first ``depth`` parts of a function's package: for a library file, counted from its
+    installation folder (``site-packages/torch/nn/x.py``: ``torch``), not from the repo's root."""
+    path = PurePosixPath(file)
+    if path.is_absolute():
+        parts = path.with_suffix("").parts
+        for i in range(len(parts) - 1, -1, -1):
+            part = parts[i]
+            if part in ("site-packages", "dist-packages") or (part.startswith("python") and part[6:7].isdigit()):
+                inner = [p for p in parts[i + 1 :] if p not in ("site-packages", "dist-packages", "lib-dynload")]
+                if inner:
+                    return ".".join(inner[:depth])
+    return ".".join(module.split(".")[:depth])
+
+
 def auto_collapse(graph: nx.DiGraph, max_nodes: int) -> tuple[nx.DiGraph, str | None]:
     """A graph small enough to draw: collapsed to modules, then to ever shorter packages.
 
     Returns the graph unchanged and ``None`` when it already has at most ``max_nodes`` nodes
-    (or is collapsed already), else the collapsed graph and a one-line note saying what was done.
+    (or is collapsed to files or packages already), else the collapsed graph and a one-line
+    note saying what was done. A graph collapsed to modules that is still too big goes on to
+    packages.
     """
     n = graph.number_of_nodes()
-    if n <= max_nodes or is_collapsed(graph):
+    kinds = {d.get("kind") for _, d in graph.nodes(data=True)}
+    if n <= max_nodes or kinds & {"file", "package"}:
         return graph, None
-    collapsed = collapse_graph(graph, "module")
+    what = "modules" if "module" in kinds else "functions"
+    modules = collapsed = graph if what == "modules" else collapse_graph(graph, "module")
     level = "modules"
-    deepest = max((len(d["module"].split(".")) for _, d in graph.nodes(data=True)), default=1)
+    deepest = max((len(package_name(d["module"], d["file"], 99).split(".")) for _, d in modules.nodes(data=True)), default=1)
     depth = deepest - 1
     while collapsed.number_of_nodes() > max_nodes and depth >= 1:
-        collapsed = collapse_graph(graph, "package", depth)
+        collapsed = collapse_graph(modules, "package", depth)
         level = "packages"
         depth -= 1
+    if collapsed is graph:
+        return graph, None
     note = (
-        f"{n:,} functions is too many to draw: collapsed to {collapsed.number_of_nodes():,} {level}"
+        f"{n:,} {what} is too many to draw: collapsed to {collapsed.number_of_nodes():,} {level}"
         " (choose with --collapse, --depth or --min-calls)"
     )
     collapsed.graph["view"] = f"{graph.graph.get('view', '')}, auto-collapsed to {level}".lstrip(", ")

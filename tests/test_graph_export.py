@@ -14,7 +14,7 @@ import pytest
 from conftest import PPO, SCRIPTS, run_cli
 
 from codetour.export import ExportContext, formats
-from codetour.graph import GraphView, auto_collapse, build_graph, bypass
+from codetour.graph import GraphView, auto_collapse, build_graph, bypass, module_name, package_name
 from codetour.store.reader import TraceReader
 
 ODD_DIR = 'odd "dir" <b>&'
@@ -538,6 +538,19 @@ def test_auto_collapse_goes_to_packages_when_modules_are_still_too_many(wide_tra
     )
     same, none = auto_collapse(g, 10_000)
     assert same is g and none is None
+    with TraceReader(wide_trace) as reader:
+        modules = build_graph(reader, GraphView(collapse="module"))  # --collapse module, still too many
+    packages, note = auto_collapse(modules, 5)
+    assert set(packages.nodes) == {"alpha", "beta", "main"} and note.startswith("11 modules is too many")
+
+
+def test_library_packages_are_named_from_their_install_folder():
+    site = "/venv/lib/python3.11/site-packages/torch/nn/modules/module.py"
+    assert package_name(module_name(site), site) == "torch"
+    assert package_name(module_name(site), site, 2) == "torch.nn"
+    stdlib = "/usr/lib/python3.11/logging/__init__.py"
+    assert package_name(module_name(stdlib), stdlib) == "logging"
+    assert package_name("ppo.agent", "ppo/agent.py") == "ppo"
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
