@@ -65,6 +65,22 @@ def main() -> None:
                     "untraced": [py, str(script), *wargs],
                     "floor": [py, str(FLOOR), str(script), *wargs],
                     "codetour": [py, "-m", "codetour", "trace", "-q", "-o", str(trace_file), str(script), *wargs],
+                    # The same without the flusher thread (writes only every 20,000 events): what
+                    # flushing twice a second, for durability, costs.
+                    "count-flush": [
+                        "env",
+                        "CODETOUR_FLUSH_SECONDS=0",
+                        py,
+                        "-m",
+                        "codetour",
+                        "trace",
+                        "-q",
+                        "--force",
+                        "-o",
+                        str(trace_file) + ".count",
+                        str(script),
+                        *wargs,
+                    ],
                 }
                 if has_viz:
                     viz_out = tmp / f"{sample}-{label[:4]}.json"
@@ -78,6 +94,7 @@ def main() -> None:
                     f"{base.seconds:.2f}s",
                     f"{m['codetour'].seconds:.2f}s",
                     f"{m['codetour'].seconds / base.seconds:.2f}x",
+                    f"{m['count-flush'].seconds / base.seconds:.2f}x",
                     f"{m['floor'].seconds / base.seconds:.2f}x",
                     f"{m['viztracer'].seconds / base.seconds:.2f}x" if has_viz else "n/a",
                     f"{sizes[label] / 1e6:.2f} MB",
@@ -87,13 +104,14 @@ def main() -> None:
                 ]
                 rows.append(row)
             growth = sizes["long x10"] / sizes["short"]
-            rows.append([sample, "file growth for 10x work", "", "", "", "", "", f"{growth:.2f}x", "", "", ""])
+            rows.append([sample, "file growth for 10x work", "", "", "", "", "", "", f"{growth:.2f}x", "", "", ""])
     header = [
         "sample",
         "run",
         "untraced",
         "codetour",
         "ratio",
+        "no timed flush",
         "settrace floor",
         "viztracer ratio",
         "trace file",

@@ -59,7 +59,7 @@ def check_output(
     given = Path(path)
     real = Path(os.path.realpath(given))
     try:
-        st = os.stat(real)
+        st = os.stat(given)  # follows links: /dev/stdout is whatever fd 1 is
     except FileNotFoundError:
         st = None
     except OSError as exc:

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -217,10 +217,12 @@ def _json(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def snapshot_file(file_id: int, path: str, relpath: str) -> tuple:
-    """A ``files`` row: the text of a source file as it is now, and its hash."""
+def snapshot_file(file_id: int, path: str, relpath: str, redact: Callable[[str], str] | None = None) -> tuple:
+    """A ``files`` row: the text of a source file as it is now (through ``redact``, which hides
+    secrets written into the code), and the hash of the file on disk."""
     try:
         raw = Path(path).read_bytes()
     except OSError:
         return (file_id, path, relpath, None, None)
-    return (file_id, path, relpath, hashlib.sha256(raw).hexdigest(), raw.decode("utf-8", errors="replace"))
+    text = raw.decode("utf-8", errors="replace")
+    return (file_id, path, relpath, hashlib.sha256(raw).hexdigest(), redact(text) if redact else text)

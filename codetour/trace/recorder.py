@@ -33,13 +33,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
 from codetour.store.schema import FOLD as FOLD_EVENT
 from codetour.store.writer import TraceWriter, snapshot_file
-from codetour.trace import summary
+from codetour.trace import redact, summary
 from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
 
@@ -57,7 +57,9 @@ class Budgets:
     calls: int | None = 5  # recorded activations per function (lines + values)
     iterations: int | None = 3  # recorded iterations per loop per recorded frame
     flush_every: int = 20_000  # events that force a write batch from the hot path
-    flush_seconds: float = 0.5  # the flusher thread writes what is pending this often
+    # The flusher thread writes what is pending this often; 0 turns it off (writes then happen
+    # only every ``flush_every`` events). CODETOUR_FLUSH_SECONDS sets it, for the benchmark.
+    flush_seconds: float = field(default_factory=lambda: float(os.environ.get("CODETOUR_FLUSH_SECONDS", "0.5")))
 
     def as_dict(self) -> dict[str, Any]:
         return {"calls": self.calls, "iterations": self.iterations}
@@ -203,7 +205,7 @@ class Recorder:
                     function_stats=stats,
                     edges=edges,
                     threads=threads,
-                    files=[snapshot_file(*f) for f in files],
+                    files=[snapshot_file(*f, redact=redact.current.text) for f in files],
                     meta={"events": self.events_recorded + len(events)},
                 )
             except Exception as exc:
@@ -466,9 +468,10 @@ class Recorder:
         self.active = True
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork_in_child)
-        # Started before the hook is installed, so the flusher itself is never traced.
-        self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
-        self._flusher.start()
+        if self.budgets.flush_seconds > 0:
+            # Started before the hook is installed, so the flusher itself is never traced.
+            self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
+            self._flusher.start()
         threading.settrace(self._global)
         sys.settrace(self._global)
 

@@ -1,0 +1,76 @@
+"""Item 3: an abrupt end (SIGKILL, os._exit) leaves a readable trace up to its last flush, and
+every reader says the trace is incomplete."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from _helpers import script, trace
+from conftest import run_cli
+
+from codetour.store.reader import TraceReader
+
+FOREVER = """
+import time
+
+def step(i):
+    return i * 2
+
+i = 0
+while True:
+    step(i)
+    i += 1
+    if i % 1000 == 0:
+        time.sleep(0.01)
+"""
+
+OS_EXIT = """
+import os
+
+def work(n):
+    return sum(range(n))
+
+print("before", work(10), flush=True)
+os._exit(3)
+"""
+
+
+def test_sigkill_leaves_what_was_flushed(tmp_path):
+    target = script(tmp_path / "repo", "forever.py", FOREVER)
+    out = tmp_path / "repo" / "killed.ctrace"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codetour", "trace", "-q", "-o", str(out), str(target)],
+        cwd=target.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    with TraceReader(out) as reader:
+        assert reader.meta["status"] == "running"
+        assert reader.event_count > 0
+        step = reader.function_by_name("step")
+        assert step is not None and step.calls > 1000  # counts flushed too, not only detail
+        assert "did not finish" in (reader.incomplete or "")
+    printed = run_cli("tour", "print", str(out))
+    assert printed.returncode == 0, printed.stderr
+    assert "did not finish" in printed.stderr
+    exported = run_cli("export", str(out), "-f", "json")
+    assert exported.returncode == 0 and "did not finish" in exported.stderr
+
+
+def test_os_exit_finishes_the_trace_first(tmp_path):
+    target = script(tmp_path / "repo", "quits.py", OS_EXIT)
+    plain = subprocess.run([sys.executable, str(target)], capture_output=True, text=True)
+    proc, out = trace(target, extra=("-q",))
+    assert proc.returncode == plain.returncode == 3
+    assert proc.stdout == plain.stdout == "before 45\n"
+    with TraceReader(out) as reader:
+        assert reader.meta["status"] == "os._exit" and reader.meta["exit_code"] == 3
+        assert reader.function_by_name("work").calls == 1
+        assert reader.incomplete is None
