@@ -102,9 +102,11 @@ def test_detectron_style_tools_folder_with_library_demo_and_tests(tmp_path):
     assert result.primary == {"train": "tools/train_net.py", "eval": "tools/test_net.py"}
     assert "tests/test_engine.py" not in paths(result)
     assert "setup.py" not in paths(result)
-    demo = entry(result, "detlib/layers.py")
-    assert demo.score < entry(result, "tools/train_net.py").score
-    assert any("imported by" in r for r in demo.reasons)
+    # a library module with a __main__ demo is not an entry point; it is listed as excluded, with why
+    assert "detlib/layers.py" not in paths(result)
+    excluded = {x.path: x for x in result.excluded}
+    assert excluded["detlib/layers.py"].rule == "library_module"
+    assert "imported by" in excluded["detlib/layers.py"].reason
     reasons = " ".join(entry(result, "tools/train_net.py").reasons)
     assert "via detlib/engine.py" in reasons and "loss.backward()" in reasons
 

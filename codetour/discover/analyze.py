@@ -68,16 +68,31 @@ class FileFacts:
     relative_imports: list[tuple[int, str]] = field(default_factory=list)
     docstring: str | None = None
     is_pytest: bool = False
+    parses_args: bool = False  # a parser is built or a CLI framework is invoked (an import alone is not enough)
+    config_only: bool = False  # module level is only imports and config-style assignments (dict(...), literals)
+    exec_literals: list[str] = field(default_factory=list)  # files it exec()s or runpy-runs by literal name
+    py_literals: list[str] = field(default_factory=list)  # other ".py" file names it mentions in string literals
+    main_calls: list[str] = field(default_factory=list)  # what the __main__ block (or module level) calls
+    functions: list[str] = field(default_factory=list)  # top-level function names
+
+
+CONFIG_CALLS = {"dict", "list", "tuple", "set", "frozenset", "ConfigDict", "FieldReference", "L", "LazyCall", "Path", "join"}
 
 
 def analyze(tree: ast.Module) -> FileFacts:
     facts = FileFacts(docstring=ast.get_docstring(tree))
+    config_like = bool(tree.body)
     for stmt in tree.body:
+        if not _config_statement(stmt):
+            config_like = False
         if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
             facts.main_guard = True
             facts.main_guard_line = stmt.lineno
+            facts.main_calls.extend(_called_names(stmt.body))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             facts.defines += 1
+            if not isinstance(stmt, ast.ClassDef):
+                facts.functions.append(stmt.name)
             if stmt.name.startswith("test_") and isinstance(stmt, ast.FunctionDef):
                 facts.is_pytest = True
         elif isinstance(stmt, (ast.For, ast.While, ast.AsyncFor)):
@@ -88,6 +103,8 @@ def analyze(tree: ast.Module) -> FileFacts:
             or isinstance(stmt, ast.With)
         ):
             facts.top_level_calls += 1
+            facts.main_calls.extend(_called_names([stmt]))
+    facts.config_only = config_like and not facts.main_guard
     node: ast.AST
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -108,10 +125,50 @@ def analyze(tree: ast.Module) -> FileFacts:
                 _note_cli(facts, node.module)
         elif isinstance(node, ast.Call):
             _note_call(facts, node)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.endswith(".py"):
+            if _PY_NAME.fullmatch(node.value):
+                facts.py_literals.append(node.value)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for deco in node.decorator_list:
                 _note_decorator(facts, deco)
     return facts
+
+
+_PY_NAME = re.compile(r"[\w./-]{1,200}\.py")
+
+
+def _config_statement(stmt: ast.stmt) -> bool:
+    """Imports, docstrings and assignments whose calls only build config values."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return True
+    if isinstance(stmt, ast.With):  # mmengine's `with read_base():` around config imports
+        return all(_config_statement(s) for s in stmt.body)
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        value = stmt.value
+        if value is None:
+            return True
+        for node in ast.walk(value):
+            if isinstance(node, (ast.Lambda, ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
+                return False
+            if isinstance(node, ast.Call):
+                name = _dotted(node.func).rsplit(".", 1)[-1]
+                if name not in CONFIG_CALLS and not name[:1].isupper():
+                    return False
+        return True
+    return False
+
+
+def _called_names(body: list[ast.stmt]) -> list[str]:
+    names = []
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                name = _dotted(node.func)
+                if name:
+                    names.append(name)
+    return names
 
 
 def _is_main_test(test: ast.expr) -> bool:
@@ -140,9 +197,29 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
+PARSE_CALLS = {
+    "parse_args",
+    "parse_known_args",
+    "ArgumentParser",
+    "parse_args_into_dataclasses",
+    "Fire",
+    "cli",
+    "LightningCLI",
+    "CLI",
+    "HfArgumentParser",
+}
+RUN_FILE_CALLS = {"exec", "execfile", "run_path", "run_module"}
+
+
 def _note_call(facts: FileFacts, call: ast.Call) -> None:
     name = _dotted(call.func)
     last = name.rsplit(".", 1)[-1]
+    if last in PARSE_CALLS or name in ("app.run", "absl.app.run", "typer.run", "tyro.cli", "fire.Fire"):
+        facts.parses_args = True
+    if last in RUN_FILE_CALLS and call.args:
+        for node in ast.walk(call.args[0]):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+                facts.exec_literals.append(node.value.strip())
     if last in (
         "add_argument",
         "DEFINE_string",
@@ -161,6 +238,7 @@ def _note_call(facts: FileFacts, call: ast.Call) -> None:
         if long:
             flag = long[0]
             facts.cli_options.append(flag)
+            facts.parses_args = True
             for kw in call.keywords:
                 if kw.arg == "choices" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
                     values = [e.value for e in kw.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
@@ -185,14 +263,17 @@ def _note_decorator(facts: FileFacts, deco: ast.expr) -> None:
     name = _dotted(target)
     if name in ("hydra.main", "main") and isinstance(deco, ast.Call) and "hydra" in " ".join(facts.imports) + name:
         facts.cli.add("hydra")
+        facts.parses_args = True
         for kw in deco.keywords:
             if kw.arg == "config_name" and isinstance(kw.value, ast.Constant):
                 facts.hydra_config = str(kw.value.value)
     elif name.startswith("click.") or name in ("command", "group"):
         if name.startswith("click."):
             facts.cli.add("click")
+            facts.parses_args = True
     elif name.endswith(".command") and ("typer" in facts.imports or "click" in facts.imports):
         facts.cli.add("typer" if "typer" in facts.imports else "click")
+        facts.parses_args = True
 
 
 def scan_ops(text: str, table: list) -> list[str]:

@@ -18,15 +18,36 @@ _PY_CMD = re.compile(
 )
 
 
+# ./train_net.py ARGS (an executable script run directly)
+_DOT_SLASH = re.compile(r"(?:^\s*(?:\$\s*)?|[;&|]\s*)\./([\w./-]+\.py)\b([^\n#]*)")
+# `cd tools/` before `./train_net.py`: later commands in the file run from there
+_CD = re.compile(r"(?:^\s*(?:\$\s*)?|&&\s*|;\s*)cd\s+([^\s;&|]+)")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.I)
+# `python -m` launchers that run another script or module: look past them
+LAUNCHER_MODULES = {"torch.distributed.launch", "torch.distributed.run", "accelerate.commands.launch", "deepspeed"}
+PYTHONS = {"python", "python3", "python2", "pythonw"}
+
+
 @dataclass(frozen=True)
 class Mention:
-    """A command line found in a file: ``target`` is a script path or ``-m module``."""
+    """A command line found in a file: ``target`` is a script path or ``-m module``.
+
+    ``heading`` is the nearest section heading above the line in a Markdown/reST
+    document ("" elsewhere); ``order`` counts the commands before it in that file.
+    """
 
     source: Path
     line: int
     target: str
     args: tuple[str, ...]
     is_module: bool
+    heading: str = ""
+    order: int = 0
+    console: str = ""  # set when the command is a declared console script (``target`` is then the file)
+    cwd: str = ""  # folder a preceding `cd` moved to, relative to the file's folder ("" if none)
+    cwd_alt: str = ""  # the last `cd` argument alone (docs often mean "from the repo root")
 
 
 def _split(rest: str) -> list[str]:
@@ -37,31 +58,115 @@ def _split(rest: str) -> list[str]:
         return rest.split()
 
 
-def find_mentions(path: Path, text: str) -> list[Mention]:
-    found = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if "python" not in line and "torchrun" not in line and "accelerate" not in line and "deepspeed" not in line:
-            continue
-        for match in _PY_CMD.finditer(line):
-            words = _split(match.group(1))
-            while words and words[0].startswith("-") and words[0] != "-m":
-                # launcher options such as -u, --nproc_per_node=8, --num_processes 2
-                flag = words.pop(0)
-                if (
-                    "=" not in flag
-                    and words
-                    and not words[0].startswith("-")
-                    and not words[0].endswith(".py")
-                    and flag not in ("-u", "-O", "-B")
-                ):
-                    words.pop(0)
-            if not words:
+def _target(words: list[str]) -> tuple[str, list[str], bool] | None:
+    """(script or module, its args, is_module) from the words after a launcher."""
+    for _ in range(4):  # `uv run python -m torch.distributed.launch --nproc 8 train.py`
+        if words and words[0] in PYTHONS:
+            words = words[1:]
+        while words and words[0].startswith("-") and words[0] != "-m":
+            # launcher options such as -u, --nproc_per_node=8, --num_processes 2
+            flag = words.pop(0)
+            if (
+                "=" not in flag
+                and words
+                and not words[0].startswith("-")
+                and not words[0].endswith(".py")
+                and words[0] not in PYTHONS
+                and flag not in ("-u", "-O", "-B", "--standalone")
+            ):
+                words.pop(0)
+        if not words:
+            return None
+        if words[0] == "-m" and len(words) > 1:
+            if words[1] in LAUNCHER_MODULES:
+                words = words[2:]
                 continue
-            if words[0] == "-m" and len(words) > 1:
-                found.append(Mention(path, lineno, words[1], tuple(words[2:]), True))
-            elif words[0].endswith(".py"):
-                found.append(Mention(path, lineno, words[0], tuple(words[1:]), False))
+            rest = words[2:]
+            if rest[:1] == ["--"]:
+                rest = rest[1:]
+            return words[1], rest, True
+        if words[0].endswith(".py"):
+            rest = words[1:]
+            return words[0], rest[1:] if rest[:1] == ["--"] else rest, False
+        if words[0] in PYTHONS:
+            continue
+        return None
+    return None
+
+
+def _headings(lines: list[str], suffix: str) -> list[str]:
+    """The section heading in force at each line (Markdown, reST or HTML headings)."""
+    current = ""
+    out = []
+    in_code = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            in_code = not in_code
+        elif not in_code:
+            md = _MD_HEADING.match(line) if suffix in (".md", ".mdx", "") else None
+            html = _HTML_HEADING.search(line) if "<h" in line or "<H" in line else None
+            if md:
+                current = md.group(1).strip()
+            elif html:
+                current = re.sub(r"<[^>]+>", "", html.group(1)).strip()
+            elif (
+                suffix in (".rst", ".txt")
+                and stripped
+                and i + 1 < len(lines)
+                and _RST_UNDERLINE.match(lines[i + 1].strip() or "x")
+                and not _RST_UNDERLINE.match(stripped)
+            ):
+                current = stripped
+        out.append(current)
+    return out
+
+
+def find_mentions(path: Path, text: str) -> list[Mention]:
+    found: list[Mention] = []
+    lines = text.splitlines()
+    suffix = path.suffix.lower()
+    documents = suffix in (".md", ".mdx", ".rst", ".txt") or path.name.lower().startswith("readme")
+    headings: list[str] | None = None
+    cwd = cwd_alt = ""
+    for lineno, line in enumerate(lines, 1):
+        if "cd " in line:
+            for match in _CD.finditer(line):
+                cwd = _change_dir(cwd, match.group(1))
+                cwd_alt = _change_dir("", match.group(1))
+        if ".py" not in line and "-m " not in line:
+            continue
+        hits: list[tuple[str, list[str], bool]] = []
+        for match in _PY_CMD.finditer(line):
+            hit = _target(_split(match.group(1)))
+            if hit:
+                hits.append(hit)
+        if not hits:
+            for match in _DOT_SLASH.finditer(line):
+                hits.append((match.group(1), _split(match.group(2)), False))
+        if hits and documents and headings is None:
+            headings = _headings(lines, suffix)
+        heading = headings[lineno - 1] if headings else ""
+        for target, args, is_module in hits:
+            found.append(Mention(path, lineno, target, tuple(args), is_module, heading, len(found), cwd=cwd, cwd_alt=cwd_alt))
     return found
+
+
+def _change_dir(cwd: str, arg: str) -> str:
+    arg = arg.strip("'\"")
+    if arg.startswith(("/", "~", "$")) or arg == "-":
+        return ""  # somewhere outside the repo, or unknown
+    parts = [p for p in cwd.split("/") if p]
+    for part in arg.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return ""
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
 
 
 def console_scripts(root: Path) -> dict[str, str]:

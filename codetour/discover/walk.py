@@ -46,7 +46,7 @@ SKIP_DIRS = {
 }
 MAX_FILE_BYTES = 1_000_000  # larger .py files are generated code (protobufs, vendored blobs)
 COMMAND_FILES = {"makefile", "justfile", "dockerfile", "procfile", "tox.ini", "noxfile.py"}
-COMMAND_SUFFIXES = {".sh", ".bash", ".zsh", ".md", ".rst", ".txt", ".yaml", ".yml", ".cfg", ".toml", ".slurm", ".sbatch"}
+COMMAND_SUFFIXES = {".sh", ".bash", ".zsh", ".md", ".mdx", ".rst", ".txt", ".yaml", ".yml", ".cfg", ".toml", ".slurm", ".sbatch"}
 
 
 @dataclass
@@ -55,6 +55,7 @@ class RepoFiles:
     commands: list[Path] = field(default_factory=list)  # READMEs, Makefiles, shell scripts, CI configs
     configs: list[Path] = field(default_factory=list)  # yaml/json configs (Hydra and friends)
     too_large: list[Path] = field(default_factory=list)
+    notebooks: list[Path] = field(default_factory=list)  # .ipynb: where training sometimes lives instead
     unreadable: list[Path] = field(default_factory=list)
 
 
@@ -100,10 +101,13 @@ def walk(root: Path) -> RepoFiles:
                         found.commands.append(path)
                         if path.suffix.lower() in {".yaml", ".yml"}:
                             found.configs.append(path)
+                elif path.suffix.lower() == ".ipynb":
+                    found.notebooks.append(path)
                 elif path.suffix.lower() == ".json" and "conf" in str(path.parent).lower():
                     found.configs.append(path)
             except OSError:
                 found.unreadable.append(Path(entry.path))
     found.python.sort()
     found.commands.sort()
+    found.notebooks.sort()
     return found
