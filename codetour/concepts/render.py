@@ -1,0 +1,98 @@
+"""Render concept cards, and the cards matched at a tour stop, as plain text or Markdown."""
+
+from __future__ import annotations
+
+import textwrap
+
+from codetour.concepts.cards import Card
+from codetour.concepts.match import CardMatch
+
+WIDTH = 88
+
+
+def _para(text: str, indent: str = "  ") -> list[str]:
+    out: list[str] = []
+    for block in text.split("\n\n"):
+        block = " ".join(line.strip() for line in block.splitlines() if line.strip())
+        if not block:
+            continue
+        if out:
+            out.append("")
+        out += textwrap.wrap(block, WIDTH - len(indent), initial_indent=indent, subsequent_indent=indent) or [indent]
+    return out
+
+
+def _math_lines(card: Card, indent: str = "    ") -> list[str]:
+    return [indent + line.rstrip() if line.strip() else "" for line in card.math.splitlines()]
+
+
+def _heading(card: Card) -> str:
+    tags = f" · {', '.join(card.tags)}" if card.tags else ""
+    return f"{card.title}  [{card.name}{tags}]"
+
+
+def card_text(card: Card) -> str:
+    """The whole card, for ``codetour concepts NAME``."""
+    out = [_heading(card), ""]
+    if card.aliases:
+        out += [f"  also called: {', '.join(card.aliases)}", ""]
+    out += ["Idea", *_para(card.idea), "", "Math", *_math_lines(card), ""]
+    out += ["Recognise it in code", *_para(card.recognise), ""]
+    out += ["Check the code against the math", *_para(card.check_text)]
+    if card.see:
+        out += ["", f"See also: {', '.join(card.see)}"]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def card_markdown(card: Card, level: int = 2) -> str:
+    h = "#" * level
+    out = [f"{h} {card.title}", ""]
+    meta = [f"`{card.name}`"] + ([", ".join(card.tags)] if card.tags else [])
+    if card.aliases:
+        meta.append("also: " + ", ".join(card.aliases))
+    out += [" · ".join(meta), ""]
+    out += [f"**Idea.** {card.idea}", "", "**Math.**", "", "```text", card.math, "```", ""]
+    out += [f"**Recognise it in code.** {card.recognise}", ""]
+    out += [f"**Check the code against the math.** {card.check_text}", ""]
+    if card.see:
+        out += ["See also: " + ", ".join(f"`{s}`" for s in card.see), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def cards_table(cards: tuple[Card, ...] | list[Card]) -> str:
+    width = max((len(c.name) for c in cards), default=4)
+    lines = [f"{c.name:<{width}}  {c.title}" + (f"  ({', '.join(c.tags)})" if c.tags else "") for c in cards]
+    return "\n".join(lines) + "\n"
+
+
+def _check_lines(match: CardMatch) -> list[tuple[str, str]]:
+    return [("✓" if c.agrees else "✗", f"{c.message} (observed: {c.observed})") for c in match.checks]
+
+
+def match_text(match: CardMatch, indent: str = "  ") -> str:
+    """A matched card at a stop: idea, math, then this repo's names and values."""
+    card = match.card
+    where = f"{match.file}:{', '.join(map(str, match.lines))} in {match.function}"
+    out = [f"{card.title}  [{card.name}] at {where}"]
+    out += _para(card.idea, indent)
+    out += [indent + "Math:", *_math_lines(card, indent + "  ")]
+    here = match.here()
+    if here:
+        out += [indent + "Here:", *(indent + "  " + line.lstrip("- ").strip() for line in here)]
+    for mark, text in _check_lines(match):
+        out.append(f"{indent}{mark} {text}")
+    return "\n".join(out) + "\n"
+
+
+def match_markdown(match: CardMatch, level: int = 4) -> str:
+    card = match.card
+    h = "#" * level
+    out = [f"{h} Concept: {card.title} (`{card.name}`)", "", card.idea, "", "```text", card.math, "```", ""]
+    here = match.here()
+    if here:
+        out += ["In this run:", "", *[line if line.startswith("- ") else f"- {line}" for line in here], ""]
+    for mark, text in _check_lines(match):
+        out.append(f"- {mark} {text}")
+    if match.checks:
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
