@@ -223,7 +223,12 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         if isinstance(exc, dict):
             out.append(f"Raised `{exc.get('type')}`: {exc.get('message')}.")
         before = ix.before(ev.frame_id, ev.seq)
-        if before:
+        if before and ev.facts.get("folded"):
+            out.append(
+                "It raised in a loop iteration past the recording budget, so the last locals recorded there are from an "
+                f"earlier iteration: {_fmt(dict(list(before.items())[-8:]), 8)}."
+            )
+        elif before:
             out.append(f"Locals there: {_fmt(dict(list(before.items())[-8:]), 8)}.")
     return [p for p in out if p]
 

@@ -15,13 +15,14 @@ keeps, for each phase, the strongest evidence (earliest when equal).
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from codetour.store.reader import Frame
 from codetour.store.schema import LINE
-from codetour.tour.runs import LineRun, Loop, RunIndex, fields_of, is_array, is_scalar, type_of
+from codetour.tour.runs import LineRun, Loop, RunIndex, dotted, fields_of, is_array, is_scalar, type_of
 
 OPTIMIZER_TYPES = {
     "SGD",
@@ -256,6 +257,12 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             if call.method not in ("step", "apply_gradients") or not call.receiver:
                 continue
             summary = ix.value(run.frame_id, run.seq, call.receiver)
+            if not optimizer_like(summary):
+                # the object as its own recorded method saw it
+                inner = [
+                    (c.args or {}).get("self") for c in ix.called_from(run.frame_id, run.seq) if c.function_id in ix.functions
+                ]
+                summary = next((s for s in inner if optimizer_like(s)), summary)
             if optimizer_like(summary):
                 out.append(_evidence(ix, "update", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (an optimizer)"))
     return out
@@ -332,9 +339,30 @@ def detect_loss(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             ev, scalar = _follow_scalar(ix, *src, name=name, score=1.0 if strong else 0.7)
             if scalar or strong:
                 out.append(ev)
+    if not out and backward is not None and "receiver" not in backward.facts:
+        out += _scalar_beside(ix, backward)
     if not out:
         out += _returned_scalars(ix, decided)
     return out
+
+
+def _scalar_beside(ix: RunIndex, backward: Evidence) -> list[Evidence]:
+    """Plain numpy: a scalar the frame computed, before the backward call, from what the backward reads."""
+    inputs = {str(n) for n in backward.facts.get("inputs", [])}  # type: ignore[attr-defined]
+    func = ix.functions[backward.fid]
+    best = None
+    for ev in ix.reader.events(0, backward.seq, frame_id=backward.frame_id):
+        if ev.kind != LINE:
+            continue
+        info = ix.info(func.file_id, ev.line)
+        if info.reads & inputs and info.targets:
+            for target in info.targets:
+                if is_scalar(ix.value(backward.frame_id, ev.seq, target, after=True)):
+                    best = (ev, target)
+    if best is None:
+        return []
+    run = run_in_frame(ix, backward.frame_id, best[0].line, best[0].seq)
+    return [_evidence(ix, "loss", run, 0.6, f"computes `{best[1]}`, a scalar from what the backward pass reads").tie(ix, best[1])]
 
 
 def _follow_scalar(ix: RunIndex, frame_id: int, line: int, seq: int, name: str, score: float) -> tuple[Evidence, bool]:
@@ -413,15 +441,26 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             break
         info = ix.info(func.file_id, line)
         candidates = [(line, seq)]
-        for name in sorted(info.reads, key=lambda n: (not is_array(ix.value(frame_id, seq, n)), n)):
-            found = ix.last_assignment(frame_id, name, seq)
-            if found is not None:
-                candidates.append(found)
+        names = sorted(info.reads, key=lambda n: (not is_array(ix.value(frame_id, seq, n)), n))
+        seen: set[str] = set()
+        for _hop in range(3):  # what made the inputs, and what made those
+            more = []
+            for name in names:
+                if name in seen:
+                    continue
+                seen.add(name)
+                found = ix.last_assignment(frame_id, name, seq)
+                if found is not None and found not in candidates:
+                    candidates.append(found)
+                    more += sorted(ix.info(func.file_id, found[0]).reads)
+            names = more
         for cand_line, cand_seq in candidates:
             cinfo = ix.info(func.file_id, cand_line)
             for call in cinfo.calls:
                 target = call.receiver if call.method in ("forward", "__call__") else call.callee
                 summary = ix.value(frame_id, cand_seq, target) if target else None
+                if type_of(summary) == "type":
+                    continue  # building an object is not running it
                 owner = decided["backward"].facts.get("owner") if "backward" in decided else None
                 if not torch_module(summary) and target and owner and type_of(summary) != owner:
                     # plain numpy: the object whose method also made the gradients is the model
@@ -480,10 +519,13 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             it = ix.value(frame_id, seq, loops[0].iter_text.split("(")[0]) or ""
             kind = type_of(it) or "an iterable"
             out.append(_evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {kind}"))
-        elif made.calls:
+        else:
             value = ix.value(frame_id, seq, name, after=True)
-            if value and (is_array(value) or value.startswith(("tuple", "list", "dict"))):
-                out.append(_evidence(ix, "batch", run, 0.8, f"makes `{name}`, the input of the forward pass"))
+            sliced = not made.calls and any(is_array(ix.value(frame_id, seq, r)) for r in made.reads)
+            if value and (made.calls or sliced) and (is_array(value) or value.startswith(("tuple", "list", "dict"))):
+                ev = _evidence(ix, "batch", run, 0.8, f"makes `{name}`, the input of the forward pass")
+                ev.facts["reads"] = sorted(made.reads)
+                out.append(ev)
         if out:
             break
     return out
@@ -566,6 +608,14 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                         out.append(
                             _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
                         )
+        for name in [str(n) for n in batch.facts.get("reads", [])]:  # type: ignore[attr-defined]
+            if not is_array(ix.value(batch.frame_id, batch.seq, name)):
+                continue
+            origin = source_of(ix, batch.frame_id, name, batch.seq)
+            if origin is not None and (origin[0], origin[1]) != (batch.frame_id, batch.line):
+                run = run_in_frame(ix, origin[0], origin[1], origin[2])
+                out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data the batches are sliced from"))
+                break
     return sorted(out, key=lambda e: e.seq)[:1]
 
 
@@ -612,6 +662,17 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(ev)
     if out:
         return out[:1]
+    # a dataclass instance built from literal defaults: a config object
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        for call in info.calls:
+            cls = _dataclass_named(ix, call.callee.split(".")[-1])
+            if cls is not None and type_of(ix.value(run.frame_id, run.seq, call.callee)) == "type":
+                ev = _evidence(ix, "config", run, 0.8, f"builds a `{cls}` dataclass of settings")
+                ev.facts["dataclass"] = cls
+                out.append(ev)
+    if out:
+        return out[:1]
     # module-level hyper-parameters: literal assignments in module code that ran before the main loop
     literals = [r for r in ix.runs if ix.functions[r.fid].kind == "module" and ix.info(_file(ix, r.fid), r.line).number_literal]
     by_file: dict[int, list[LineRun]] = {}
@@ -625,6 +686,21 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             ev.facts["module_lines"] = [r.line for r in runs]
             out.append(ev)
     return out[:1]
+
+
+def _dataclass_named(ix: RunIndex, name: str) -> str | None:
+    """``name`` if a recorded file defines it as a ``@dataclass`` whose fields all have literal defaults."""
+    for file_id in ix.reader.files:
+        tree = ix.tree(file_id)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                decorated = any(dotted(d).split(".")[-1] == "dataclass" for d in node.decorator_list)
+                fields = [s for s in node.body if isinstance(s, ast.AnnAssign)]
+                if decorated and fields and all(s.value is not None and isinstance(s.value, ast.Constant) for s in fields):
+                    return name
+    return None
 
 
 def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
@@ -704,11 +780,7 @@ def _training_functions(ix: RunIndex, decided: dict[str, Evidence]) -> set[int]:
         ev = decided.get(phase)
         if ev is None:
             continue
-        chain = ix.ancestry(ev.frame_id)
-        loop = decided.get("training loop")
-        for fr in chain:
-            if loop is not None and fr.id == loop.frame_id:
-                break
+        for fr in ix.ancestry(ev.frame_id):
             fids.add(fr.function_id)
     rollout = decided.get("rollout")
     if rollout is not None:
@@ -779,6 +851,9 @@ def detect_crash(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     line_seq = ix.reader.prev_event(first.seq + 1, frame_id=fr.id, kinds=(LINE,))
     ev = _evidence(ix, "crash", run, 1.0, f"raised `{first.data.get('type')}`", seq=line_seq.seq if line_seq else first.seq)
     ev.facts["exception"] = first.data
+    folded = [f for f in ix.reader.folds(fr.id) if f.after_seq < first.seq and (line_seq is None or line_seq.seq < f.after_seq)]
+    if folded:
+        ev.facts["folded"] = True  # it raised inside an iteration the recorder only counted
     return [ev]
 
 
@@ -803,7 +878,7 @@ def find_main_loop(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
         for loop in ix.loops_around(fr.function_id, at):
             found.append((fr, loop, ix.iterations(fr.id, loop)))
     if not found:
-        return []
+        return _library_loop(ix, anchor, chain)
     pick = next(((fr, lp, n) for fr, lp, n in found if n >= 2), found[-1])
     fr, loop, n = pick
     runs = ix.runs_in_frame(fr.id, loop.head)
@@ -814,6 +889,31 @@ def find_main_loop(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
     ev.facts["iterations"] = n
     ev.facts["loop"] = loop
     return [ev]
+
+
+def _library_loop(ix: RunIndex, anchor: Evidence, chain: list[tuple[Frame, int]]) -> list[Evidence]:
+    """No repo loop around the step: library code loops, calling a repo function again and again.
+    Stop where the repo hands control to it."""
+    for i, (fr, _line) in enumerate(chain):
+        func = ix.functions[fr.function_id]
+        if func.calls < 2 or i + 1 >= len(chain) or fr.call_line is None:
+            continue
+        parent, _ = chain[i + 1]
+        caller = ix.functions[parent.function_id]
+        info = ix.info(caller.file_id, fr.call_line)
+        if any(c.method == func.name or c.callee.split(".")[-1] == func.name for c in info.calls):
+            continue  # called directly from repo code: not a library loop
+        prev = ix.reader.prev_event(fr.start_seq, frame_id=parent.id, kinds=(LINE,))
+        if prev is None:
+            continue
+        run = LineRun(parent.function_id, prev.line, prev.seq, parent.id, 1)
+        ev = _evidence(
+            ix, "training loop", run, 0.8, f"library code called from here loops over `{func.qualname}` ({func.calls:,} calls)"
+        )
+        ev.facts["iterations"] = func.calls
+        ev.facts["library"] = func.qualname
+        return [ev]
+    return []
 
 
 # ----------------------------------------------------------------------------- the fold

@@ -458,8 +458,18 @@ class RunIndex:
 
     def iterations(self, frame_id: int, loop: Loop) -> int:
         """How many iterations ``loop`` made in one frame (recorded ones plus folded ones)."""
-        recorded = len(self.runs_in_frame(frame_id, loop.body_first))
-        folds = [f for f in self.reader.folds(frame_id) if f.head_line in (loop.head, loop.body_first)]
+        recorded, prev = 0, None
+        for ev in self.reader.events(frame_id=frame_id):
+            if ev.kind != LINE:
+                continue
+            if ev.line == loop.body_first and prev == loop.head:
+                recorded += 1  # one per iteration: the body's first line, straight after the head
+            prev = ev.line
+        if loop.is_for:
+            # an inner loop's fold can swallow the body's first line; the head's own runs still show
+            recorded = max(recorded, len(self.runs_in_frame(frame_id, loop.head)) - 1)
+        head = loop.head if loop.is_for else loop.body_first  # where the recorder sees an iteration start
+        folds = [f for f in self.reader.folds(frame_id) if f.head_line == head]
         folded = sum(f.iterations for f in folds)
         if loop.is_for and folds:
             folded -= len(folds)  # a fold counts the head's last visit, the one that ends the loop

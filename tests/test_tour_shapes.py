@@ -1,0 +1,149 @@
+"""Generated tours on fixture scripts of each code shape, traced for real: exact phase -> file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import trace_script
+
+from codetour.store.reader import TraceReader
+from codetour.tour.build import build_tour
+from codetour.tour.resolve import OK, resolve_tour
+
+SHAPES = Path(__file__).resolve().parent / "data" / "shapes"
+
+
+def line_of(path: Path, text: str) -> int:
+    hits = [i for i, t in enumerate(path.read_text().splitlines(), 1) if text in t]
+    assert len(hits) == 1, (text, hits)
+    return hits[0]
+
+
+def tour_of(tmp_path: Path, script: Path, *args: str, root: Path | None = None):
+    proc, trace = trace_script(tmp_path, script, *args, root=root or SHAPES, cwd=tmp_path)
+    with TraceReader(trace) as reader:
+        tour = build_tour(reader)
+        resolved = resolve_tour(tour, reader)
+    assert all(r.status == OK for r in resolved), [(r.stop.title, r.message) for r in resolved]
+    assert [r.line for r in resolved] == [s.line for s in tour.stops]  # the stop resolves to the line it names
+    seqs = [r.seq for r in resolved if r.stop.phase != "crash"]  # a crash inside a folded iteration has no line step
+    assert seqs == sorted(seqs)  # execution order
+    return proc, tour
+
+
+def expect(path: Path, pairs: list[tuple[str, str]]) -> list[tuple[str, int]]:
+    return [(phase, line_of(path, text)) for phase, text in pairs]
+
+
+def test_module_level_loop(tmp_path):
+    script = SHAPES / "module_loop.py"
+    proc, tour = tour_of(tmp_path, script, "w.npy")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "lr = 0.1"),
+            ("data", "X = rng.normal(size=(64, 3))"),
+            ("model", "model = Linear(3)"),
+            ("training loop", "for step in range(steps):"),
+            ("batch", "xb, yb = get_batch(step)"),
+            ("forward", "pred = model.forward(xb)"),
+            ("loss", "loss = np.mean(diff**2)"),
+            ("backward", "grads = model.backward(xb, dpred)"),
+            ("update", "opt.step(grads)"),
+            ("evaluation", "val = evaluate(model)"),
+            ("checkpoint", "np.save(out_path"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert all(s.at == "<module>" for s in tour.stops if s.phase not in ("loss",))
+    assert "The loop ran 12 iterations in this run." in by["training loop"]
+    assert "This line ran 12 times in the whole run." in by["update"]
+    assert "This line ran 3 times in the whole run." in by["evaluation"]  # steps 0, 5, 10
+    assert "Batch shapes: `xb` float64[8, 3], `yb` float64[8]" in by["batch"]
+    assert "- `lr` = `0.1`" in by["config"] and "- `batch_size` = `8`" in by["config"] and "- `eval_every` = `5`" in by["config"]
+    assert "`w.npy`" in by["checkpoint"] and "bytes now" in by["checkpoint"]
+    assert "Results:" in by["evaluation"] and by["evaluation"].count("\n- ") == 3
+    assert "Not in this run" not in tour.description
+
+
+def test_function_loop_with_argparse(tmp_path):
+    script = SHAPES / "function_loop.py"
+    proc, tour = tour_of(tmp_path, script, "--epochs", "2", "--out", "m.npz")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "args = parser.parse_args()"),
+            ("data", "x, y = make_data(64, args.seed)"),
+            ("model", "model = Linear(x.shape[1], args.seed)"),
+            ("training loop", "for epoch in range(args.epochs):"),
+            ("batch", "xb, yb = x[start"),
+            ("forward", "pred = model.forward(xb)"),
+            ("loss", "loss = np.mean(diff**2)"),
+            ("backward", "grads = model.backward(xb, dpred)"),
+            ("update", "opt.step(grads)"),
+            ("checkpoint", "np.savez(args.out"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "- `epochs` = `'2' (command line)`" in by["config"] and "- `lr` = `0.05`" in by["config"]
+    assert "- `batch_size` = `16`" in by["config"] and "- `out` = `'m.npz' (command line)`" in by["config"]
+    assert "The loop ran 2 iterations in this run." in by["training loop"]
+    assert "This line ran 8 times in the whole run." in by["update"]  # 2 epochs x 4 batches, Momentum.step calls
+    assert "no evaluation ran" in tour.description and "checkpoint" not in tour.description.split("Not in this run")[1]
+
+
+def test_method_loop_in_a_trainer_class(tmp_path):
+    script = SHAPES / "trainer_class.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.at, s.line) for s in tour.stops] == [
+        ("config", "<module>", line_of(script, "trainer = Trainer(Config()")),
+        ("model", "Trainer.__init__", line_of(script, "self.model = Linear(x.shape[1])")),
+        ("training loop", "Trainer.fit", line_of(script, "for i in range(self.cfg.steps):")),
+        ("batch", "Trainer.fit", line_of(script, "xb, yb = self.batch(i)")),
+        ("forward", "Trainer.fit", line_of(script, "pred = self.model.forward(xb)")),
+        ("loss", "Trainer.loss", line_of(script, "value = np.mean(diff**2)")),
+        ("backward", "Trainer.fit", line_of(script, "grads = self.model.backward(xb, dpred)")),
+        ("update", "Trainer.fit", line_of(script, "self.opt.step(grads)")),
+    ]
+    assert "no evaluation ran" in tour.description and "no checkpoint was written in this run" in tour.description
+
+
+def test_library_driven_loop(tmp_path):
+    repo = SHAPES / "library_repo"
+    script = repo / "train.py"
+    proc, tour = tour_of(tmp_path, script, root=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.at, s.line) for s in tour.stops] == [
+        ("training loop", "<module>", line_of(script, "losses = Trainer(max_steps=7).fit(model, batches)")),
+        ("forward", "Regressor.training_step", line_of(script, "pred = self.forward(x)")),
+        ("loss", "Regressor.training_step", line_of(script, "loss = np.mean(diff**2)")),
+        ("backward", "Regressor.training_step", line_of(script, "grads = self.backward(x, 2 * diff / len(y))")),
+        ("update", "Regressor.training_step", line_of(script, "self.opt.step(grads)")),
+    ]
+    loop = tour.stops[0].narration
+    assert "library code called from here loops over `Regressor.training_step` (7 calls)" in loop
+    assert "This line ran 7 times in the whole run." in tour.stops[4].narration
+
+
+def test_crash_mid_loop_stops_at_the_raising_line(tmp_path):
+    script = SHAPES / "crash_loop.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode != 0
+    crash = tour.stops[-1]
+    assert (crash.phase, crash.at, crash.line) == ("crash", "<module>", line_of(script, "raise RuntimeError"))
+    assert "Raised `RuntimeError`: 'diverged at step 3'" in crash.narration
+    # step 3 is past the 3 recorded iterations: the tour must not pass step 2's locals off as the crash's
+    assert "from an earlier iteration: " in crash.narration and "`step` = `2`" in crash.narration
+    assert "The run did not finish normally" in tour.description
+
+
+@pytest.mark.parametrize("name", ["module_loop.py", "function_loop.py", "trainer_class.py"])
+def test_no_stop_names_a_phase_twice_or_stops_twice_on_a_line(tmp_path, name):
+    _, tour = tour_of(tmp_path, SHAPES / name)
+    phases = [s.phase for s in tour.stops]
+    assert len(phases) == len(set(phases))
+    assert len({(s.file, s.line) for s in tour.stops}) == len(tour.stops)
