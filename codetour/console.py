@@ -18,7 +18,8 @@ out = Console(highlight=False)
 
 def fail(message: str) -> None:
     """The one-line error format: ``codetour: <message>``. The message is plain text, never markup."""
-    err.print(Text.assemble(("codetour:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+    one_line = " ".join(message.split())  # an error is one line, whatever the message held
+    err.print(Text.assemble(("codetour:", "bold red"), " ", one_line), highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:

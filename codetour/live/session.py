@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -163,6 +164,9 @@ class LiveSession:
                 stderr=subprocess.PIPE,
                 text=True,
                 errors="replace",
+                # Its own process group: the debuggee and the debugpy adapter it starts are ended
+                # together, whatever ends codetour (Ctrl-C, SIGTERM, SIGHUP), and never orphaned.
+                start_new_session=hasattr(os, "killpg"),
             )
         except OSError as exc:
             raise LiveError(f"cannot start the debuggee: {exc}") from None
@@ -305,16 +309,28 @@ class LiveSession:
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.terminate()
+            self._signal_group(proc, signal.SIGTERM)
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                self._signal_group(proc, signal.SIGKILL)
                 proc.wait(timeout=5)
+        # The adapter (and anything else the program started) goes with it.
+        self._signal_group(proc, signal.SIGKILL)
         for pump in self._pumps:
             pump.join(timeout=2)
         if self.exit_code is None:
             self.exit_code = proc.returncode
+
+    @staticmethod
+    def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+        try:
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, sig)
+            elif proc.poll() is None:
+                proc.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def __enter__(self) -> LiveSession:
         return self

@@ -119,6 +119,8 @@ def _load(text: str | None) -> Any:
 
 
 SQLITE_HEADER = b"SQLite format 3\0"
+# What a damaged file can raise while being read: SQLite's errors, and text that is not UTF-8.
+_READ_ERRORS = (sqlite3.DatabaseError, UnicodeError)
 _REQUIRED_TABLES = {"meta", "files", "functions", "edges", "threads", "frames", "events", "folds"}
 # Files up to this size get SQLite's full page check when opened; larger ones a schema check only.
 QUICK_CHECK_MAX_BYTES = 64 << 20
@@ -167,13 +169,13 @@ class _Rows:
     def fetchone(self) -> Any:
         try:
             return self._cursor.fetchone()
-        except sqlite3.DatabaseError as exc:
+        except _READ_ERRORS as exc:
             raise self._owner.corrupt(exc) from None
 
     def fetchall(self) -> list[Any]:
         try:
             return self._cursor.fetchall()
-        except sqlite3.DatabaseError as exc:
+        except _READ_ERRORS as exc:
             raise self._owner.corrupt(exc) from None
 
     def __iter__(self) -> Iterator[Any]:
@@ -181,7 +183,7 @@ class _Rows:
         while True:
             try:
                 row = cursor.fetchone()
-            except sqlite3.DatabaseError as exc:
+            except _READ_ERRORS as exc:
                 raise self._owner.corrupt(exc) from None
             if row is None:
                 return
@@ -201,7 +203,7 @@ class _SafeDb:
     def execute(self, sql: str, params: Any = ()) -> _Rows:
         try:
             return _Rows(self.conn.execute(sql, params), self)
-        except sqlite3.DatabaseError as exc:
+        except _READ_ERRORS as exc:
             raise self.corrupt(exc) from None
 
     def close(self) -> None:
@@ -285,7 +287,7 @@ class TraceReader:
                 problems = [r[0] for r in self.db.conn.execute("PRAGMA quick_check(3)")]
                 if problems != ["ok"]:
                     raise TraceFormatError(f"{self.path} is damaged and cannot be read ({problems[0]})")
-        except sqlite3.DatabaseError as exc:
+        except _READ_ERRORS as exc:
             raise self.db.corrupt(exc) from None
 
     def close(self) -> None:
