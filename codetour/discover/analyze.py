@@ -32,6 +32,8 @@ TRAIN_OPS = [
     (re.compile(r"\btrainer\.fit\(|\.fit\("), "calls .fit()"),
     (re.compile(r"\bGradScaler\b|\bclip_grad_norm_?\("), "uses gradient scaling/clipping"),
     (re.compile(r"\bjax\.grad\(|\bvalue_and_grad\(|\bapply_gradients\("), "computes gradients (JAX)"),
+    (re.compile(r"\b\w*[Tt]rainer\w*\.(?:fit|train|run|train_model)\("), "runs a Trainer"),
+    (re.compile(r"\b(?:policy|agent|model|algo|learner)\.(?:train|learn)\(\w"), "calls agent.train()/model.learn()"),
 ]
 EVAL_OPS = [
     (re.compile(r"\bno_grad\(|\binference_mode\("), "runs under no_grad/inference_mode"),
@@ -43,7 +45,7 @@ EVAL_OPS = [
     (re.compile(r"\btrainer\.(validate|test)\(|\bevaluate\("), "calls evaluate()"),
 ]
 INFER_OPS = [
-    (re.compile(r"\.generate\(|\bsample\(|\.predict\(|\bpipeline\("), "generates or predicts"),
+    (re.compile(r"\.generate\(|(?<![.\w])sample\(|\.predict\(|\bpipeline\("), "generates or predicts"),
 ]
 DATA_OPS = [
     (re.compile(r"\bDataLoader\(|\bDataset\b|load_dataset\("), "builds datasets/loaders"),

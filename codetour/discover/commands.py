@@ -130,6 +130,13 @@ def find_mentions(path: Path, text: str) -> list[Mention]:
     headings: list[str] | None = None
     cwd = cwd_alt = ""
     for lineno, line in enumerate(lines, 1):
+        if lineno > 1 and lines[lineno - 2].rstrip().endswith("\\"):
+            continue  # already read as part of the command above
+        if line.rstrip().endswith("\\"):  # a command continued on the next lines
+            more = lineno
+            while line.rstrip().endswith("\\") and more < len(lines) and more - lineno < 30:
+                line = line.rstrip()[:-1] + " " + lines[more].strip()
+                more += 1
         if "cd " in line:
             for match in _CD.finditer(line):
                 cwd = _change_dir(cwd, match.group(1))

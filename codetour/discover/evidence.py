@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 ROLES = ("train", "eval", "infer", "data", "other")
+MIN_ROLE_VOTE = 1.0  # weaker votes (one incidental metric, one DataLoader) give no role
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,15 @@ def fold(evidence: list[Evidence]) -> Verdict:
     """Sum the weights and role votes of the rules that fired.
 
     A file is an entry point when some rule shows it is runnable and no rule vetoes it.
-    Its roles are every role with a clear vote (at least 2 points, or the top vote),
-    strongest first.
+    Its roles are every role with a clear vote (at least 2 points, or the top vote; never
+    under ``MIN_ROLE_VOTE``), strongest first.
     """
     score = sum(e.weight for e in evidence)
     votes: dict[str, float] = {}
     for e in evidence:
         for role, v in e.roles.items():
             votes[role] = votes.get(role, 0.0) + v
-    positive = {r: v for r, v in votes.items() if v > 0}
+    positive = {r: v for r, v in votes.items() if v >= MIN_ROLE_VOTE}
     if positive:
         top = max(positive.values())
         roles = [r for r, v in sorted(positive.items(), key=lambda kv: (-kv[1], ROLES.index(kv[0]))) if v >= min(2.0, top)]

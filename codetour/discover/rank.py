@@ -26,7 +26,15 @@ from codetour.discover.repo import (
     module_names,
     scan_notebooks,
 )
-from codetour.discover.rules import CONFIG_FOLDERS, FileContext, Rule, doc_command_roles, evaluate_rules, mode_values_for
+from codetour.discover.rules import (
+    AUX_FOLDERS,
+    CONFIG_FOLDERS,
+    FileContext,
+    Rule,
+    doc_command_roles,
+    evaluate_rules,
+    mode_values_for,
+)
 from codetour.discover.walk import walk
 from codetour.errors import InputError
 
@@ -35,6 +43,7 @@ SCHEMA = "codetour.discover/1"
 _SCRIPT_TEXT = re.compile(r"^(?:for|while|with|async) |^[A-Za-z_][\w.]*\(", re.M)
 # a primary needs this much evidence; below it the honest answer is "none"
 PRIMARY_MIN_SCORE = 4.0
+PRIMARY_MIN_VOTE = 2.0  # and this much evidence for the role itself
 
 
 @dataclass
@@ -53,6 +62,7 @@ class EntryPoint:
     mode_values: dict[str, str] = field(default_factory=dict)  # role -> value of the mode flag
     commands: dict[str, list[str]] = field(default_factory=dict)  # role -> documented command for that role
     evidence: list[dict[str, Any]] = field(default_factory=list)  # the rules that fired: rule, weight, roles, reason
+    role_votes: dict[str, float] = field(default_factory=dict)  # the folded role votes
 
     def args_for(self, role: str) -> list[str]:
         """Arguments that select ``role`` (e.g. ``--mode train``), or the suggested ones."""
@@ -191,6 +201,15 @@ def scan(path: str | Path) -> Scan:
             excluded.append(Excluded(rel, verdict.vetoed_by.rule, verdict.vetoed_by.reason))
             continue
         entries.append(_entry(ctx, verdict, [e for _, e in results if e is not None]))
+    if entries and all(_secondary(e.path) for e in entries):
+        # every entry lives under tutorials/, examples/, projects/...: those are this repo's entries
+        repo.has_main_entries = False
+        for i, e in enumerate(entries):
+            ctx = contexts[e.path]
+            results = evaluate_rules(ctx)
+            verdict = fold([x for _, x in results if x is not None])
+            verdicts[e.path] = (verdict, results)
+            entries[i] = _entry(ctx, verdict, [x for _, x in results if x is not None])
     entries.sort(key=lambda e: (-e.score, ROLES.index(e.role), e.path.count("/"), e.path))
 
     primary, notes = _primaries(entries, repo)
@@ -208,6 +227,10 @@ def scan(path: str | Path) -> Scan:
         excluded=sorted(excluded, key=lambda x: x.path),
     )
     return Scan(repo, contexts, verdicts, result)
+
+
+def _secondary(rel: str) -> bool:
+    return bool(AUX_FOLDERS & {p.lower() for p in rel.split("/")[:-1]})
 
 
 def _candidate(rel: str, text: str, repo: RepoContext) -> bool:
@@ -276,6 +299,7 @@ def _entry(ctx: FileContext, verdict: Verdict, evidence: list[Evidence]) -> Entr
         mode_values={k: v for k, v in mode_values.items() if v},
         commands=commands,
         evidence=[e.to_json() for e in evidence],
+        role_votes=verdict.votes,
     )
 
 
@@ -283,6 +307,11 @@ def doc_mode_roles(option: str) -> list[str]:
     from codetour.discover.rules import MODE_FLAGS
 
     return [role for role, names in MODE_FLAGS.items() if option in names]
+
+
+def _clear(entry: EntryPoint, role: str) -> bool:
+    """Enough evidence to name ``entry`` the primary ``role`` entry."""
+    return entry.role == role and entry.score >= PRIMARY_MIN_SCORE and entry.role_votes.get(role, 0.0) >= PRIMARY_MIN_VOTE
 
 
 def _documented_eval(entry: EntryPoint, repo: RepoContext) -> bool:
@@ -296,9 +325,9 @@ def _documented_eval(entry: EntryPoint, repo: RepoContext) -> bool:
 def _primaries(entries: list[EntryPoint], repo: RepoContext) -> tuple[dict[str, str | None], dict[str, str]]:
     primary: dict[str, str | None] = {}
     notes: dict[str, str] = {}
-    train = next((e for e in entries if e.role == "train" and e.score >= PRIMARY_MIN_SCORE), None)
+    train = next((e for e in entries if _clear(e, "train")), None)
     primary["train"] = train.path if train else None
-    dedicated = next((e for e in entries if e.role == "eval" and e.score >= PRIMARY_MIN_SCORE), None)
+    dedicated = next((e for e in entries if _clear(e, "eval")), None)
     # a training script whose docs select an eval mode under an evaluation heading, or the
     # primary train entry when its own --mode flag selects eval
     with_mode = next((e for e in entries if e.role != "eval" and _documented_eval(e, repo)), None)

@@ -41,6 +41,7 @@ class RepoContext:
     notebooks: list[str] = field(default_factory=list)
     notebook_roles: dict[str, set[str]] = field(default_factory=dict)  # notebook -> {"train", "eval"}
     _ops_cache: dict[str, list[str]] = field(default_factory=dict)
+    has_main_entries: bool = True  # some runnable file lives outside tutorials/, examples/, projects/...
 
     def resolve_path(self, target: str, near: str | None = None, cwd: str = "", cwd_alt: str = "") -> str | None:
         """A file named in a command or a string literal, as a repo-relative path.

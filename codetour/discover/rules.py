@@ -408,7 +408,8 @@ def _documented(ctx: FileContext) -> Evidence | None:
     reason = f"named in {where} as `{_shorten(_mention_text(ctx, first))}`" + (
         f" and in {more} more file{'s' if more > 1 else ''}" if more else ""
     )
-    return ev(reason, (4.0 if in_readme else 3.0) + min(1.5, 0.5 * more), runnable=True)
+    lines = len({(m.source, m.line) for m in said})
+    return ev(reason, (4.0 if in_readme else 3.0) + min(2.0, 0.5 * more + 0.1 * (lines - 1)), runnable=True)
 
 
 def _mention_priority(ctx: FileContext) -> Callable[[Mention], tuple]:
@@ -453,6 +454,13 @@ def _doc_headings(ctx: FileContext) -> Evidence | None:
     return ev(f"documented under {', '.join(repr(h) for h in dict.fromkeys(shown))}", 0.0, votes)
 
 
+TRAIN_FLAGS = re.compile(
+    r"--(?:n_?|num_?|max_?|total_?)?(?:epochs?|iters?|iterations|steps|timesteps|train_?steps|updates)\b"
+    r"|--(?:lr|learning_rate|learning-rate|warmup\w*|weight_decay|weight-decay)\b",
+    re.I,
+)
+
+
 def doc_command_roles(m: Mention) -> list[str]:
     """Roles a documented command line selects by its flags or sub-command word."""
     found = []
@@ -466,6 +474,23 @@ def doc_command_roles(m: Mention) -> list[str]:
             if role not in found:
                 found.append(role)
     return found
+
+
+@rule("doc_train_flags", "documented commands pass training hyper-parameters (--epochs, --lr, --num_timesteps)")
+def _doc_train_flags(ctx: FileContext) -> Evidence | None:
+    hits = [m for m in ctx.mentions if not doc_command_roles(m) and any(TRAIN_FLAGS.match(a) for a in m.args)]
+    if not hits:
+        return None
+    flag = next(a for a in hits[0].args if TRAIN_FLAGS.match(a)).split("=")[0]
+    return ev(f"documented with training options ({flag})", 0.0, {"train": 2.0})
+
+
+@rule("train_options", "its command line takes training options (--epochs, --lr, --max_timesteps)")
+def _train_options(ctx: FileContext) -> Evidence | None:
+    hits = [o for o in ctx.facts.cli_options if TRAIN_FLAGS.match(o)]
+    if not hits:
+        return None
+    return ev(f"takes training options ({', '.join(hits[:3])})", 0.0, {"train": 1.0})
 
 
 @rule("doc_modes", "documented commands that select a mode (--eval-only, `cli evaluate`, --sample-only)")
@@ -526,8 +551,11 @@ def _aux(ctx: FileContext) -> Evidence | None:
     folder = ctx.aux_folder
     if folder is None:
         return None
-    trains = bool(ctx.train_ops) or "train" in ctx.name_roles
-    return ev(f"under {folder}/ (secondary)", -2.0, {} if trains else {"other": 2.0})
+    trains = bool(ctx.train_ops or ctx.repo.ops_via_imports(ctx.rel, TRAIN_OPS)) or "train" in ctx.name_roles
+    votes = {} if trains else {"other": 2.0}
+    if not ctx.repo.has_main_entries:
+        return ev(f"under {folder}/, like every script in this repo", 0.0, votes)
+    return ev(f"under {folder}/ (secondary)", -2.0, votes)
 
 
 @rule("stale_copy", "legacy_*, old_*, *_backup: superseded copies")
@@ -603,8 +631,9 @@ def _frozen(ctx: FileContext) -> Evidence | None:
 @rule("plotting", "plots, visualisation, log analysis: role other")
 def _plotting(ctx: FileContext) -> Evidence | None:
     hit = ctx.stem_words & PLOT_WORDS
-    if hit:
-        return ev(f"name says {'/'.join(sorted(hit))} (a utility)", -1.0, {"other": 4.0})
+    if hit:  # utility words outweigh role words in the same name (plot_eval.py, summarize_eval.py)
+        votes = {"other": 4.0, **{r: -2.5 for r in ctx.name_roles}}
+        return ev(f"name says {'/'.join(sorted(hit))} (a utility)", -1.0, votes)
     if PLOT_IMPORT.search(ctx.text) and not ctx.train_ops and not ctx.name_roles:
         return ev("plots with matplotlib/seaborn/plotly", 0.0, {"other": 1.5})
     return None
@@ -614,7 +643,8 @@ def _plotting(ctx: FileContext) -> Evidence | None:
 def _benchmark(ctx: FileContext) -> Evidence | None:
     hit = ctx.stem_words & BENCH_WORDS
     if hit:
-        return ev(f"name says {'/'.join(sorted(hit))} (measures speed, not model quality)", -1.5, {"other": 5.0})
+        votes = {"other": 5.0, **{r: -2.5 for r in ctx.name_roles}}
+        return ev(f"name says {'/'.join(sorted(hit))} (measures speed, not model quality)", -1.5, votes)
     return None
 
 
