@@ -1,0 +1,846 @@
+"""Score generated tours against hand-written labels on a corpus of real ML repos.
+
+Each ``benchmarks/corpus/<name>.toml`` names a public repo at a pinned commit, how to fetch it, how
+to make its run small (prepare steps, one-line replacements), the run command, and labels: for each
+essential phase of the run (configuration, data, model, loop, batch, forward, loss, backward, update,
+LR schedule, clipping, evaluation, checkpoint) the ``file:line`` an expert would point a newcomer
+to, written from the source before looking at any generated tour. See benchmarks/corpus/README.md.
+
+For every manifest this script
+
+1. checks the repo is extracted under ``$CODETOUR_CORPUS/<dir>`` (default /work/scratch/corpus) and
+   prints the exact fetch instructions if not (then skips it);
+2. applies the prepare steps and replacements (idempotent);
+3. runs the command untraced, then under ``codetour trace``, and prints the overhead ratio;
+4. builds the generated tour with codetour's Python API (see ``generated_stops``, the one adapter)
+   and scores it against the labels; prints ``codetour tour print TRACE`` to check stated facts.
+
+Columns: ``exec`` labelled phases that ran; ``found`` of those, how many have a stop of that phase
+anywhere; ``@line`` how many have a stop of that phase at a labelled line (+-2); ``order`` whether the
+stops are in execution order; ``wrong`` stops whose phase the labels place elsewhere or that the
+repo does not have; ``counts``/``config``/``shape`` whether the printed tour states the number of
+updates, the resolved config fields, and the batch shape.
+
+Usage::
+
+    python benchmarks/bench_tours.py [--only NAME[,NAME]] [--python PY] [--json] [-v]
+    python benchmarks/bench_tours.py --list
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    tomllib = None  # type: ignore[assignment]
+
+HERE = Path(__file__).resolve().parent
+MANIFEST_DIR = HERE / "corpus"
+PREPARE_DIR = MANIFEST_DIR / "prepare"
+DEFAULT_CORPUS = "/work/scratch/corpus"
+DEFAULT_PYTHON = "/work/scratch/corpus-venv/bin/python"
+TOLERANCE = 2  # a stop within this many lines of a labelled line is at that line
+
+# The labels' phases, in the order a run usually first reaches them.
+PHASES = (
+    "config",
+    "data",
+    "environment",
+    "model",
+    "loop",
+    "lr_schedule",
+    "evaluation",
+    "checkpoint",
+    "batch",
+    "forward",
+    "loss",
+    "backward",
+    "clip",
+    "update",
+)
+# A generated stop's phase name -> the label phases it may stand for. Generous on purpose: a stop
+# called "backward/update" is right at the backward line and at the step line.
+PHASE_SYNONYMS: dict[str, set[str]] = {
+    "config": {"config"},
+    "configuration": {"config"},
+    "data": {"data", "batch"},
+    "environment": {"environment", "batch"},
+    "env": {"environment", "batch"},
+    "model": {"model"},
+    "model construction": {"model"},
+    "training loop": {"loop"},
+    "main loop": {"loop"},
+    "loop": {"loop"},
+    "rollout": {"batch", "environment"},
+    "batch": {"batch", "data"},
+    "batch fetch": {"batch", "data"},
+    "rollout or batch fetch": {"batch", "data", "environment"},
+    "forward": {"forward"},
+    "loss": {"loss"},
+    "backward/update": {"backward", "update", "clip"},
+    "backward": {"backward"},
+    "update": {"update", "clip", "lr_schedule"},
+    "optimizer step": {"update"},
+    "lr schedule": {"lr_schedule"},
+    "learning rate": {"lr_schedule"},
+    "lr_schedule": {"lr_schedule"},
+    "clip": {"clip"},
+    "clipping": {"clip"},
+    "gradient clipping": {"clip"},
+    "evaluation": {"evaluation"},
+    "eval": {"evaluation"},
+    "checkpoint": {"checkpoint"},
+    "save": {"checkpoint"},
+}
+IGNORED_PHASES = {"", "other", "none", "crash", "error", "exception"}
+
+
+# ----------------------------------------------------------------------------- the adapter
+def generated_stops(trace: str) -> list[dict[str, Any]]:
+    """The one place that knows codetour's tour API: the generated tour's stops, resolved.
+
+    Runs inside the corpus interpreter (``--_inspect``). Returns, per stop in tour order: its
+    title, phase, anchor, and the file/line/trace step it resolves to in the recording.
+    """
+    from codetour.store.reader import TraceReader
+    from codetour.tour.build import build_tour
+    from codetour.tour.resolve import resolve_in_trace
+
+    out: list[dict[str, Any]] = []
+    with TraceReader(trace) as reader:
+        tour = build_tour(reader)
+        for stop in tour.stops:
+            resolved = resolve_in_trace(stop, reader)
+            out.append(
+                {
+                    "title": stop.title,
+                    "phase": stop.phase or "",
+                    "at": stop.at,
+                    "match": stop.match,
+                    "file": resolved.file or stop.file,
+                    "line": resolved.line or stop.line,
+                    "seq": resolved.seq,
+                    "status": resolved.status,
+                }
+            )
+    return out
+
+
+def first_runs(trace: str, spans: list[tuple[str, int, int]]) -> list[int | None]:
+    """For each (file, first, last) span, the first recorded trace step at a line in it (or None)."""
+    from codetour.store.reader import TraceReader
+
+    result: list[int | None] = []
+    with TraceReader(trace) as reader:
+        by_path = {f.relpath: fid for fid, f in reader.files.items()}
+        covered: dict[int, set[int]] = {}
+        for file, first, last in spans:
+            fid = by_path.get(file)
+            if fid is None:
+                result.append(None)
+                continue
+            lines = covered.setdefault(fid, reader.covered_lines(fid))
+            seqs = []
+            for line in range(first, last + 1):
+                if line in lines:
+                    event = reader.line_events_at(fid, line, after=-1)
+                    if event is not None:
+                        seqs.append(event.seq)
+            result.append(min(seqs) if seqs else None)
+    return result
+
+
+def _inspect_main(trace: str, spans_json: str) -> int:
+    spans = [tuple(s) for s in json.loads(spans_json)]
+    payload: dict[str, Any] = {}
+    try:
+        payload["stops"] = generated_stops(trace)
+    except Exception as exc:  # a builder crash is a result to report, not ours to raise
+        payload["error"] = f"{type(exc).__name__}: {exc}"
+        payload["stops"] = []
+    try:
+        payload["label_runs"] = first_runs(trace, spans)  # type: ignore[arg-type]
+    except Exception as exc:
+        payload["label_runs_error"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(payload))
+    return 0
+
+
+# ----------------------------------------------------------------------------- manifests
+class ManifestError(Exception):
+    pass
+
+
+@dataclass
+class Span:
+    file: str
+    first: int
+    last: int
+
+    def contains(self, file: str | None, line: int | None, tolerance: int = TOLERANCE) -> bool:
+        return file == self.file and line is not None and self.first - tolerance <= line <= self.last + tolerance
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.first}" + (f"-{self.last}" if self.last != self.first else "")
+
+
+@dataclass
+class Label:
+    phase: str
+    spans: list[Span]
+    why: str
+    runs: bool = True
+    optional: bool = False
+    absent: bool = False
+
+
+@dataclass
+class Manifest:
+    path: Path
+    name: str
+    repo: str
+    commit: str
+    dir: str
+    shape: str
+    holdout: bool
+    fetch_source: str
+    fetch_paths: list[str]
+    cwd: str
+    script: str
+    args: list[str]
+    env: dict[str, str]
+    pip: list[str]
+    timeout: float
+    prepare: list[dict[str, Any]]
+    replace: list[dict[str, Any]]
+    labels: dict[str, Label]
+    facts: dict[str, Any]
+
+
+_SPAN = re.compile(r"^(?P<file>[^:]+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
+
+
+def parse_span(text: str, where: str) -> Span:
+    m = _SPAN.match(text)
+    if not m:
+        raise ManifestError(f"{where}: {text!r} is not 'file:line' or 'file:first-last'")
+    first = int(m.group("first"))
+    last = int(m.group("last") or first)
+    if last < first:
+        raise ManifestError(f"{where}: {text!r} ends before it starts")
+    return Span(m.group("file"), first, last)
+
+
+def load_manifest(path: Path) -> Manifest:
+    if tomllib is None:
+        raise ManifestError("reading manifests needs Python 3.11+ (tomllib)")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ManifestError(f"{path.name}: {exc}") from None
+    try:
+        run = data["run"]
+        labels: dict[str, Label] = {}
+        for phase, spec in data.get("labels", {}).items():
+            where = f"{path.name}: labels.{phase}"
+            if phase not in PHASES:
+                raise ManifestError(f"{where}: unknown phase (one of: {', '.join(PHASES)})")
+            spans = [parse_span(s, where) for s in spec.get("at", [])]
+            absent = bool(spec.get("absent", False))
+            if not spans and not absent:
+                raise ManifestError(f"{where}: needs 'at' (or absent = true)")
+            labels[phase] = Label(
+                phase,
+                spans,
+                spec.get("why", ""),
+                runs=bool(spec.get("runs", True)),
+                optional=bool(spec.get("optional", False)),
+                absent=absent,
+            )
+        return Manifest(
+            path=path,
+            name=data["name"],
+            repo=data["repo"],
+            commit=data["commit"],
+            dir=data.get("dir", data["name"]),
+            shape=data.get("shape", ""),
+            holdout=bool(data.get("holdout", False)),
+            fetch_source=data["fetch"]["source"],
+            fetch_paths=list(data["fetch"].get("paths", [])),
+            cwd=run.get("cwd", "."),
+            script=run["script"],
+            args=[str(a) for a in run.get("args", [])],
+            env={k: str(v) for k, v in run.get("env", {}).items()},
+            pip=list(run.get("pip", [])),
+            timeout=float(run.get("timeout", 600)),
+            prepare=list(data.get("prepare", [])),
+            replace=list(data.get("replace", [])),
+            labels=labels,
+            facts=dict(data.get("facts", {})),
+        )
+    except KeyError as exc:
+        raise ManifestError(f"{path.name}: missing key {exc}") from None
+
+
+def fetch_instructions(m: Manifest, corpus: Path) -> str:
+    dest = corpus / m.dir
+    paths = " ".join(m.fetch_paths)
+    return (
+        f"  1. search tool: fetch {m.fetch_source}   (prints its git directory, GITDIR)\n"
+        f"  2. mkdir -p {dest} && git --git-dir=GITDIR archive {m.commit} {paths}".rstrip()
+        + f" | tar -x -C {dest}\n"
+        f"     (pinned commit {m.commit}; check with git --git-dir=GITDIR rev-parse HEAD)"
+    )
+
+
+def missing_files(m: Manifest, repo: Path) -> list[str]:
+    """Files the manifest needs from the repo (the script and every labelled file) that are not there."""
+    made = {str(Path(step["to"])) for step in m.prepare if "to" in step}
+    needed = [str(Path(m.cwd) / m.script), *sorted({s.file for lab in m.labels.values() for s in lab.spans})]
+    return [f for f in needed if str(Path(f)) not in made and not (repo / f).is_file()]
+
+
+def _expand(text: str, python: str, repo: Path) -> str:
+    return text.replace("{python}", python).replace("{prepare}", str(PREPARE_DIR)).replace("{repo}", str(repo))
+
+
+def apply_replacements(m: Manifest, repo: Path) -> list[str]:
+    """Apply the manifest's one-line replacements; returns what changed. Idempotent."""
+    changed = []
+    for r in m.replace:
+        path = repo / r["file"]
+        where = f"{m.name}: replace {r['file']}:{r['line']}"
+        if not path.is_file():
+            raise ManifestError(f"{where}: no such file in the extracted repo")
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        i = int(r["line"]) - 1
+        if not 0 <= i < len(lines):
+            raise ManifestError(f"{where}: the file has {len(lines)} lines")
+        body = lines[i].rstrip("\r\n")
+        ending = lines[i][len(body) :]
+        if body == r["new"]:
+            continue
+        if body != r["old"]:
+            raise ManifestError(f"{where}: line is {body!r}, expected {r['old']!r} (wrong commit?)")
+        lines[i] = r["new"] + ending
+        path.write_text("".join(lines), encoding="utf-8")
+        changed.append(f"{r['file']}:{r['line']}")
+    return changed
+
+
+def run_prepare(m: Manifest, repo: Path, python: str) -> None:
+    for step in m.prepare:
+        if "copy" in step:
+            src, dst = PREPARE_DIR / step["copy"], repo / step["to"]
+            if not dst.exists() or dst.read_bytes() != src.read_bytes():
+                shutil.copyfile(src, dst)
+            continue
+        creates = step.get("creates")
+        if creates and (repo / creates).exists():
+            continue
+        argv = [_expand(a, python, repo) for a in step["argv"]]
+        proc = subprocess.run(argv, cwd=repo / step.get("cwd", "."), capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise ManifestError(f"{m.name}: prepare step {argv} failed: {proc.stderr.strip()[-300:]}")
+
+
+# ----------------------------------------------------------------------------- running
+@dataclass
+class Timed:
+    seconds: float
+    returncode: int | None  # None: timed out
+    tail: str = ""
+
+
+def timed_run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Timed:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the process group this call started, nothing else
+        out, _ = proc.communicate()
+        return Timed(time.perf_counter() - start, None, (out or "")[-2000:])
+    return Timed(time.perf_counter() - start, proc.returncode, (out or "")[-2000:])
+
+
+def run_env(m: Manifest, repo: Path, python: str, codetour_src: Path | None) -> dict[str, str]:
+    env = dict(os.environ)
+    for k in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
+        env.pop(k, None)
+    # One thread for torch/BLAS: steadier timings on a shared machine, the same for both runs.
+    env.update(
+        {"PYTHONHASHSEED": "0", "COLUMNS": "160", "NO_COLOR": "1", "TERM": "dumb", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
+    )
+    env.update({k: _expand(v, python, repo) for k, v in m.env.items()})
+    if codetour_src is not None:  # this codetour shadows the installed one (editable installs included)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(codetour_src), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def export_codetour(rev: str, corpus: Path) -> tuple[Path, str]:
+    """A clean copy of codetour at git revision ``rev`` of this checkout (committed code only)."""
+    checkout = HERE.parent
+    sha = subprocess.run(["git", "-C", str(checkout), "rev-parse", rev], capture_output=True, text=True)
+    if sha.returncode != 0:
+        raise ManifestError(f"--codetour-rev {rev}: {sha.stderr.strip()}")
+    commit = sha.stdout.strip()
+    dest = corpus / ".codetour" / commit[:12]
+    if not (dest / "codetour" / "__init__.py").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.Popen(["git", "-C", str(checkout), "archive", commit, "codetour"], stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", str(dest)], stdin=archive.stdout, check=True)
+        archive.wait()
+    return dest, commit
+
+
+# ----------------------------------------------------------------------------- scoring
+@dataclass
+class Result:
+    name: str
+    shape: str
+    holdout: bool
+    status: str = "ok"
+    base_s: float | None = None
+    traced_s: float | None = None
+    executed: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    at_line: list[str] = field(default_factory=list)
+    order_ok: bool | None = None
+    inversions: int = 0
+    wrong: list[str] = field(default_factory=list)
+    stops: list[dict[str, Any]] = field(default_factory=list)
+    phases: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.base_s and self.traced_s:
+            return self.traced_s / self.base_s
+        return None
+
+
+def phase_set(name: str) -> set[str]:
+    key = name.strip().lower()
+    if key in PHASE_SYNONYMS:
+        return PHASE_SYNONYMS[key]
+    found: set[str] = set()
+    for part in re.split(r"[/,&+]| and ", key):
+        found |= PHASE_SYNONYMS.get(part.strip(), set())
+    return found
+
+
+def score(m: Manifest, stops: list[dict[str, Any]], label_runs: dict[str, int | None], r: Result) -> None:
+    r.stops = stops
+    # Which labelled phases ran: the labeller says so (runs = false for phases the small run skips);
+    # the trace is used to warn about labels that disagree with it.
+    for phase, label in m.labels.items():
+        if label.absent:
+            continue
+        seen = label_runs.get(phase)
+        if label.runs and seen is None:
+            r.notes.append(f"label {phase}: no labelled line was recorded in the trace (folded, or a wrong label?)")
+        if not label.runs and seen is not None:
+            r.notes.append(f"label {phase}: marked as not running, but a labelled line ran")
+    expected = [p for p in PHASES if p in m.labels and m.labels[p].runs and not m.labels[p].absent and not m.labels[p].optional]
+    r.executed = expected
+
+    verdicts: list[str] = []
+    for stop in stops:
+        names = phase_set(stop["phase"])
+        if stop["phase"].strip().lower() in IGNORED_PHASES:
+            verdicts.append("ignored")
+            continue
+        if not names:
+            verdicts.append("unknown phase")
+            r.notes.append(f"stop {stop['title']!r}: phase {stop['phase']!r} is not one the bench knows")
+            continue
+        right = [
+            p
+            for p in names
+            if p in m.labels and not m.labels[p].absent and any(s.contains(stop["file"], stop["line"]) for s in m.labels[p].spans)
+        ]
+        if right:
+            verdicts.append("ok:" + ",".join(sorted(right)))
+        else:
+            verdicts.append("wrong")
+            r.wrong.append(f"{stop['phase']} at {stop['file']}:{stop['line']}")
+    for stop, verdict in zip(stops, verdicts):
+        stop["verdict"] = verdict
+
+    for phase in expected:
+        of_phase = [s for s in stops if phase in phase_set(s["phase"])]
+        at = [s for s in of_phase if s.get("verdict", "").startswith("ok:") and phase in s["verdict"][3:].split(",")]
+        if at:
+            r.found.append(phase)
+            r.at_line.append(phase)
+            r.phases[phase] = f"at {at[0]['file']}:{at[0]['line']}"
+        elif of_phase:
+            r.found.append(phase)
+            r.phases[phase] = f"elsewhere: {of_phase[0]['file']}:{of_phase[0]['line']}"
+        else:
+            r.phases[phase] = "missing"
+    for phase, label in m.labels.items():
+        if label.optional and any(s.get("verdict", "").startswith("ok:") and phase in s["verdict"][3:].split(",") for s in stops):
+            r.phases[phase] = "optional, found"
+
+    seqs = [s["seq"] for s in stops if s.get("seq") is not None and s.get("verdict") != "ignored"]
+    r.inversions = sum(1 for a, b in itertools.pairwise(seqs) if b < a)
+    r.order_ok = r.inversions == 0 if seqs else None
+
+
+_COUNT_WORDS = re.compile(
+    r"\b(times?|iterations?|updates?|steps?|calls?|called|ran|runs?|epochs?|evaluations?|checkpoints?|saves?|x)\b|×", re.I
+)
+
+
+def _value_forms(value: Any) -> list[str]:
+    if isinstance(value, bool):
+        return [str(value)]
+    if isinstance(value, float):
+        forms = {repr(value), f"{value:g}", f"{value:.0e}", f"{value:e}", str(value)}
+        if value.is_integer():
+            forms.add(str(int(value)))
+        return sorted(forms)
+    if isinstance(value, int):
+        return [str(value), f"{value:,}"]
+    return [str(value)]
+
+
+def _mentions(line: str, value: Any) -> bool:
+    return any(re.search(r"(?<![\w.])" + re.escape(form) + r"(?![\w])", line, re.I) for form in _value_forms(value))
+
+
+def stops_text(printed: str) -> str:
+    """The printed tour from its first stop on: the header echoes the command line, which says
+    nothing about the *resolved* configuration or the run's counts."""
+    lines = printed.splitlines()
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("╭", "## ")):
+            return "\n".join(lines[i:])
+    return printed
+
+
+def check_facts(m: Manifest, printed: str, r: Result) -> None:
+    printed = stops_text(printed)
+    lines = printed.splitlines()
+    facts: dict[str, Any] = {}
+    counts = [k for k in ("updates", "evaluations", "checkpoints") if k in m.facts]
+    stated = []
+    for key in counts:
+        n = int(m.facts[key])
+        ok = any(_mentions(line, n) and _COUNT_WORDS.search(line) for line in lines)
+        if ok:
+            stated.append(key)
+    facts["counts"] = {"stated": stated, "expected": counts}
+    config = m.facts.get("config", {})
+    if config:
+        keys = [k for k, v in config.items() if any(re.search(rf"\b{re.escape(k)}\b", ln) and _mentions(ln, v) for ln in lines)]
+        facts["config"] = {"stated": keys, "expected": list(config)}
+    shape = m.facts.get("batch_shape")
+    if shape:
+        pattern = r"\D" + r"\s*[,x×]\s*".join(str(int(d)) for d in shape) + r"\D"
+        facts["batch_shape"] = bool(re.search(pattern, printed))
+    r.facts = facts
+
+
+# ----------------------------------------------------------------------------- one manifest
+def bench_one(
+    m: Manifest,
+    corpus: Path,
+    python: str,
+    traces: Path,
+    reuse: bool,
+    verbose: bool,
+    codetour_src: Path | None,
+    repeat: int = 1,
+) -> Result:
+    r = Result(m.name, m.shape, m.holdout)
+    repo = corpus / m.dir
+    missing = missing_files(m, repo)
+    if missing:
+        r.status = "not fetched"
+        print(f"[{m.name}] {repo} lacks {missing[0]}: fetch it first:\n{fetch_instructions(m, corpus)}", file=sys.stderr)
+        return r
+    try:
+        run_prepare(m, repo, python)
+        changed = apply_replacements(m, repo)
+    except ManifestError as exc:
+        r.status = "prepare failed"
+        r.notes.append(str(exc))
+        return r
+    if changed and verbose:
+        print(f"[{m.name}] replaced lines {', '.join(changed)}", file=sys.stderr)
+    env = run_env(m, repo, python, codetour_src)
+    cwd = repo / m.cwd
+    trace = traces / f"{m.name}.ctrace"
+    timing = traces / f"{m.name}.timing.json"
+    if reuse and trace.exists():
+        if timing.exists():
+            saved = json.loads(timing.read_text(encoding="utf-8"))
+            r.base_s, r.traced_s = saved.get("base_s"), saved.get("traced_s")
+    else:
+        # Untraced and traced runs alternate; the fastest of each counts (the machine is shared).
+        for _ in range(max(repeat, 1)):
+            base = timed_run([python, m.script, *m.args], cwd, env, m.timeout)
+            if base.returncode != 0:
+                r.status = "run failed" if base.returncode is not None else "run timed out"
+                r.notes.append(base.tail.strip().splitlines()[-1] if base.tail.strip() else "no output")
+                return r
+            r.base_s = min(r.base_s or base.seconds, base.seconds)
+            for old in traces.glob(f"{m.name}.ctrace*"):
+                old.unlink()
+            traced = timed_run(
+                [python, "-m", "codetour", "trace", "-q", "-o", str(trace), "--root", str(repo), m.script, *m.args],
+                cwd,
+                env,
+                m.timeout * 20,
+            )
+            if traced.returncode is None:
+                r.status = "trace timed out"
+                return r
+            r.traced_s = min(r.traced_s or traced.seconds, traced.seconds)
+            if traced.returncode != 0 or not trace.exists():
+                r.status = "trace failed"
+                r.notes.append(traced.tail.strip().splitlines()[-1] if traced.tail.strip() else "no output")
+                if not trace.exists():
+                    return r
+                break
+        timing.write_text(json.dumps({"base_s": r.base_s, "traced_s": r.traced_s}), encoding="utf-8")
+    spans: list[tuple[str, int, int]] = []
+    owners: list[str] = []
+    for phase, label in m.labels.items():
+        for s in label.spans:
+            spans.append((s.file, s.first, s.last))
+            owners.append(phase)
+    inspect = subprocess.run(
+        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=m.timeout * 5,
+    )
+    try:
+        payload = json.loads(inspect.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        r.status = "inspect failed"
+        r.notes.append((inspect.stderr.strip().splitlines() or ["no output"])[-1])
+        return r
+    if payload.get("error"):
+        r.status = "build crashed"
+        r.notes.append(payload["error"])
+    runs: dict[str, int | None] = {}
+    for phase, seq in zip(owners, payload.get("label_runs") or [None] * len(owners)):
+        if seq is not None and (runs.get(phase) is None or seq < runs[phase]):  # type: ignore[operator]
+            runs[phase] = seq
+        runs.setdefault(phase, None)
+    score(m, payload.get("stops", []), runs, r)
+    printed = subprocess.run(
+        [python, "-m", "codetour", "tour", "print", str(trace)], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
+    if printed.returncode != 0:
+        r.notes.append(f"tour print exited {printed.returncode}: {(printed.stderr.strip().splitlines() or [''])[-1]}")
+    (traces / f"{m.name}.tour.txt").write_text(printed.stdout, encoding="utf-8")
+    check_facts(m, printed.stdout, r)
+    return r
+
+
+# ----------------------------------------------------------------------------- output
+def _frac(stated: list[str], expected: list[str]) -> str:
+    return f"{len(stated)}/{len(expected)}" if expected else "-"
+
+
+def row(r: Result) -> list[str]:
+    def secs(x: float | None) -> str:
+        return f"{x:.1f}" if x is not None else "-"
+
+    facts = r.facts
+    return [
+        r.name + (" (h)" if r.holdout else ""),
+        r.status,
+        secs(r.base_s),
+        secs(r.traced_s),
+        f"{r.ratio:.1f}x" if r.ratio else "-",
+        str(len(r.executed)),
+        str(len(r.found)),
+        str(len(r.at_line)),
+        "-" if r.order_ok is None else ("ok" if r.order_ok else f"{r.inversions} inv"),
+        str(len(r.wrong)),
+        str(len(r.stops)),
+        _frac(facts.get("counts", {}).get("stated", []), facts.get("counts", {}).get("expected", [])),
+        _frac(facts.get("config", {}).get("stated", []), facts.get("config", {}).get("expected", [])),
+        "-" if "batch_shape" not in facts else ("yes" if facts["batch_shape"] else "no"),
+    ]
+
+
+HEADER = [
+    "run",
+    "status",
+    "base s",
+    "traced s",
+    "ratio",
+    "exec",
+    "found",
+    "@line",
+    "order",
+    "wrong",
+    "stops",
+    "counts",
+    "config",
+    "shape",
+]
+
+
+def table(results: list[Result]) -> str:
+    rows = [HEADER] + [row(r) for r in results]
+    ran = [r for r in results if r.status in ("ok", "build crashed")]
+    ratios = [r.ratio for r in results if r.ratio]
+    geo = 1.0
+    for x in ratios:
+        geo *= x
+    total = [
+        f"TOTAL ({len(ran)} runs)",
+        "",
+        "",
+        "",
+        f"{geo ** (1 / len(ratios)):.1f}x gm" if ratios else "-",
+        str(sum(len(r.executed) for r in ran)),
+        str(sum(len(r.found) for r in ran)),
+        str(sum(len(r.at_line) for r in ran)),
+        f"{sum(1 for r in ran if r.order_ok)}/{len(ran)} ok",
+        str(sum(len(r.wrong) for r in ran)),
+        str(sum(len(r.stops) for r in ran)),
+        f"{sum(len(r.facts.get('counts', {}).get('stated', [])) for r in ran)}/"
+        f"{sum(len(r.facts.get('counts', {}).get('expected', [])) for r in ran)}",
+        f"{sum(len(r.facts.get('config', {}).get('stated', [])) for r in ran)}/"
+        f"{sum(len(r.facts.get('config', {}).get('expected', [])) for r in ran)}",
+        f"{sum(1 for r in ran if r.facts.get('batch_shape'))}/{sum(1 for r in ran if 'batch_shape' in r.facts)}",
+    ]
+    rows.append(total)
+    widths = [max(len(x[i]) for x in rows) for i in range(len(HEADER))]
+    out = []
+    for i, cells in enumerate(rows):
+        out.append("  ".join(c.ljust(w) if j < 2 else c.rjust(w) for j, (c, w) in enumerate(zip(cells, widths))).rstrip())
+        if i == 0 or i == len(rows) - 2:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def details(r: Result) -> str:
+    out = [f"== {r.name}: {r.shape}"]
+    for phase in PHASES:
+        if phase in r.phases:
+            out.append(f"   {phase:<12} {r.phases[phase]}")
+    for s in r.stops:
+        out.append(f"   stop  {s['phase']:<16} {s['file']}:{s['line']}  [{s.get('verdict', '')}]  {s['title']}")
+    for n in r.notes:
+        out.append(f"   note  {n}")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="run only these manifests (repeatable, or comma-separated)"
+    )
+    parser.add_argument(
+        "--holdout", choices=("only", "skip", "include"), default="include", help="holdout manifests (default: include)"
+    )
+    parser.add_argument("--python", metavar="PATH", help=f"interpreter for the runs (default: {DEFAULT_PYTHON} if present)")
+    parser.add_argument(
+        "--corpus", metavar="DIR", help="where repos are extracted (default: $CODETOUR_CORPUS or /work/scratch/corpus)"
+    )
+    parser.add_argument(
+        "--codetour-rev",
+        metavar="REV",
+        help="measure codetour as committed at git revision REV of this checkout (exported to CORPUS/.codetour/), "
+        "not the work tree",
+    )
+    parser.add_argument("--repeat", type=int, default=1, metavar="N", help="time each run N times, keep the fastest (default: 1)")
+    parser.add_argument("--reuse-traces", action="store_true", help="score existing traces again without re-running")
+    parser.add_argument("--json", action="store_true", help="print machine-readable results")
+    parser.add_argument("-v", "--verbose", action="store_true", help="per-phase and per-stop details")
+    parser.add_argument("--list", action="store_true", help="list the manifests and exit")
+    parser.add_argument("--_inspect", nargs=2, metavar=("TRACE", "SPANS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._inspect:
+        return _inspect_main(*args._inspect)
+
+    try:
+        manifests = [load_manifest(p) for p in sorted(MANIFEST_DIR.glob("*.toml"))]
+    except ManifestError as exc:
+        print(f"bench_tours: {exc}", file=sys.stderr)
+        return 2
+    wanted = {n for item in args.only for n in item.split(",") if n}
+    unknown = wanted - {m.name for m in manifests}
+    if unknown:
+        print(f"bench_tours: no manifest named {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    if wanted:
+        manifests = [m for m in manifests if m.name in wanted]
+    if args.holdout == "only":
+        manifests = [m for m in manifests if m.holdout]
+    elif args.holdout == "skip":
+        manifests = [m for m in manifests if not m.holdout]
+    if args.list:
+        for m in manifests:
+            labelled = sum(1 for lab in m.labels.values() if not lab.absent)
+            print(f"{m.name:<24} {'holdout ' if m.holdout else ''}{m.repo}@{m.commit[:10]}  {labelled} phases  {m.shape}")
+        return 0
+
+    python = args.python or (DEFAULT_PYTHON if Path(DEFAULT_PYTHON).exists() else sys.executable)
+    if not shutil.which(python) and not Path(python).is_file():
+        print(f"bench_tours: no interpreter at {python}", file=sys.stderr)
+        return 2
+    corpus = Path(args.corpus or os.environ.get("CODETOUR_CORPUS") or DEFAULT_CORPUS)
+    codetour_src = None
+    measured = "the installed codetour"
+    if args.codetour_rev:
+        try:
+            codetour_src, commit = export_codetour(args.codetour_rev, corpus)
+        except (ManifestError, subprocess.CalledProcessError) as exc:
+            print(f"bench_tours: {exc}", file=sys.stderr)
+            return 2
+        measured = f"codetour at {commit[:12]}"
+    traces = corpus / ".traces" / (codetour_src.name if codetour_src else "installed")
+    traces.mkdir(parents=True, exist_ok=True)
+    print(f"bench_tours: measuring {measured} with {python}; traces in {traces}", file=sys.stderr)
+    results = []
+    for m in manifests:
+        print(f"[{m.name}] running ...", file=sys.stderr, flush=True)
+        r = bench_one(m, corpus, python, traces, args.reuse_traces, args.verbose, codetour_src, args.repeat)
+        results.append(r)
+        if not args.json:
+            print(f"[{m.name}] {r.status}" + (f", overhead {r.ratio:.1f}x" if r.ratio else ""), file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps([r.__dict__ | {"ratio": r.ratio} for r in results], indent=2, default=str))
+    else:
+        print(table(results))
+        if args.verbose:
+            for r in results:
+                print()
+                print(details(r))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
