@@ -340,3 +340,33 @@ def test_hand_written_ppo_tour_and_cards_agree_on_the_math(ppo_trace):
         for fragment in fragments:
             assert fragment in hand_math, f"{title!r}: hand-written math lacks {fragment}"
             assert fragment in card_math, f"{card_name}: card math lacks {fragment}"
+
+
+# ---------------------------------------------------------------------------- `codetour concepts`
+def _concepts(*argv: str) -> str:
+    import argparse
+
+    from codetour.concepts import cli
+
+    parser = argparse.ArgumentParser(prog="codetour")
+    cli.add_parser(parser.add_subparsers())
+    return cli.run(parser.parse_args(["concepts", *argv]))
+
+
+def test_concepts_command_lists_shows_and_matches(capsys, traces):
+    from codetour.errors import UsageError
+
+    assert _concepts() == 0
+    listing = capsys.readouterr().out
+    assert all(name in listing for name in NAMES) and f"{len(CARDS)} cards" in listing
+    assert _concepts("Polyak averaging") == 0
+    shown = capsys.readouterr().out
+    assert "θ⁻ ← τ·θ + (1 − τ)·θ⁻" in shown and "Check the code against the math" in shown
+    assert _concepts("--tag", "diffusion") == 0
+    assert set(capsys.readouterr().out.split()) >= {"denoising-loss", "diffusion-schedule"}
+    assert _concepts("gae", "--trace", str(traces["ppo_numpy"])) == 0
+    matched = capsys.readouterr().out
+    assert "ppo_numpy.py:" in matched and "`gamma` = " not in matched and "γ = 0.99, λ = 0.95" in matched
+    with pytest.raises(UsageError, match="no concept card called 'gea'") as err:
+        _concepts("gea")
+    assert "gae" in (err.value.hint or "")
