@@ -229,8 +229,15 @@ def print_summary(recording: Any) -> None:
     by_calls = sorted(funcs, key=lambda f: -f["calls"])[:5]
     by_time = sorted(funcs, key=lambda f: -f["self_ns"])[:5]
     for a, b in zip(by_calls, by_time):
-        table.add_row(Text(a["qualname"]), f"{a['calls']:,}", Text(f"  {b['qualname']}"), duration(b["self_ns"]))
+        table.add_row(Text(_label(a)), f"{a['calls']:,}", Text(f"  {_label(b)}"), duration(b["self_ns"]))
     err.print(table)
+
+
+def _label(function: dict[str, Any]) -> str:
+    """A function's name in the summary; module code is named by its file (there are many <module>s)."""
+    if function["kind"] == "module":
+        return f"{function['file']} (module code)"
+    return function["qualname"]
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -527,11 +527,14 @@ class Recorder:
     def function_summary(self) -> list[dict[str, Any]]:
         """Per-function counts and times, for the CLI's end-of-run summary."""
         out = []
+        files = {file_id: self.scope.relpath(path) for path, file_id in self.file_ids.items()}
         for row in self.func_rows:
             fid = row[0]
             out.append(
                 {
                     "qualname": row[3],
+                    "kind": row[8],
+                    "file": files.get(row[1], "?"),
                     "file_id": row[1],
                     "library": bool(row[7]),
                     "calls": self.func_calls[fid],
