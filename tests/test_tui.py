@@ -263,3 +263,109 @@ def test_live_status_line_on_a_terminal(tmp_path):
         assert "⏺ codetour" not in screen  # cleared once the run ended
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+# --------------------------------------------------------------------------- keys, small terminals, one reader
+SMALL = (80, 24)
+
+
+async def test_home_and_end_move_to_the_first_and_last_step(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app.focused is app.query_one("#source")  # the source would scroll itself with these keys
+        await pilot.press("end")
+        assert app.current.index == app.current.total and app.current.event.seq == app.cursor.last
+        await pilot.press("home")
+        assert app.current.index == 1 and app.current.event.seq == app.cursor.first
+        await pilot.press("right")  # the narrow source can scroll sideways: the key still steps
+        assert app.current.index == 2
+        await pilot.press("left")
+        assert app.current.index == 1
+        # in a text box, Home and End still edit the text
+        await pilot.press("slash", *"loss", "home", "x")
+        assert app.screen.query_one("#search-input").value == "xloss"
+
+
+async def test_80x24_is_laid_out_for_reading(stable_ppo_trace):
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app.compact and not app.query_one("Header").display
+        source, narration = app.query_one("#source"), app.query_one("#narration-scroll")
+        assert source.region.width == 80 and source.region.height >= 8  # whole code lines, full width
+        assert narration.region.width >= 38 and narration.region.height >= 6
+        assert app.query_one("#vars").region.height >= 5 and app.query_one("#stack").region.height >= 4
+        keys = {k.description: k.region for k in app.query("FooterKey")}
+        assert keys["help"].right <= 80 and keys["quit"].right <= 80  # ? and q are on screen
+        status = str(app.query_one("#status").render())
+        assert status.startswith("step ") and len(status) <= 78
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.compact and app.query_one("#source").region.width < 100
+
+
+async def test_help_shows_every_key_at_80x24_and_scrolls_when_smaller(stable_ppo_trace):
+    from codetour.tui.screens import KEYS
+
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box = app.screen.query_one("#help")
+        assert box.max_scroll_y == 0 and box.region.height <= 24  # nothing hidden
+        assert box.virtual_size.height == len(KEYS)  # one line per row: no wrapped, cut-off text
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=(80, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box = app.screen.query_one("#help")
+        assert box.max_scroll_y > 0
+        before = app.current.index
+        await pilot.press("end")  # scrolls the help to its last line (L, Tab, ?, q)...
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y
+        assert app.current.index == before  # ...and does not move the replay behind it
+
+
+async def test_the_app_reads_only_through_the_reader_it_was_given(stable_ppo_trace, monkeypatch):
+    from codetour.store import reader as reader_module
+
+    given = reader_module.TraceReader(stable_ppo_trace)
+
+    def no_second_reader(self, *args, **kwargs):
+        raise AssertionError("the app opened a TraceReader of its own")
+
+    monkeypatch.setattr(reader_module.TraceReader, "__init__", no_second_reader)
+    app = ReplayApp(stable_ppo_trace, ppo_tour(), reader=given)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one("#source")
+        assert view.covered and app.current.event.line in view.covered  # covered lines came through it
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.query_one("#source").covered is not None
+    given.close()
+
+
+def test_snapshot_small_terminal(snap_compare, stable_ppo_trace):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+
+    assert snap_compare(ReplayApp(stable_ppo_trace, ppo_tour()), terminal_size=SMALL, run_before=before)
+
+
+def test_snapshot_small_terminal_help(snap_compare, stable_ppo_trace):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(ReplayApp(stable_ppo_trace, ppo_tour()), terminal_size=SMALL, run_before=before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,6 +28,8 @@ class ReplayApp(App[int]):
 
     CSS_PATH = CSS_PATH
     TITLE = "codetour"
+    COMPACT_WIDTH = 110  # below this many columns or COMPACT_HEIGHT rows: source above, panels below
+    COMPACT_HEIGHT = 30
     BINDINGS = [
         Binding("s,f11", "move('step_into')", "step into", key_display="s"),
         Binding("n,f10", "move('step_over')", "step over", key_display="n"),
@@ -35,10 +37,11 @@ class ReplayApp(App[int]):
         Binding("S", "move('step_back')", "back into", show=False),
         Binding("N", "move('step_over_back')", "back over", show=False),
         Binding("R", "move('step_out_back')", "back out", show=False),
-        Binding("right", "move('step_into')", "forward", show=False),
-        Binding("left", "move('step_back')", "back", show=False),
+        # priority: a focused panel would otherwise take these keys to scroll itself
+        Binding("right", "move('step_into')", "forward", show=False, priority=True),
+        Binding("left", "move('step_back')", "back", show=False, priority=True),
         Binding("right_square_bracket", "move('next_stop')", "next stop", key_display="]"),
-        Binding("left_square_bracket", "move('prev_stop')", "prev stop", key_display="["),
+        Binding("left_square_bracket", "move('prev_stop')", "prev stop", key_display="[", show=False),
         Binding("b", "toggle_breakpoint", "breakpoint", show=False),
         Binding("c", "continue(True)", "continue", show=False),
         Binding("C", "continue(False)", "continue back", show=False),
@@ -47,9 +50,9 @@ class ReplayApp(App[int]):
         Binding("f", "next_call(True)", "next call", show=False),
         Binding("F", "next_call(False)", "prev call", show=False),
         Binding("z", "move('skip_fold')", "skip fold", show=False),
-        Binding("home", "goto_edge(True)", "first", show=False),
-        Binding("end", "goto_edge(False)", "last", show=False),
-        Binding("L", "live", "live debug", key_display="L"),
+        Binding("home", "goto_edge(True)", "first", show=False, priority=True),
+        Binding("end", "goto_edge(False)", "last", show=False, priority=True),
+        Binding("L", "live", "live", key_display="L"),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
     ]
@@ -87,13 +90,15 @@ class ReplayApp(App[int]):
                             yield Markdown(id="narration")
                     with TabPane("Calls", id="tab-calls"):
                         yield Tree("run", id="calls")
-                yield DataTable(id="vars", cursor_type="row", zebra_stripes=False)
-                yield Static(id="history")
-                yield OptionList(id="stack")
+                with Vertical(id="inspect"):
+                    yield DataTable(id="vars", cursor_type="row", zebra_stripes=False)
+                    yield Static(id="history")
+                    yield OptionList(id="stack")
         yield Static(id="status")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p still opens it; 80 columns need the room
 
     def on_mount(self) -> None:
+        self._fit_layout(self.size.width, self.size.height)
         table = self.query_one("#vars", DataTable)
         table.add_columns("variable", "value")
         table.border_title = "Variables"
@@ -149,8 +154,7 @@ class ReplayApp(App[int]):
 
     @work(thread=True, exclusive=False, group="covered")
     def _load_covered(self, file_id: int) -> None:
-        with TraceReader(self.trace_path) as reader:  # its own connection: never blocks the UI's
-            covered = reader.covered_lines(file_id)
+        covered = self.reader.covered_lines(file_id)  # read-only queries: safe beside the UI's
         self.call_from_thread(self._covered_loaded, file_id, covered)
 
     def _covered_loaded(self, file_id: int, covered: set[int]) -> None:
@@ -168,7 +172,12 @@ class ReplayApp(App[int]):
         for name, value in reversed(list(values.items())):  # the most recently changed first
             style = "bold yellow" if name in changed else ""
             table.add_row(Text(name, style=style or "cyan"), Text(value, style=style), key=name)
-        self.query_one("#history", Static).update("")
+        self._show_history(None)
+
+    def _show_history(self, text: Text | None) -> None:
+        history = self.query_one("#history", Static)
+        history.update(text or "")
+        history.display = text is not None  # an empty line would cost the variables a row
 
     def _render_stack(self, step: Step) -> None:
         key = tuple(f.id for f in step.stack)
@@ -205,17 +214,10 @@ class ReplayApp(App[int]):
         resolved = stops[index]
         nxt = stops[index + 1].stop.title if index + 1 < len(stops) else "end of the tour"
         phase = f" · {resolved.stop.phase}" if resolved.stop.phase else ""
-        header.update(
-            Text.assemble(
-                (f"Stop {index + 1} of {len(stops)}", "bold reverse"),
-                " ",
-                (resolved.stop.title, "bold"),
-                phase,
-                "\n",
-                ("next: ", "dim"),
-                (nxt, "dim italic"),
-            )
-        )
+        title = Text.assemble((f"Stop {index + 1} of {len(stops)}", "bold reverse"), " ", (resolved.stop.title, "bold"), phase)
+        if not self.compact:  # on a small terminal the narration needs the rows more
+            title.append_text(Text.assemble("\n", ("next: ", "dim"), (nxt, "dim italic")))
+        header.update(title)
         narration.update(resolved.stop.narration or "")
 
     def _render_status(self, step: Step) -> None:
@@ -234,9 +236,34 @@ class ReplayApp(App[int]):
             parts.append(f"iterations folded: {step.folded['iterations']:,}")
         if self.cursor.breakpoints:
             parts.append(f"{len(self.cursor.breakpoints)} breakpoint(s)")
+        if self.compact:
+            parts = [p.replace("phase: ", "") for p in parts if not p.startswith("thread ") or step.thread != "MainThread"]
+            self.query_one("#status", Static).update(" · ".join(parts) + "   ? help")
+            return
         self.query_one("#status", Static).update(
             "  ·  ".join(parts) + "      s/n/r step  S/N/R back  ]/[ stops  / search  ? help"
         )
+
+    # ------------------------------------------------------------------ small terminals
+    @property
+    def compact(self) -> bool:
+        return self.screen_stack[0].has_class("-compact") if self.screen_stack else False
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_layout(event.size.width, event.size.height)
+
+    def _fit_layout(self, width: int, height: int) -> None:
+        """Below COMPACT_WIDTH x COMPACT_HEIGHT: no header, the source full width above the panels."""
+        compact = width < self.COMPACT_WIDTH or height < self.COMPACT_HEIGHT
+        base = self.screen_stack[0] if self.screen_stack else None
+        if base is None or base.has_class("-compact") == compact:
+            return
+        base.set_class(compact, "-compact")
+        self.query_one(Footer).compact = compact
+        if self.current is not None:
+            self._shown_stop = -1
+            self._render_tour(self.current)
+            self._render_status(self.current)
 
     def _add_frame_node(self, parent, frame: Frame) -> None:  # type: ignore[no-untyped-def]
         func = self.reader.functions[frame.function_id]
@@ -365,7 +392,7 @@ class ReplayApp(App[int]):
         name = event.row_key.value
         history = self.cursor.history(frame.id, name)
         if len(history) <= 1:
-            self.query_one("#history", Static).update("")
+            self._show_history(None)
             return
         shown = history[-6:]
         text = Text.assemble((f"{name}", "bold cyan"), f" changed {len(history)}× in this call: ")
@@ -373,7 +400,7 @@ class ReplayApp(App[int]):
             if i:
                 text.append(" → ", "dim")
             text.append(value[:40], "bold" if seq <= step.event.seq else "dim")
-        self.query_one("#history", Static).update(text)
+        self._show_history(text)
 
     @on(Tree.NodeExpanded, "#calls")
     def _expand_call(self, event: Tree.NodeExpanded) -> None:

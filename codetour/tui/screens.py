@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -18,42 +18,47 @@ KEYS = [
     ("r  Shift+F11", "step out: back in the caller, after this call returns"),
     ("S  N  R", "the same three, backwards"),
     ("→  ←", "one event forward / backward"),
-    ("Tour", ""),
+    ("Tour & jumps", ""),
     ("]  [", "next / previous tour stop"),
-    ("Jumping", ""),
-    ("b", "toggle a replay breakpoint on the current line (or click a line)"),
+    ("b", "breakpoint on / off on the current line (or click a line)"),
     ("c  C", "continue forward / backward to a breakpoint"),
     ("g", "go to step number"),
     ("/  Ctrl+F", "search a function, jump to its first or next call"),
     ("f  F", "next / previous call of the current function"),
     ("z", "skip folded loop iterations"),
     ("Home  End", "first / last step"),
-    ("Live", ""),
-    ("L", "re-run the program under debugpy, paused at this step (Esc comes back)"),
-    ("Panels", ""),
-    ("Tab", "move focus between panels; Enter on a frame, call or variable selects it"),
-    ("?", "this help"),
+    ("Live & panels", ""),
+    ("L", "live: re-run under debugpy, paused at this step (Esc: back)"),
+    ("Tab", "next panel; Enter selects a frame, call or variable"),
+    ("?", "this help (↑ ↓ scroll it on a small terminal)"),
     ("q", "quit"),
 ]
 
 
 class HelpScreen(ModalScreen[None]):
+    """Every key, in a box that fits 80x24 whole and scrolls on anything smaller."""
+
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    #help { width: 84; height: auto; max-height: 90%; border: thick $accent; background: $panel; padding: 1 2; }
+    #help { width: 84; max-width: 100%; height: auto; max-height: 100%; border: thick $accent; background: $panel;
+            padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, pad_edge=False, expand=True)
-        table.add_column(style="bold cyan", no_wrap=True, width=16)
+        table.add_column(style="bold cyan", no_wrap=True, width=13)
         table.add_column()
         for key, text in KEYS:
             if text:
                 table.add_row(key, text)
             else:
-                table.add_row(Text(key, style="bold underline"), "")
-        yield Static(table, id="help")
+                table.add_row(Text(key, style="bold yellow"), "")
+        with VerticalScroll(id="help"):
+            yield Static(table, id="help-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#help", VerticalScroll).focus()
 
 
 class SearchScreen(ModalScreen[int | None]):
