@@ -57,6 +57,7 @@ the matched code binds no ``sym`` (for alternatives).
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -78,10 +79,31 @@ class CardFormatError(CodetourError):
     exit_code = 5
 
 
+def required_literal(pattern: str) -> str:
+    """The longest run of plain characters every match must contain (outside groups and
+    repeats), so most statements can be skipped with a substring test; "" if none is known."""
+    try:
+        if sys.version_info >= (3, 11):
+            from re import _parser as sre  # type: ignore[attr-defined]
+        else:  # pragma: no cover - Python 3.10
+            import sre_parse as sre
+        items = list(sre.parse(pattern))
+    except Exception:  # a private module: without it, no shortcut, same results
+        return ""
+    best, run = "", ""
+    for op, av in items:
+        if str(op) == "LITERAL":
+            run += chr(av)
+            continue
+        best, run = max(best, run, key=len), ""
+    return max(best, run, key=len)
+
+
 @dataclass(frozen=True)
 class CodeRule:
     group: str
     pattern: re.Pattern[str]
+    needle: str = ""  # a substring every match contains
 
     @property
     def symbols(self) -> set[str]:
@@ -207,7 +229,7 @@ def parse_card(text: str, source: str = "<card>") -> Card:
         kind, name, rest = m.group(1), m.group(2), m.group(3).strip()
         if kind == "code":
             try:
-                code.append(CodeRule(name, re.compile(rest)))
+                code.append(CodeRule(name, re.compile(rest), required_literal(rest)))
             except re.error as exc:
                 raise CardFormatError(f"{source}: rule {n}: bad regular expression: {exc}") from None
             continue

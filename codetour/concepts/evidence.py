@@ -10,6 +10,7 @@ binary operators and after commas, no comments, no line breaks, single-quoted st
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -110,28 +111,54 @@ def _split_expr(expr: str) -> tuple[str, str, list[str]]:
     return base, "", parts
 
 
-@lru_cache(maxsize=64)
-def statement_map(source: str) -> dict[int, tuple[int, int, str]]:
+class StatementMap:
     """line -> (first line, last line, canonical text) of the innermost statement covering it.
-    Compound statements (for, while, if, with, def) cover only their header."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return {}
-    spans: list[tuple[int, int, str]] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.stmt):
-            continue
-        end = node.end_lineno or node.lineno
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-            end = max(node.lineno, body[0].lineno - 1)
-        spans.append((node.lineno, end, _header(node)))
-    out: dict[int, tuple[int, int, str]] = {}
-    for start, end, text in sorted(spans, key=lambda s: s[1] - s[0], reverse=True):
-        for n in range(start, end + 1):
-            out[n] = (start, end, text)  # smaller spans overwrite larger ones: the innermost wins
-    return out
+    Compound statements (for, while, if, with, def) cover only their header. Texts are made on
+    first use: a run touches a small part of a big file."""
+
+    def __init__(self, source: str) -> None:
+        self.spans: dict[int, tuple[int, int, ast.stmt]] = {}
+        self.texts: dict[int, str] = {}
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return
+        found: list[tuple[int, int, ast.stmt]] = []
+        for node in _statements(tree.body):
+            end = node.end_lineno or node.lineno
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                end = max(node.lineno, body[0].lineno - 1)
+            found.append((node.lineno, end, node))
+        for start, end, node in sorted(found, key=lambda s: s[1] - s[0], reverse=True):
+            for n in range(start, end + 1):
+                self.spans[n] = (start, end, node)  # smaller spans overwrite larger ones: the innermost wins
+
+    def get(self, line: int) -> tuple[int, int, str] | None:
+        span = self.spans.get(line)
+        if span is None:
+            return None
+        start, end, node = span
+        text = self.texts.get(start)
+        if text is None:
+            text = self.texts[start] = _header(node)
+        return start, end, text
+
+
+def _statements(body: list) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without visiting expressions (much faster than ast.walk)."""
+    for node in body:
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+
+
+@lru_cache(maxsize=64)
+def statement_map(source: str) -> StatementMap:
+    return StatementMap(source)
 
 
 def _header(node: ast.stmt) -> str:

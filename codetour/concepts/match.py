@@ -102,6 +102,8 @@ def _candidates(card: Card, region: Region) -> dict[str, list[tuple[StatementRun
         hits = []
         for stmt in region.statements:
             for rule in rules:
+                if rule.needle and rule.needle not in stmt.text:
+                    continue
                 m = rule.pattern.search(stmt.text)
                 if m:
                     binding = {k: v.strip() for k, v in m.groupdict().items() if v is not None}
