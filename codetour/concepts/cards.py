@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from codetour.concepts.values import predicate_ok
 from codetour.errors import CodetourError
@@ -87,7 +88,8 @@ def required_literal(pattern: str) -> str:
             from re import _parser as sre  # type: ignore[attr-defined]
         else:  # pragma: no cover - Python 3.10
             import sre_parse as sre
-        items = list(sre.parse(pattern))
+        parsed: Any = sre.parse(pattern)
+        items = [parsed[i] for i in range(len(parsed))]
     except Exception:  # a private module: without it, no shortcut, same results
         return ""
     best, run = "", ""
