@@ -90,19 +90,13 @@ class Cursor:
         every ``SNAPSHOT_EVERY`` of them: the locals at any step cost at most that many merges."""
         cached = self._values.get(frame_id)
         if cached is None:
-            import json
-
             seqs: list[int] = []
             datas: list[dict[str, str]] = []
             snapshots: list[dict[str, str]] = []
             current: dict[str, str] = {}
-            for seq, data in self.reader.db.execute(
-                "SELECT seq, data FROM events WHERE frame_id = ? AND data IS NOT NULL AND kind IN (?, ?) ORDER BY seq",
-                (frame_id, CALL, LINE),
-            ):
+            for seq, changed in self.reader.value_events(frame_id):
                 if len(datas) % self.SNAPSHOT_EVERY == 0:
                     snapshots.append(dict(current))  # the locals before datas[len(datas)]
-                changed = json.loads(data)
                 seqs.append(seq)
                 datas.append(changed)
                 _merge(current, changed)
@@ -160,8 +154,7 @@ class Cursor:
     def _index(self, seq: int) -> int:
         if self.last - self.first + 1 == self.total:
             return seq - self.first + 1  # contiguous numbering: no query needed
-        (n,) = self.reader.db.execute("SELECT COUNT(*) FROM events WHERE seq <= ?", (seq,)).fetchone()
-        return n
+        return self.reader.step_number(seq)
 
     def current_stop(self) -> int | None:
         """The tour position: the stop last navigated to, or the stop whose step this is."""
@@ -189,8 +182,8 @@ class Cursor:
         """Go to the step numbered ``index`` (1-based), as shown in the status bar."""
         if self.last - self.first + 1 == self.total:
             return self.goto(self.first + index - 1)
-        row = self.reader.db.execute("SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET ?", (max(index - 1, 0),)).fetchone()
-        return self.goto(row[0]) if row else False
+        seq = self.reader.seq_at_step(index)
+        return self.goto(seq) if seq is not None else False
 
     def step_into(self) -> bool:
         return self._go(self.reader.next_event(self.seq))
@@ -273,16 +266,10 @@ class Cursor:
 
     def next_call(self, function_id: int, forward: bool = True) -> bool:
         """The next (or previous) recorded call of a function, from here."""
-        op, order = (">", "ASC") if forward else ("<", "DESC")
-        row = self.reader.db.execute(
-            f"SELECT start_seq FROM frames WHERE function_id = ? AND start_seq {op} ? ORDER BY start_seq {order} LIMIT 1",
-            (function_id, self.seq),
-        ).fetchone()
-        if row is None and forward:
-            row = self.reader.db.execute(
-                "SELECT start_seq FROM frames WHERE function_id = ? ORDER BY start_seq LIMIT 1", (function_id,)
-            ).fetchone()
-        return self.goto(row[0]) if row else False
+        seq = self.reader.next_call_of(function_id, self.seq, forward)
+        if seq is None and forward:
+            seq = self.reader.first_call_of(function_id)  # wrap around to the first call
+        return self.goto(seq) if seq is not None else False
 
     def skip_fold(self) -> bool:
         """Past the folded iterations: the frame's next event after the fold."""

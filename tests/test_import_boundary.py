@@ -56,13 +56,139 @@ def test_cli_import_defers_heavy_libraries():
     assert not loaded & {"textual", "networkx", "debugpy", "numpy", "torch"}
 
 
-def test_tracer_source_does_not_import_later_stages():
-    from pathlib import Path
+# --------------------------------------------------------------------------- the import graph, from the AST
+import ast  # noqa: E402
+import pkgutil  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-    import codetour
+import networkx as nx  # noqa: E402
 
-    trace_dir = Path(codetour.__file__).parent / "trace"
-    for path in trace_dir.glob("*.py"):
-        text = path.read_text()
-        for later in ("codetour.tui", "codetour.graph", "codetour.export", "codetour.tour", "codetour.replay", "codetour.live"):
-            assert later not in text, f"{path.name} imports {later}"
+import codetour  # noqa: E402
+
+PACKAGE_DIR = Path(codetour.__file__).parent
+
+
+def all_modules() -> dict[str, Path]:
+    """Every module of the package (walk_packages, so nothing is missed), by name -> file."""
+    found = {"codetour": PACKAGE_DIR / "__init__.py"}
+    for info in pkgutil.walk_packages([str(PACKAGE_DIR)], "codetour."):
+        base = PACKAGE_DIR.joinpath(*info.name.split(".")[1:])
+        found[info.name] = base / "__init__.py" if info.ispkg else base.with_suffix(".py")
+    return found
+
+
+def imports_of(name: str, path: Path) -> list[tuple[str, list[str], bool]]:
+    """(module, names imported from it, at module level?) for every import in a file."""
+    tree = ast.parse(path.read_text(), str(path))
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    top = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.append((alias.name, [], id(node) in top))
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, module] if module else base)
+            found.append((module, [a.name for a in node.names], id(node) in top))
+    return found
+
+
+MODULES = all_modules()
+IMPORTS = {name: imports_of(name, path) for name, path in MODULES.items()}
+
+
+def test_the_walk_sees_every_exporter_and_command():
+    assert {"codetour.export.dot", "codetour.export.html", "codetour.cli.trace", "codetour.store.reader"} <= set(MODULES)
+
+
+def test_only_the_store_imports_sqlite3():
+    users = sorted(name for name, found in IMPORTS.items() if any(m == "sqlite3" for m, _, _ in found))
+    assert users and all(name.startswith("codetour.store") for name in users), users
+
+
+def test_no_private_name_is_imported_from_another_module():
+    bad = []
+    for name, found in IMPORTS.items():
+        for module, names, _top in found:
+            if module.startswith("codetour") and module != name:
+                bad += [f"{name} imports {module}.{n}" for n in names if n.startswith("_") and not n.startswith("__")]
+    assert not bad, bad
+
+
+# Each stage may import only the stages before it (data flows one way); commands come last.
+LATER_STAGES = {
+    "codetour.store": (
+        "codetour.trace",
+        "codetour.graph",
+        "codetour.tour",
+        "codetour.replay",
+        "codetour.export",
+        "codetour.live",
+        "codetour.tui",
+        "codetour.cli",
+        "codetour.discover",
+        "codetour.concepts",
+    ),
+    "codetour.trace": (
+        "codetour.graph",
+        "codetour.tour",
+        "codetour.replay",
+        "codetour.export",
+        "codetour.live",
+        "codetour.tui",
+        "codetour.cli",
+        "codetour.concepts",
+    ),
+    "codetour.discover": (
+        "codetour.trace",
+        "codetour.store",
+        "codetour.graph",
+        "codetour.tour",
+        "codetour.replay",
+        "codetour.export",
+        "codetour.live",
+        "codetour.tui",
+        "codetour.cli",
+    ),
+    "codetour.graph": ("codetour.tui", "codetour.cli", "codetour.live"),
+    "codetour.tour": ("codetour.tui", "codetour.cli", "codetour.live", "codetour.export"),
+    "codetour.replay": ("codetour.tui", "codetour.cli", "codetour.live", "codetour.export"),
+    "codetour.concepts": ("codetour.tui", "codetour.cli", "codetour.live", "codetour.export"),
+    "codetour.export": ("codetour.tui", "codetour.cli"),
+    "codetour.live": ("codetour.tui", "codetour.cli"),
+    "codetour.tui": ("codetour.cli",),
+}
+
+
+def test_data_flows_one_way():
+    bad = []
+    for name, found in IMPORTS.items():
+        for stage, forbidden in LATER_STAGES.items():
+            if name == stage or name.startswith(stage + "."):
+                for module, _names, _top in found:
+                    if module.startswith(forbidden):
+                        bad.append(f"{name} imports {module}")
+    assert not bad, bad
+
+
+def test_textual_only_in_the_tui():
+    users = [n for n, found in IMPORTS.items() if any(m.split(".")[0] == "textual" for m, _, _ in found)]
+    assert all(n.startswith("codetour.tui") for n in users), users
+
+
+def test_no_import_cycle_between_modules():
+    """Module-level imports form no cycle (imports inside functions are deferred on purpose)."""
+    graph = nx.DiGraph()
+    for name, found in IMPORTS.items():
+        for module, names, top in found:
+            if not top or not module.startswith("codetour"):
+                continue
+            targets = [f"{module}.{n}" for n in names if f"{module}.{n}" in MODULES] or [module]
+            for target in targets:
+                if target in MODULES and target != name and not name.startswith(target + "."):
+                    graph.add_edge(name, target)
+    cycles = list(nx.simple_cycles(graph))
+    assert not cycles, cycles

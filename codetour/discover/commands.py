@@ -94,7 +94,7 @@ def _target(words: list[str]) -> tuple[str, list[str], bool] | None:
     return None
 
 
-def _headings(lines: list[str], suffix: str) -> list[str]:
+def headings_above(lines: list[str], suffix: str) -> list[str]:
     """The section heading in force at each line (Markdown, reST or HTML headings)."""
     current = ""
     out = []
@@ -152,7 +152,7 @@ def find_mentions(path: Path, text: str) -> list[Mention]:
             for match in _DOT_SLASH.finditer(line):
                 hits.append((match.group(1), _split(match.group(2)), False))
         if hits and documents and headings is None:
-            headings = _headings(lines, suffix)
+            headings = headings_above(lines, suffix)
         heading = headings[lineno - 1] if headings else ""
         for target, args, is_module in hits:
             found.append(Mention(path, lineno, target, tuple(args), is_module, heading, len(found), cwd=cwd, cwd_alt=cwd_alt))

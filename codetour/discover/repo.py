@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codetour.discover.analyze import TRAIN_OPS, FileFacts
+from codetour.discover.analyze import TRAIN_OPS, FileFacts, scan_ops
 from codetour.discover.commands import Mention, console_scripts, find_mentions
 from codetour.discover.walk import RepoFiles
 
@@ -95,8 +95,7 @@ class RepoContext:
     def ops_in(self, rel: str, table: list) -> list[str]:
         key = f"{id(table)}:{rel}"
         if key not in self._ops_cache:
-            text = self.texts.get(rel, "")
-            self._ops_cache[key] = [reason for pattern, reason in table if pattern.search(text)]
+            self._ops_cache[key] = scan_ops(self.texts.get(rel, ""), table)
         return self._ops_cache[key]
 
 
@@ -207,7 +206,7 @@ def gather_mentions(ctx: RepoContext, files: RepoFiles, unreadable: list[Path]) 
 def _console_mentions(path: Path, text: str, script_names: dict[str, str]) -> list[Mention]:
     """`litgpt finetune ...` lines, inside code blocks or after a `$` prompt, for declared
     console scripts (``target`` is the resolved file)."""
-    from codetour.discover.commands import _headings
+    from codetour.discover.commands import headings_above
 
     found: list[Mention] = []
     pattern = re.compile(r"^\s*(\$\s*)?(" + "|".join(re.escape(n) for n in script_names) + r")(?:\s+([^\n#|]*))?$")
@@ -224,7 +223,7 @@ def _console_mentions(path: Path, text: str, script_names: dict[str, str]) -> li
         if not m or not (in_code or m.group(1)):
             continue
         if headings is None:
-            headings = _headings(lines, path.suffix.lower())
+            headings = headings_above(lines, path.suffix.lower())
         args = tuple((m.group(3) or "").split())
         found.append(Mention(path, lineno, script_names[m.group(2)], args, False, headings[lineno - 1], 0, m.group(2)))
     return found

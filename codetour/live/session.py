@@ -74,16 +74,8 @@ def stop_point_for_step(reader: TraceReader, seq: int, label: str = "") -> StopP
     assert frame is not None
     function = reader.functions[frame.function_id]
     info = reader.files[function.file_id]
-    (hit,) = reader.db.execute(
-        "SELECT COUNT(*) FROM events e JOIN frames f ON f.id = e.frame_id JOIN functions fn ON fn.id = f.function_id"
-        " WHERE fn.file_id = ? AND e.kind = ? AND e.line = ? AND e.seq <= ?",
-        (function.file_id, LINE, event.line, event.seq),
-    ).fetchone()
-    (folded,) = reader.db.execute(
-        "SELECT COUNT(*) FROM folds fo JOIN frames f ON f.id = fo.frame_id JOIN functions fn ON fn.id = f.function_id"
-        " WHERE fn.file_id = ? AND fo.head_line <= ? AND fo.end_line >= ? AND fo.after_seq < ?",
-        (function.file_id, event.line, event.line, event.seq),
-    ).fetchone()
+    hit = reader.line_hits_until(function.file_id, event.line, event.seq)
+    folded = reader.folds_covering_line_before(function.file_id, event.line, event.seq)
     return StopPoint(info.path, event.line, max(hit, 1), approximate=folded > 0, label=label or f"{function.qualname}")
 
 

@@ -490,6 +490,55 @@ class TraceReader:
             rows = self.db.execute("SELECT * FROM folds WHERE frame_id = ? ORDER BY after_seq", (frame_id,))
         return [Fold(*r) for r in rows]
 
+    # ------------------------------------------------------------------ named queries for replay and live
+    def value_events(self, frame_id: int) -> Iterator[tuple[int, dict[str, str]]]:
+        """(seq, the locals that changed) for a frame's call and line events that carry values, in order."""
+        for seq, data in self.db.execute(
+            "SELECT seq, data FROM events WHERE frame_id = ? AND data IS NOT NULL AND kind IN (?, ?) ORDER BY seq",
+            (frame_id, CALL, LINE),
+        ):
+            yield seq, _load(data)
+
+    def step_number(self, seq: int) -> int:
+        """How many events there are up to and including ``seq``: its 1-based step number."""
+        return self.db.execute("SELECT COUNT(*) FROM events WHERE seq <= ?", (seq,)).fetchone()[0]
+
+    def seq_at_step(self, index: int) -> int | None:
+        """The event numbered ``index`` (1-based) in recording order."""
+        row = self.db.execute("SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET ?", (max(index - 1, 0),)).fetchone()
+        return row[0] if row else None
+
+    def next_call_of(self, function_id: int, seq: int, forward: bool = True) -> int | None:
+        """The first event of the next (or previous) recorded call of a function after (before) ``seq``."""
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        row = self.db.execute(
+            f"SELECT start_seq FROM frames WHERE function_id = ? AND start_seq {op} ? ORDER BY start_seq {order} LIMIT 1",
+            (function_id, seq),
+        ).fetchone()
+        return row[0] if row else None
+
+    def first_call_of(self, function_id: int) -> int | None:
+        """The first event of a function's first recorded call."""
+        row = self.db.execute("SELECT MIN(start_seq) FROM frames WHERE function_id = ?", (function_id,)).fetchone()
+        return row[0] if row else None
+
+    def line_hits_until(self, file_id: int, line: int, seq: int) -> int:
+        """How many recorded times ``file:line`` ran up to and including event ``seq`` (any frame)."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM events e JOIN frames f ON f.id = e.frame_id JOIN functions fn ON fn.id = f.function_id"
+            " WHERE fn.file_id = ? AND e.kind = ? AND e.line = ? AND e.seq <= ?",
+            (file_id, LINE, line, seq),
+        ).fetchone()[0]
+
+    def folds_covering_line_before(self, file_id: int, line: int, seq: int) -> int:
+        """How many folded loops spanning ``file:line`` closed before event ``seq``: runs of the line
+        that were counted but not recorded, so a hit count from :meth:`line_hits_until` is a lower bound."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM folds fo JOIN frames f ON f.id = fo.frame_id JOIN functions fn ON fn.id = f.function_id"
+            " WHERE fn.file_id = ? AND fo.head_line <= ? AND fo.end_line >= ? AND fo.after_seq < ?",
+            (file_id, line, line, seq),
+        ).fetchone()[0]
+
     # ------------------------------------------------------------------ named queries for tours
     # Queries the tour builder and concept matching need. Append new ones here (tours-engine and
     # concepts engineers): one method per question, returning plain values or the dataclasses above.
