@@ -10,7 +10,8 @@ Missing repos are skipped with the commands that fetch them.
 
 Columns: train/eval top-1 exact (the labelled primary) and with the labelled alternatives,
 top-3 (an accepted file among the first three entries carrying the role), recall of the
-labelled runnable files, role accuracy on those found, not-entries listed, and seconds.
+labelled runnable files, role accuracy on those found, not-entries listed, and seconds
+(wall, and process CPU, which is steadier on a shared machine).
 Targets (issue 15): train top-1 >= 95%, eval >= 90% (with alternatives), 0 not-entries
 listed, the biggest repo under 2 s.
 """
@@ -43,6 +44,7 @@ class Score:
     name: str
     files: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # process CPU seconds: steadier than wall time on a shared machine
     picked: dict[str, str | None] = field(default_factory=dict)
     top1: dict[str, bool] = field(default_factory=dict)
     top1_alt: dict[str, bool] = field(default_factory=dict)
@@ -82,6 +84,7 @@ def score_repo(name: str, labels: dict, root: Path) -> Score:
             score.label_problems.append(f"labelled {p} is not a file")
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     try:
         result = discover(root)
         entries = result.entries
@@ -90,6 +93,7 @@ def score_repo(name: str, labels: dict, root: Path) -> Score:
     except InputError:  # e.g. no Python files at all: nothing listed, "none" for both
         entries, primary = [], {"train": None, "eval": None}
     score.seconds = time.perf_counter() - started
+    score.cpu = time.process_time() - cpu_started
 
     for role in ("train", "eval"):
         want, accepted = _accepted(labels[role])
@@ -145,14 +149,14 @@ def main() -> int:
             continue
         scores.append(score_repo(name, labels, root))
 
-    head = f"{'repo':28} {'files':>5} {'train':>5} {'+alt':>4} {'top3':>4}  {'eval':>5} {'+alt':>4} {'top3':>4}  {'recall':>7} {'roles':>7} {'notent':>6} {'secs':>5}"
+    head = f"{'repo':28} {'files':>5} {'train':>5} {'+alt':>4} {'top3':>4}  {'eval':>5} {'+alt':>4} {'top3':>4}  {'recall':>7} {'roles':>7} {'notent':>6} {'secs':>5} {'cpu':>5}"
     print(head)
     print("-" * len(head))
     for s in scores:
         print(
             f"{s.name:28} {s.files:5} {mark(s.top1['train']):>5} {mark(s.top1_alt['train']):>4} {mark(s.top3['train']):>4}"
             f"  {mark(s.top1['eval']):>5} {mark(s.top1_alt['eval']):>4} {mark(s.top3['eval']):>4}"
-            f"  {s.recall[0]:3}/{s.recall[1]:<3} {s.roles[0]:3}/{s.roles[1]:<3} {len(s.not_entries):6} {s.seconds:5.2f}"
+            f"  {s.recall[0]:3}/{s.recall[1]:<3} {s.roles[0]:3}/{s.roles[1]:<3} {len(s.not_entries):6} {s.seconds:5.2f} {s.cpu:5.2f}"
         )
     if scores:
         n = len(scores)
@@ -175,9 +179,11 @@ def main() -> int:
         print(f"  not-entries listed               {sum(len(s.not_entries) for s in scores)}")
         print(f"  'none' labels answered none      {sum(s.none_label[r] for s, r in nones)}/{len(nones)}")
         slowest = max(scores, key=lambda s: s.seconds)
+        slowest_cpu = max(scores, key=lambda s: s.cpu)
         print(
-            f"  time: total {sum(s.seconds for s in scores):.2f}s, slowest {slowest.name} {slowest.seconds:.2f}s"
-            f" ({slowest.files} .py files)"
+            f"  time: total {sum(s.seconds for s in scores):.2f}s wall / {sum(s.cpu for s in scores):.2f}s CPU;"
+            f" slowest {slowest.name} {slowest.seconds:.2f}s wall ({slowest.files} .py files),"
+            f" {slowest_cpu.name} {slowest_cpu.cpu:.2f}s CPU"
         )
     if args.misses:
         for s in scores:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 CLI_MODULES = {
@@ -51,6 +52,50 @@ DATA_OPS = [
     (re.compile(r"\bDataLoader\(|\bDataset\b|load_dataset\("), "builds datasets/loaders"),
     (re.compile(r"\b(tokeniz\w*|np\.save\w*|to_parquet|\.tofile\(|json\.dump)"), "writes processed data"),
 ]
+# Literal substrings one of which must occur for each op's regex to be worth running
+# (substring search is far cheaper than a regex over a large file).
+NEEDLES: dict[str, tuple[str, ...]] = {
+    "calls loss.backward()": (".backward(",),
+    "calls optimizer.step()": (".step(",),
+    "calls zero_grad()": (".zero_grad(",),
+    "calls .fit()": (".fit(",),
+    "uses gradient scaling/clipping": ("GradScaler", "clip_grad_norm"),
+    "computes gradients (JAX)": ("grad(", "apply_gradients("),
+    "runs a Trainer": ("rainer",),
+    "calls agent.train()/model.learn()": (".train(", ".learn("),
+    "runs under no_grad/inference_mode": ("no_grad(", "inference_mode("),
+    "calls model.eval()": (".eval()",),
+    "computes metrics": (
+        "ccuracy",
+        "ACCURACY",
+        "recision",
+        "ecall",
+        "f1",
+        "F1",
+        "bleu",
+        "BLEU",
+        "Bleu",
+        "rouge",
+        "ROUGE",
+        "Rouge",
+        "erplexity",
+        "mAP",
+        "MAP",
+        "top1",
+        "top5",
+        "Top1",
+        "Top5",
+        "TOP1",
+        "uroc",
+        "AUROC",
+        "mean return",
+        "Mean return",
+    ),
+    "calls evaluate()": ("evaluate(", ".validate(", ".test("),
+    "generates or predicts": (".generate(", "sample(", ".predict(", "pipeline("),
+    "builds datasets/loaders": ("DataLoader(", "Dataset", "load_dataset("),
+    "writes processed data": ("okeniz", "np.save", "to_parquet", ".tofile(", "json.dump"),
+}
 CKPT_OPS = re.compile(r"\b(torch\.save|save_checkpoint|np\.savez|torch\.load|load_state_dict|save_pretrained|from_pretrained)\b")
 
 
@@ -74,7 +119,7 @@ class FileFacts:
     config_only: bool = False  # module level is only imports and config-style assignments (dict(...), literals)
     exec_literals: list[str] = field(default_factory=list)  # files it exec()s or runpy-runs by literal name
     py_literals: list[str] = field(default_factory=list)  # other ".py" file names it mentions in string literals
-    main_calls: list[str] = field(default_factory=list)  # what the __main__ block (or module level) calls
+    main_calls: list[str] = field(default_factory=list)  # what the __main__ block calls
     functions: list[str] = field(default_factory=list)  # top-level function names
 
 
@@ -105,10 +150,10 @@ def analyze(tree: ast.Module) -> FileFacts:
             or isinstance(stmt, ast.With)
         ):
             facts.top_level_calls += 1
-            facts.main_calls.extend(_called_names([stmt]))
     facts.config_only = config_like and not facts.main_guard
     node: ast.AST
-    for node in ast.walk(tree):
+    decorators: list[ast.expr] = []
+    for node in _walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 facts.imports.add(alias.name)
@@ -131,8 +176,9 @@ def analyze(tree: ast.Module) -> FileFacts:
             if _PY_NAME.fullmatch(node.value):
                 facts.py_literals.append(node.value)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for deco in node.decorator_list:
-                _note_decorator(facts, deco)
+            decorators.extend(node.decorator_list)
+    for deco in decorators:  # after the walk: they are read against the file's imports
+        _note_decorator(facts, deco)
     return facts
 
 
@@ -160,6 +206,24 @@ def _config_statement(stmt: ast.stmt) -> bool:
                     return False
         return True
     return False
+
+
+def _walk(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node in source order (depth first), without ``ast.walk``'s generator overhead."""
+    stack = [tree]
+    ast_type = ast.AST
+    while stack:
+        node = stack.pop()
+        yield node
+        children: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                children.extend(v for v in value if isinstance(v, ast_type))
+            elif isinstance(value, ast_type):
+                children.append(value)
+        children.reverse()
+        stack.extend(children)
 
 
 def _called_names(body: list[ast.stmt]) -> list[str]:
@@ -279,4 +343,12 @@ def _note_decorator(facts: FileFacts, deco: ast.expr) -> None:
 
 
 def scan_ops(text: str, table: list) -> list[str]:
-    return [reason for pattern, reason in table if pattern.search(text)]
+    """The reasons of the ``table`` ops found in ``text``."""
+    found = []
+    for pattern, reason in table:
+        needles = NEEDLES.get(reason)
+        if needles is not None and not any(n in text for n in needles):
+            continue
+        if pattern.search(text):
+            found.append(reason)
+    return found

@@ -314,6 +314,14 @@ def _clear(entry: EntryPoint, role: str) -> bool:
     return entry.role == role and entry.score >= PRIMARY_MIN_SCORE and entry.role_votes.get(role, 0.0) >= PRIMARY_MIN_VOTE
 
 
+def _told(entry: EntryPoint, repo: RepoContext) -> bool:
+    """The README or docs tell users to run it."""
+    docs = (".md", ".mdx", ".rst", ".txt")
+    return entry.path in repo.console or any(
+        m.source.suffix.lower() in docs or m.source.name.lower().startswith("readme") for m in repo.mentions.get(entry.path, [])
+    )
+
+
 def _documented_eval(entry: EntryPoint, repo: RepoContext) -> bool:
     from codetour.discover.rules import HEADING_ROLES
 
@@ -330,11 +338,12 @@ def _primaries(entries: list[EntryPoint], repo: RepoContext) -> tuple[dict[str, 
     dedicated = next((e for e in entries if _clear(e, "eval")), None)
     # a training script whose docs select an eval mode under an evaluation heading, or the
     # primary train entry when its own --mode flag selects eval
-    with_mode = next((e for e in entries if e.role != "eval" and _documented_eval(e, repo)), None)
+    with_mode = next((e for e in entries if e.role == "train" and _documented_eval(e, repo)), None)
     if with_mode is None and train is not None and train.mode_flag and "eval" in train.mode_values:
         with_mode = train
+    # documented beats undocumented; then a dedicated eval script beats a training script's eval mode
     candidates = [e for e in (dedicated, with_mode) if e is not None]
-    best = max(candidates, key=lambda e: e.score) if candidates else None
+    best = max(candidates, key=lambda e: (_told(e, repo), e is dedicated, e.score)) if candidates else None
     primary["eval"] = best.path if best else None
 
     trains_nb = [nb for nb, roles in repo.notebook_roles.items() if "train" in roles]

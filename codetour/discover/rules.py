@@ -128,6 +128,7 @@ HEADING_ROLES = {
     "infer": re.compile(r"infer|sampl|generat|\bdemo|predict|\bchat|serv|deploy|enjoy", re.I),
     "data": re.compile(r"\bdata|prepar|preprocess|download", re.I),
 }
+EVAL_SECTION = re.compile(r"\W*(evaluat|validat)", re.I)
 MODE_FLAGS = {
     "eval": {
         "--eval",
@@ -192,7 +193,10 @@ class FileContext:
 
     @cached_property
     def name_roles(self) -> list[str]:
-        return roles_in_words(self.stem_words, self.stem)
+        roles = roles_in_words(self.stem_words, self.stem)
+        if "data" in roles and len(roles) > 1 and not self.train_ops:
+            return ["data"]  # create_pretraining_data.py, prepare_train_data.py: data *for* that role
+        return roles
 
     @cached_property
     def train_ops(self) -> list[str]:
@@ -473,6 +477,8 @@ def doc_command_roles(m: Mention) -> list[str]:
         for role in roles_in_words(words(sub), sub):
             if role not in found:
                 found.append(role)
+    if not found and EVAL_SECTION.match(m.heading) and not HEADING_ROLES["train"].search(m.heading):
+        found.append("eval")  # the command a section titled "Evaluation ..." gives
     return found
 
 
@@ -500,7 +506,7 @@ def _doc_modes(ctx: FileContext) -> Evidence | None:
     for m in ctx.mentions:
         for role in doc_command_roles(m):
             if role not in votes:
-                votes[role] = 1.0
+                votes[role] = 0.5  # a mode of the script; its main role comes from what it does
                 shown.append(f"{role}: `{_shorten(_mention_text(ctx, m), 60)}`")
     if not votes:
         return None
@@ -634,7 +640,12 @@ def _plotting(ctx: FileContext) -> Evidence | None:
     if hit:  # utility words outweigh role words in the same name (plot_eval.py, summarize_eval.py)
         votes = {"other": 4.0, **{r: -2.5 for r in ctx.name_roles}}
         return ev(f"name says {'/'.join(sorted(hit))} (a utility)", -1.0, votes)
-    if PLOT_IMPORT.search(ctx.text) and not ctx.train_ops and not ctx.name_roles:
+    if (
+        ("matplotlib" in ctx.text or "seaborn" in ctx.text or "plotly" in ctx.text)
+        and PLOT_IMPORT.search(ctx.text)
+        and not ctx.train_ops
+        and not ctx.name_roles
+    ):
         return ev("plots with matplotlib/seaborn/plotly", 0.0, {"other": 1.5})
     return None
 
@@ -658,7 +669,12 @@ def _exporter(ctx: FileContext) -> Evidence | None:
         and not ({"train", "eval"} & set(ctx.name_roles))
     ):
         return ev(f"name says {'/'.join(sorted(hit))} (a conversion/export tool)", -1.0, {"other": 4.0})
-    if EXPORT_OPS.search(ctx.text) and not ctx.train_ops and not ctx.name_roles:
+    if (
+        ("onnx" in ctx.text or "jit." in ctx.text or "coreml" in ctx.text or "saved_model" in ctx.text)
+        and EXPORT_OPS.search(ctx.text)
+        and not ctx.train_ops
+        and not ctx.name_roles
+    ):
         return ev("exports the model (ONNX/TorchScript/...)", -0.5, {"other": 2.0})
     return None
 
@@ -690,7 +706,7 @@ def _mode_options(ctx: FileContext) -> Evidence | None:
     for option in ctx.facts.cli_options:
         for role, names in MODE_FLAGS.items():
             if option in names and role not in votes:
-                votes[role] = 1.0
+                votes[role] = 0.5
                 shown.append(option)
     if not votes:
         return None
