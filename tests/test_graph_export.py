@@ -297,6 +297,21 @@ def test_export_bad_format_and_output(ppo_trace):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_graph_export_and_tui_import_no_private_names():
+    """Cross-module imports go through public names (graph.collapse_graph, not graph._collapse)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__import__("codetour").__file__).parent
+    files = [package / "graph.py", *sorted((package / "export").glob("*.py")), *sorted((package / "tui").glob("*.py"))]
+    private = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("codetour"):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert not private
+
+
 def test_every_format_is_registered():
     assert set(formats()) == {"dot", "svg", "png", "graphml", "json", "mermaid", "html", "codetour", "chrome"}
 
