@@ -595,6 +595,23 @@ class TraceReader:
         rows = self.db.execute("SELECT * FROM events WHERE kind = ? ORDER BY seq", (EXCEPTION,))
         return [e for e in (self._event(r) for r in rows) if e is not None]
 
+    def scalar_series(self, function_id: int | None = None) -> list[tuple[int, int | None, int | None, str, int, int, dict]]:
+        """Scalar series kept past the budgets: (function id, frame id, loop head line, name, count,
+        step, data) with data = {"points", "first", "last", "min", "max"}. A loop's series has the
+        frame and its head line; a function's returned floats have frame and line None and the name
+        ``<return>``. Traces written before series existed have none: an empty list."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'series'").fetchone():
+            return []
+        if function_id is None:
+            rows = self.db.execute("SELECT * FROM series ORDER BY rowid")
+        else:
+            rows = self.db.execute("SELECT * FROM series WHERE function_id = ? ORDER BY rowid", (function_id,))
+        out = []
+        for fid, frame_id, line, name, count, step, data in rows:
+            loaded = _load(data)
+            out.append((fid, frame_id, line, name, count, step, loaded if isinstance(loaded, dict) else {}))
+        return out
+
 
 def _locked_by_writer(path: Path) -> bool:
     """Is a live codetour run still writing this trace (it holds an advisory lock on it)?"""

@@ -14,6 +14,11 @@ One trace is one file a user can copy, share and open later. Tables:
                (argument summaries, locals that changed, return value, exception)
 ``folds``      where the recorder stopped storing detail: loop iterations past the budget
 ``threads``    threads seen, by the small integer used in frames
+``series``     scalar series kept past the budgets (optional: traces written before it lack it):
+               per recorded frame and loop head, the scalars the loop assigned, one sample per
+               iteration (``line`` = the loop head); per function (``frame_id``/``line`` NULL,
+               name ``<return>``), the floats it returned, one per call. ``count`` samples were
+               taken, every ``step``-th kept; ``data`` is JSON: points, first, last, min, max
 """
 
 from __future__ import annotations
@@ -64,4 +69,8 @@ CREATE TABLE IF NOT EXISTS folds (
     after_seq INTEGER NOT NULL, iterations INTEGER NOT NULL, lines INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS folds_frame ON folds(frame_id, after_seq);
+CREATE TABLE IF NOT EXISTS series (
+    function_id INTEGER NOT NULL, frame_id INTEGER, line INTEGER, name TEXT NOT NULL,
+    count INTEGER NOT NULL, step INTEGER NOT NULL, data TEXT NOT NULL
+);
 """

@@ -119,6 +119,7 @@ class TraceWriter:
         frames_new: Iterable[tuple] = (),
         frames_end: Iterable[tuple] = (),
         folds: Iterable[tuple] = (),
+        series: Iterable[tuple] = (),
         functions: Iterable[tuple] = (),
         function_stats: Iterable[tuple] = (),
         edges: Iterable[tuple] = (),
@@ -157,6 +158,7 @@ class TraceWriter:
                     ((e[0], e[1], e[2], e[3], e[4], _json(e[5])) for e in events),
                 )
                 conn.executemany("INSERT INTO folds VALUES (?, ?, ?, ?, ?, ?)", folds)
+                conn.executemany("INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?)", ((*r[:6], _json(r[6])) for r in series))
                 if meta:
                     conn.executemany(
                         "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",

@@ -39,7 +39,7 @@ from typing import Any
 from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
 from codetour.store.schema import FOLD as FOLD_EVENT
 from codetour.store.writer import TraceWriter, snapshot_file
-from codetour.trace import redact, summary
+from codetour.trace import redact, series, summary
 from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
 
@@ -47,7 +47,9 @@ _GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENE
 
 # Shadow-stack entry slots (a list per live in-scope frame).
 # Entries past the budget have only the first seven slots.
-FID, START, CHILD, ROW, FRAME, NEAREST, EDGE, LAST_LINE, LOOPS, FOLD, SEEN, EXC, COUNTS = range(13)
+FID, START, CHILD, ROW, FRAME, NEAREST, EDGE, LAST_LINE, LOOPS, FOLD, SEEN, EXC, COUNTS, SERIES = range(14)
+# A fold: [first line, last line, seq, iterations, lines, ts, head line]
+FOLD_HEAD = 6
 
 
 @dataclass
@@ -95,6 +97,8 @@ class Recorder:
         self.func_gen_start: list[int] = []  # generator/coroutine: f_lasti of a first entry, else -2
         self.func_loops: list[dict[int, tuple[int, int]] | None] = []  # loop head line -> (first, last) line
         self.func_secret: list[bool] = []  # a function named like a secret: its string results are hidden
+        self.func_stores: list[dict[int, tuple[str, ...]] | None] = []  # loop head -> names the loop assigns
+        self.return_series: dict[int, list] = {}  # function id -> series of the scalars it returned
         self.func_rows: list[tuple] = []
         self.file_ids: dict[str, int] = {}
         self.edges: dict[tuple[int | None, int], list[int]] = {}
@@ -104,6 +108,7 @@ class Recorder:
         self.frames_new: list[tuple] = []
         self.frames_end: list[tuple] = []
         self.folds: list[tuple] = []
+        self.series_new: list[tuple] = []
         self.files_new: list[tuple] = []
         self.funcs_new: list[tuple] = []
         self.threads_new: list[tuple] = []
@@ -156,6 +161,7 @@ class Recorder:
         self.func_gen_start.append(_first_resume_offset(code) if code.co_flags & _GEN_FLAGS else -2)
         self.func_loops.append(None)
         self.func_secret.append(summary.is_secret_name(code.co_name))
+        self.func_stores.append(None)
         return fid
 
     def _thread_index(self) -> list:
@@ -179,7 +185,9 @@ class Recorder:
             return
         with self._flush_lock:
             if self.failed is not None:
-                _discard(self.events, self.frames_new, self.frames_end, self.folds, self.funcs_new, self.threads_new)
+                _discard(
+                    self.events, self.frames_new, self.frames_end, self.folds, self.series_new, self.funcs_new, self.threads_new
+                )
                 return
             # Take a copy, then delete exactly what was copied: another thread may append in
             # between (the GIL can switch), and what it appends stays for the next batch.
@@ -187,6 +195,7 @@ class Recorder:
             # batch before its row: a frame's end before its start, a function's stats before it.
             frames_end = _take(self.frames_end)
             folds = _take(self.folds)
+            series_rows = _take(self.series_new)
             events = _take(self.events)
             frames_new = _take(self.frames_new)
             threads = _take(self.threads_new)
@@ -201,11 +210,12 @@ class Recorder:
                     frames_new=frames_new,
                     frames_end=frames_end,
                     folds=folds,
+                    series=series_rows,
                     functions=funcs,
                     function_stats=stats,
                     edges=edges,
                     threads=threads,
-                    files=[snapshot_file(*f, redact=redact.current.text) for f in files],
+                    files=[snapshot_file(f[0], f[1], f[2], redact=redact.current.text) for f in files],
                     meta={"events": self.events_recorded + len(events)},
                 )
             except Exception as exc:
@@ -218,7 +228,7 @@ class Recorder:
         self.failed = f"{type(exc).__name__}: {exc}"
         self.active = False
         self.code_ids.clear()  # every frame is out of scope from now on: the target runs untraced
-        _discard(self.events, self.frames_new, self.frames_end, self.folds, self.funcs_new, self.threads_new)
+        _discard(self.events, self.frames_new, self.frames_end, self.folds, self.series_new, self.funcs_new, self.threads_new)
         if threading.current_thread() is threading.main_thread() and sys.gettrace() is self._global:
             sys.settrace(self.previous_trace)
 
@@ -261,9 +271,20 @@ class Recorder:
         summarize = summary.summarize
         summarize_named = summary.summarize_named
         recorder = self
+        kinds_get = series.KINDS.get
+        kind_of = series.kind_of
+        to_scalar = series.scalar
+        series_add = series.add
+        new_buffer = series.new_buffer
+        series_row = series.row
+        loop_stores = series.loop_stores
+        NOT, INT = series.NOT, series.INT
+        func_stores = self.func_stores
+        return_series = self.return_series
+        series_new = self.series_new
 
         def close_fold(entry: list) -> None:
-            head, end, seq, iterations, lines, ts = entry[FOLD]
+            head, end, seq, iterations, lines, ts, _ = entry[FOLD]
             entry[FOLD] = None
             folds.append((entry[ROW], head, end, seq, iterations, lines))
             events.append((seq, entry[ROW], FOLD_EVENT, head, ts, {"iterations": iterations, "lines": lines, "end_line": end}))
@@ -283,6 +304,48 @@ class Recorder:
                     del stack[i + 1 :]
                     return stack.pop(), stack
             return None, stack
+
+        def sample(entry: list, frame: Any, head: int) -> None:
+            """One iteration of a loop starts: add the scalars the loop assigns to the frame's series."""
+            fid = entry[FID]
+            stores = func_stores[fid]
+            if stores is None:
+                stores = func_stores[fid] = {}
+            names = stores.get(head)
+            if names is None:
+                loop = entry[LOOPS].get(head)
+                names = stores[head] = loop_stores(frame.f_code, loop[0], loop[1]) if loop else ()
+            if not names:
+                return
+            f_locals = frame.f_locals
+            bufs = entry[SERIES]
+            if bufs is None:
+                bufs = entry[SERIES] = {}
+            for name in names:
+                value = f_locals.get(name)
+                kind = kinds_get(type(value))
+                if kind is None:
+                    kind = kind_of(type(value))
+                if kind != NOT:
+                    x = to_scalar(value, kind)
+                    if x is not None:
+                        buf = bufs.get((head, name))
+                        if buf is None:
+                            buf = bufs[(head, name)] = new_buffer()
+                        series_add(buf, x)
+
+        def returned(fid: int, value: Any, kind: int | None) -> None:
+            """A call returned a value that may be a float: add it to the function's series."""
+            if kind is None:
+                kind = kind_of(type(value))
+                if kind in (NOT, INT):
+                    return
+            x = to_scalar(value, kind, True)
+            if x is not None:
+                buf = return_series.get(fid)
+                if buf is None:
+                    buf = return_series[fid] = new_buffer()
+                series_add(buf, x)
 
         def account(entry: list, stack: list, now: int) -> None:
             elapsed = now - entry[START]
@@ -309,8 +372,13 @@ class Recorder:
                         stack[-1][CHILD] += elapsed
                 else:
                     popped, stack = pop_entry(frame)
-                    if popped is not None:
-                        account(popped, stack, now)
+                    if popped is None:
+                        return folded_local
+                    account(popped, stack, now)
+                    fid = popped[FID]
+                kind = kinds_get(type(arg))
+                if kind != NOT and kind != INT:  # None: a type not seen yet
+                    returned(fid, arg, kind)
             return folded_local
 
         def finish(entry: list, frame: Any, arg: Any) -> None:
@@ -323,6 +391,11 @@ class Recorder:
             row = entry[ROW]
             if entry[FOLD] is not None:
                 close_fold(entry)
+            bufs = entry[SERIES]
+            if bufs:
+                fid = entry[FID]
+                for (head, name), buf in bufs.items():
+                    series_new.append(series_row(fid, row, head, name, buf))
             seq = next_seq()
             exc = entry[EXC]
             if exc is not None and arg is None:
@@ -332,6 +405,9 @@ class Recorder:
                 ret = REDACTED if func_secret[entry[FID]] and type(arg) in (str, bytes) else summarize(arg)
                 frames_end.append((seq, now - t0, ret, None, "returned", row))
                 events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"value": ret}))
+                kind = kinds_get(type(arg))
+                if kind != NOT and kind != INT:
+                    returned(entry[FID], arg, kind)
             if len(events) >= flush_every:
                 recorder.flush()
 
@@ -345,6 +421,8 @@ class Recorder:
                         if fold[0] <= lineno <= fold[1]:
                             if lineno <= entry[LAST_LINE]:
                                 fold[3] += 1  # a jump back: one more iteration
+                                if lineno == fold[6]:
+                                    sample(entry, frame, lineno)  # the loop's own head: its next iteration
                             fold[4] += 1
                             entry[LAST_LINE] = lineno
                             return local
@@ -358,9 +436,11 @@ class Recorder:
                             counts = entry[COUNTS] = {}
                         n = counts.get(lineno, 0) + 1
                         counts[lineno] = n
+                        if n > 1:
+                            sample(entry, frame, lineno)  # the scalars the previous iteration left
                         if n > iter_budget:
                             # The fold becomes one FOLD event, numbered now, written when it closes.
-                            entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0]
+                            entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0, lineno]
                             return local
                     if entry[EXC] is not None:
                         entry[EXC] = None  # the exception was handled in this frame
@@ -450,7 +530,7 @@ class Recorder:
             loops = func_loops[fid]
             if loops is None:
                 loops = func_loops[fid] = loop_ranges(code)
-            entry = [fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None]
+            entry = [fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None, None]
             stack.append(entry)
             if not func_lines[fid]:
                 frame.f_trace_lines = False  # library frame: call level only
@@ -504,6 +584,9 @@ class Recorder:
         if self._flusher is not None and self._flusher is not threading.current_thread():
             self._flusher.join(timeout=5)
         self._close_open_frames()
+        for fid, buf in self.return_series.items():
+            self.series_new.append(series.row(fid, None, None, "<return>", buf))
+        self.return_series.clear()
         self.flush()
 
     def _close_open_frames(self) -> None:
@@ -513,12 +596,14 @@ class Recorder:
             for entry in reversed(stack):
                 if entry[ROW] >= 0:
                     if entry[FOLD] is not None:
-                        head, end, seq, iterations, lines, ts = entry[FOLD]
+                        head, end, seq, iterations, lines, ts, _ = entry[FOLD]
                         self.folds.append((entry[ROW], head, end, seq, iterations, lines))
                         self.events.append(
                             (seq, entry[ROW], FOLD_EVENT, head, ts, {"iterations": iterations, "lines": lines, "end_line": end})
                         )
                     self.frames_end.append((None, now, None, entry[EXC], "unfinished", entry[ROW]))
+                    for (head, name), buf in (entry[SERIES] or {}).items():
+                        self.series_new.append(series.row(entry[FID], entry[ROW], head, name, buf))
                 fid = entry[FID]
                 self.func_total[fid] += time.perf_counter_ns() - entry[START]
                 entry[FRAME] = None
