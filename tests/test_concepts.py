@@ -14,6 +14,7 @@ from codetour.concepts import CardFormatError, attach, find_card, load_cards, ma
 from codetour.concepts.render import card_markdown, card_text, match_markdown, match_text
 from codetour.concepts.values import check, parse_value
 from codetour.store.reader import TraceReader
+from codetour.tour.build import build_tour
 from codetour.tour.model import load_tour
 from codetour.tour.resolve import resolve_tour
 
@@ -51,8 +52,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     },
     "diffusion_numpy": {
         "diffusion-schedule": ("<module>", "alphas_cumprod = np.cumprod(alphas)"),
-        "denoising-loss": ("diffusion_loss", "x_t = np.sqrt(a_bar) * x0"),
-        "mse": ("diffusion_loss", "loss = ((pred - noise) ** 2).mean()"),
+        "denoising-loss": ("diffusion_loss", "x_t = np.sqrt(a_bar) * x0"),  # refines mse: no separate mse card
     },
     "gpt_numpy": {
         "grad-accumulation": ("<module>", "for micro_step in range(grad_accum_steps):"),
@@ -370,3 +370,18 @@ def test_concepts_command_lists_shows_and_matches(capsys, traces):
     with pytest.raises(UsageError, match="no concept card called 'gea'") as err:
         _concepts("gea")
     assert "gae" in (err.value.hint or "")
+
+
+def test_generated_ppo_tour_carries_the_same_math_as_the_hand_written_one(ppo_trace):
+    """The generated tour of the sample attaches the cards the hand-written tour's math is about,
+    the loss concepts at its loss stop; and no card is left unattached."""
+    with TraceReader(ppo_trace) as reader:
+        resolved = resolve_tour(build_tour(reader), reader)
+        per_stop, rest = attach(match_run(reader), [(r.file, r.stop.at, r.line) for r in resolved])
+    placed = {m.card.name: r.stop.phase for r, cards in zip(resolved, per_stop) for m in cards}
+    for card_name, _fragments in HAND_WRITTEN.values():
+        assert card_name in placed, f"{card_name} is not at any stop of the generated tour"
+    for card_name in ("ppo-ratio", "ppo-clip", "value-loss", "entropy-bonus"):
+        assert placed[card_name] == "loss", f"{card_name} attached at {placed[card_name]}"
+    assert "mse" not in placed, "the value loss card makes the general MSE card redundant on that line"
+    assert rest == []

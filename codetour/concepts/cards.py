@@ -8,6 +8,7 @@ A card is a Markdown file shipped in ``codetour/concepts/cards/``::
     tags: rl, policy-gradient
     phase: loss
     see: ppo-clip, policy-gradient
+    refines: (optional) general cards this one makes redundant on the same lines
 
     ## Idea
     Two or three plain sentences.
@@ -65,19 +66,15 @@ from pathlib import Path
 from typing import Any
 
 from codetour.concepts.values import predicate_ok
-from codetour.errors import CodetourError
+from codetour.errors import CardFormatError
 
-HEADER_KEYS = ("name", "aliases", "tags", "phase", "see")
+HEADER_KEYS = ("name", "aliases", "tags", "phase", "see", "refines")
 SECTIONS = ("Idea", "Math", "Recognise it in code", "Check the code against the math", "Here")
 _KEY = re.compile(r"^([a-z]+):\s*(.*)$")
 _FENCE = re.compile(r"^```(\w*)\s*$")
 PLACEHOLDER = re.compile(r"\{!?(\w+)(?:\.(value|range|shape|later|mean|type))?\}")
 
 
-class CardFormatError(CodetourError):
-    """A concept card that does not parse: names the card and the problem."""
-
-    exit_code = 5
 
 
 def required_literal(pattern: str) -> str:
@@ -142,6 +139,7 @@ class Card:
     tags: list[str] = field(default_factory=list)
     phase: str | None = None
     see: list[str] = field(default_factory=list)
+    refines: list[str] = field(default_factory=list)  # more general cards this one makes redundant where both match
     path: str = ""
 
     @property
@@ -270,6 +268,7 @@ def parse_card(text: str, source: str = "<card>") -> Card:
         tags=_split_list(header.get("tags", "")),
         phase=header.get("phase") or None,
         see=_split_list(header.get("see", "")),
+        refines=_split_list(header.get("refines", "")),
         path=source,
     )
 

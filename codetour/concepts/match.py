@@ -221,6 +221,9 @@ def match_region(
         m = match_card(card, region)
         if m is not None:
             out.append(m)
+    # A specific card makes a general one redundant on the same statements (value loss over MSE).
+    refined = {(general, n) for m in out for general in m.card.refines for n in m.lines}
+    out = [m for m in out if not any((m.card.name, n) in refined for n in m.lines)]
     if out:
         callers = _callers(reader, frame_id)
         for m in out:
@@ -259,12 +262,13 @@ def match_run(reader: TraceReader, cards: tuple[Card, ...] | None = None) -> lis
 
 
 def attach(
-    matches: list[CardMatch], anchors: list[tuple[str | None, str, int | None]], window: int = 12
+    matches: list[CardMatch], anchors: list[tuple[str | None, str, int | None]], window: int = 12, call_window: int = 25
 ) -> tuple[list[list[CardMatch]], list[CardMatch]]:
     """Give each match to one anchor ``(file, qualname, line)``: the nearest in the function where it
     matched (a line anchor within ``window`` lines, a function anchor with line None), else the
-    nearest at the line that called that function (one, two or three calls up). Each card goes to
-    one anchor at most. Returns (matches per anchor, matches no anchor took, one per card)."""
+    nearest to the line that called that function (one, two or three calls up, within
+    ``call_window`` lines). Each card goes to one anchor at most. Returns (matches per anchor,
+    matches no anchor took, one per card)."""
     per: list[list[CardMatch]] = [[] for _ in anchors]
     rest: list[CardMatch] = []
     taken: set[str] = set()
@@ -281,7 +285,7 @@ def attach(
                     distance = window + 1
                 else:
                     distance = min(abs(n - a_line) for n in lines)
-                    if distance > window:
+                    if distance > (window if depth == 0 else call_window):
                         continue
                 key = (depth, distance, i)
                 if best is None or key < best:
