@@ -129,3 +129,38 @@ def render_explanation(x: Explanation) -> list[str]:
             parts.append("NOT AN ENTRY")
         lines.append(f"  {mark} {v.rule:<{width}}  {' '.join(parts)}  {e.reason or v.description}")
     return lines
+
+
+def explanation_json(x: Explanation) -> dict[str, object]:
+    """The explanation as JSON: the outcome and every rule's verdict (``null`` when it did not apply)."""
+    return {
+        "schema": "codetour.discover.explain/1",
+        "path": x.path,
+        "entry": x.entry is not None,
+        "rank": x.rank,
+        "primary_for": x.primary_for,
+        "role": x.entry.role if x.entry else None,
+        "roles": x.entry.roles if x.entry else [],
+        "command": x.entry.command if x.entry else None,
+        "score": x.verdict.score,
+        "role_votes": x.verdict.votes,
+        "excluded_by": x.verdict.vetoed_by.to_json() if x.verdict.vetoed_by else None,
+        "candidate": x.parsed,
+        "rules": [
+            {"rule": v.rule, "description": v.description, "verdict": v.evidence.to_json() if v.evidence else None}
+            for v in x.verdicts
+        ],
+    }
+
+
+def primary_lines(result: DiscoveryResult) -> list[tuple[str, str, bool]]:
+    """(role, text, found) for the primary train and eval entries: the command that runs
+    each, or the honest "none" with where that work lives instead."""
+    lines = []
+    for role in ("train", "eval"):
+        entry = result.primary_entry(role)
+        if entry is not None:
+            lines.append((role, " ".join(entry.command_for(role)), True))
+        else:
+            lines.append((role, result.notes.get(role, f"no clear {role} entry point"), False))
+    return lines

@@ -43,7 +43,10 @@ SCHEMA = "codetour.discover/1"
 _SCRIPT_TEXT = re.compile(r"^(?:for|while|with|async) |^[A-Za-z_][\w.]*\(", re.M)
 # a primary needs this much evidence; below it the honest answer is "none"
 PRIMARY_MIN_SCORE = 4.0
-PRIMARY_MIN_VOTE = 2.0  # and this much evidence for the role itself
+PRIMARY_MIN_VOTE = 2.0
+_EVAL_FUNCTION = re.compile(
+    r"^\s*def (\w*(?:eval|valid|estimate_loss|test)\w*)\(", re.M | re.I
+)  # and this much evidence for the role itself
 
 
 @dataclass
@@ -356,9 +359,12 @@ def _primaries(entries: list[EntryPoint], repo: RepoContext) -> tuple[dict[str, 
         else:
             notes["train"] = "no training entry point found"
     if best is None:
-        inside = train is not None and scan_ops(repo.texts.get(train.path, ""), EVAL_OPS)
-        if inside and train is not None:
-            notes["eval"] = f"no separate eval entry; evaluation runs inside {train.path} ({inside[0]})"
+        text = repo.texts.get(train.path, "") if train is not None else ""
+        inside = scan_ops(text, EVAL_OPS)
+        named = _EVAL_FUNCTION.search(text)
+        if train is not None and (inside or named):
+            how = f"{named.group(1)}()" if named else inside[0]
+            notes["eval"] = f"no separate eval entry; evaluation runs inside {train.path} ({how})"
         elif evals_nb:
             notes["eval"] = (
                 f"no eval script; evaluation lives in notebook{'s' if len(evals_nb) > 1 else ''} {', '.join(evals_nb[:3])}"
