@@ -34,6 +34,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     d.add_argument("path", metavar="REPO", help="repository folder to scan")
     d.add_argument("--json", action="store_true", help="machine-readable output (schema codetour.discover/1)")
     d.add_argument("--all", action="store_true", help="show every candidate, not just the top 15")
+    d.add_argument("--explain", metavar="PATH", help="show every rule's verdict on one file of the repo")
     return d
 
 
@@ -41,6 +42,16 @@ def run(args: argparse.Namespace) -> int:
     from codetour.discover import discover
     from codetour.errors import NoEntryPointError
 
+    if args.explain:
+        from codetour.discover.explain import explain, explanation_json, render_explanation
+
+        explained = explain(args.path, args.explain)
+        if args.json:
+            out.print_json(json.dumps(explanation_json(explained)))
+        else:
+            for line in render_explanation(explained):
+                out.print(line, markup=False, soft_wrap=True)
+        return 0
     result = discover(args.path)
     for path in result.unreadable:
         warn(f"skipped unreadable {path}")
@@ -75,13 +86,10 @@ def _print_discovery(result: Any, show_all: bool) -> None:
             entry.append(f"\n★ primary {' & '.join(marks)}", style="bold yellow")
         table.add_row(str(i), entry, roles, f"{e.confidence:.0%}", Text("\n".join(f"• {r}" for r in e.reasons)))
     out.print(table)
-    for role in ("train", "eval"):
-        entry = result.primary_entry(role)
-        if entry:
-            cmd = " ".join(["python", entry.path, *entry.args_for(role)])
-            out.print(Text.assemble((f"{role:>5}:", "bold"), " ", cmd))
-        else:
-            out.print(Text.assemble((f"{role:>5}:", "bold"), " ", (f"no clear {role} entry point", "dim")))
+    from codetour.discover.explain import primary_lines
+
+    for role, text, found in primary_lines(result):
+        out.print(Text.assemble((f"{role:>5}:", "bold"), " ", (text, "" if found else "dim")))
     skipped = []
     if result.parse_failures:
         skipped.append(f"{len(result.parse_failures)} did not parse")
