@@ -2,6 +2,12 @@
 
 Each error carries its exit code and formats as one line; the CLI prints
 ``codetour: <message>`` and exits with that code, never a traceback.
+
+Exit codes: 1 the target does not compile (as Python would), 2 usage, 3 bad input path,
+4 no entry points, 5 not a trace / damaged trace / bad tour or concept card, 6 cannot write,
+8 the live debugging session failed, 70 an internal error (a bug: reported in one line, with
+the traceback under ``CODETOUR_DEBUG=1``), 130 interrupted. ``codetour trace`` otherwise
+exits with the traced program's own code.
 """
 
 from __future__ import annotations
@@ -55,3 +61,27 @@ class OutputError(CodetourError):
     """codetour cannot write where it was asked to."""
 
     exit_code = 6
+
+
+class TourFormatError(CodetourError):
+    """A tour file that does not parse: names the file, the stop and the problem."""
+
+    exit_code = 5
+
+
+class CardFormatError(CodetourError):
+    """A concept card that does not parse: names the card and the problem."""
+
+    exit_code = 5
+
+
+class LiveError(CodetourError):
+    """The live debugging session failed (debugpy did not start, the program ended early...)."""
+
+    exit_code = 8
+
+
+class DapError(LiveError):
+    """The debug adapter protocol conversation with debugpy broke down."""
+
+    exit_code = 8

@@ -9,11 +9,7 @@ import threading
 import time
 from typing import Any
 
-from codetour.errors import CodetourError
-
-
-class DapError(CodetourError):
-    exit_code = 8
+from codetour.errors import DapError
 
 
 class DapClient:

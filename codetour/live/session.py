@@ -11,14 +11,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codetour.errors import CodetourError, UsageError
+from codetour.errors import LiveError, UsageError
 from codetour.live.dap import DapClient, DapError
 from codetour.store.reader import TraceReader
 from codetour.store.schema import LINE
-
-
-class LiveError(CodetourError):
-    exit_code = 8
 
 
 @dataclass(frozen=True)

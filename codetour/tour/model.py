@@ -39,7 +39,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from codetour.errors import CodetourError, InputError
+from codetour.errors import InputError, TourFormatError
 
 PHASES = (
     "config",
@@ -64,12 +64,6 @@ PHASES = (
 STOP_KEYS = ("at", "file", "match", "call", "hit", "phase", "line")
 TOUR_KEYS = ("repo", "entry", "module", "args")
 _KEY_LINE = re.compile(r"^([a-z]+):\s*(.*)$")
-
-
-class TourFormatError(CodetourError):
-    """A tour file that does not parse: names the file, the stop and the problem."""
-
-    exit_code = 5
 
 
 @dataclass
