@@ -63,7 +63,7 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host or "127.0.0.1", number
 
 
-def _resolve_stops(args: argparse.Namespace, reader) -> tuple[list[StopPoint], int]:  # type: ignore[no-untyped-def]
+def _resolve_stops(args: argparse.Namespace, reader) -> tuple[list[StopPoint], int]:
     """All tour stops as stop points (for 'continue'), and the index of the one to pause at."""
     from codetour.tour.build import build_tour
     from codetour.tour.model import load_tour
@@ -288,7 +288,7 @@ def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: i
     return 0
 
 
-def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], reader) -> int:  # type: ignore[no-untyped-def]
+def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], reader) -> int:
     host, port = parse_listen(args.listen)
     if host not in ("127.0.0.1", "localhost", "::1"):
         warn(f"listening on {host}: anyone who can reach it can run code in this process")
@@ -321,7 +321,7 @@ def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], 
     return code
 
 
-def _write_tour(reader, root: Path, tour_path: str | None) -> None:  # type: ignore[no-untyped-def]
+def _write_tour(reader, root: Path, tour_path: str | None) -> None:
     from codetour.export import ExportContext
     from codetour.export.vscode import write_tour
     from codetour.graph import build_graph

@@ -27,7 +27,7 @@ class DapClient:
         self.reader.start()
 
     @classmethod
-    def connect(cls, host: str, port: int, timeout: float = 15.0, alive=None) -> DapClient:  # type: ignore[no-untyped-def]
+    def connect(cls, host: str, port: int, timeout: float = 15.0, alive=None) -> DapClient:
         """Connect, retrying while the adapter opens its port (it does so asynchronously)."""
         deadline = time.monotonic() + timeout
         last: Exception | None = None

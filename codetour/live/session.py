@@ -163,7 +163,7 @@ class LiveSession:
             pump.start()
             self._pumps.append(pump)
 
-    def _pump(self, stream) -> None:  # type: ignore[no-untyped-def]
+    def _pump(self, stream) -> None:
         for line in stream:
             self.output.append(line.rstrip("\n"))
             if self.echo_output:
