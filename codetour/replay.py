@@ -46,6 +46,10 @@ class Step:
 
 
 class Cursor:
+    """A position in a recording (an event) and the debugger moves over it, forwards and backwards:
+    step into / over / out, run to a line or a breakpoint, next tour stop. Pure logic over a
+    trace reader, so tests drive it without a UI and the TUI only renders its state."""
+
     def __init__(self, reader: TraceReader, tour: Tour | None = None) -> None:
         self.reader = reader
         self.tour = tour

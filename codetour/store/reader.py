@@ -22,6 +22,8 @@ from codetour.store.schema import CALL, EXCEPTION, FILE_SUFFIX, FORMAT_NAME, KIN
 
 @dataclass(frozen=True)
 class FileInfo:
+    """A recorded source file: its path, its path relative to the root, and its hash at recording time."""
+
     id: int
     path: str
     relpath: str
@@ -38,6 +40,8 @@ class FileInfo:
 
 @dataclass(frozen=True)
 class Function:
+    """A code object that ran in scope (function, method, class body or module code), with exact call counts and times."""
+
     id: int
     file_id: int
     name: str
@@ -55,6 +59,8 @@ class Function:
 
 @dataclass(frozen=True)
 class Edge:
+    """Calls from one function to another, exact even past the detail budget (stitched across library frames)."""
+
     caller_id: int | None  # None: called from outside any recorded frame (the entry)
     callee_id: int
     calls: int
@@ -63,6 +69,9 @@ class Edge:
 
 @dataclass(frozen=True)
 class Frame:
+    """One recorded activation of a function: its caller, call line, thread, depth, the span of events it
+    covers, and summaries of its arguments, return value or exception."""
+
     id: int
     function_id: int
     parent_id: int | None
@@ -82,6 +91,9 @@ class Frame:
 
 @dataclass(frozen=True)
 class Event:
+    """One step of the recording: a call, line, return, exception or fold, in a frame, at a time;
+    ``data`` holds the values it carries (arguments, changed locals, return value, exception)."""
+
     seq: int
     frame_id: int
     kind: int
@@ -96,6 +108,8 @@ class Event:
 
 @dataclass(frozen=True)
 class Fold:
+    """Where detail stopped: a loop's iterations past the budget, counted but not stored."""
+
     frame_id: int
     head_line: int
     end_line: int

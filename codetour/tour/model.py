@@ -68,6 +68,9 @@ _KEY_LINE = re.compile(r"^([a-z]+):\s*(.*)$")
 
 @dataclass
 class Stop:
+    """One stop of a tour: a title, an anchor (a function's qualified name plus an optional line
+    pattern, so it survives edits), the phase it shows, and its narration."""
+
     title: str
     at: str
     narration: str = ""
@@ -81,6 +84,9 @@ class Stop:
 
 @dataclass
 class Tour:
+    """An ordered list of stops through a recorded run, with what to record (repo, entry, args);
+    read from and written to Markdown files."""
+
     title: str
     stops: list[Stop] = field(default_factory=list)
     description: str = ""
