@@ -472,6 +472,16 @@ def test_bypass_edges_are_marked_in_drawings(dispatch_traces):
     assert re.search(r'-\.->\|"≈2×"\|', mermaid)
 
 
+def test_bypass_edges_are_dashed_in_the_html_map(dispatch_traces, tmp_path):
+    page = tmp_path / "map.html"
+    assert run_cli("export", str(dispatch_traces["library"]), "--no-library", "-o", str(page)).returncode == 0
+    dom = dump_dom(page.as_uri(), tmp_path)
+    via = re.findall(r'<path class="edge via"[^>]*><title>([^<]*)</title>', dom)
+    assert via and all("≈" in t and "through hidden functions" in t for t in via)
+    assert any(t.startswith("main → evaluate: ≈2 calls") for t in via)
+    assert re.search(r'<path class="edge"[^>]*><title>main → train: 1 calls', dom)  # a direct call stays solid
+
+
 # --------------------------------------------------------------------------- GraphML types
 def test_graphml_key_ids_are_unique_per_domain_and_types_round_trip(ppo_trace):
     text = export(ppo_trace, "graphml")

@@ -29,6 +29,7 @@ from conftest import run_cli
 from codetour.export import ExportContext, formats
 from codetour.graph import build_graph
 from codetour.store.reader import TraceReader
+from codetour.tour.model import load_tour
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "__snapshots__", "test_graph_export_golden")
 UPDATE = os.environ.get("CODETOUR_UPDATE_GOLDEN") == "1"
@@ -113,6 +114,34 @@ if __name__ == "__main__":
 '''
 
 
+TOUR = """# The tiny model
+entry: train.py
+
+A hand-written tour, so that this golden file follows the CodeTour exporter and not the
+tour builder's wording.
+
+## The settings
+at: parse_args
+file: train.py
+match: return parser.parse_args
+
+**Idea.** Epochs and learning rate come from the command line.
+
+## The loss
+at: mse_loss
+file: tiny/model.py
+
+**Idea.** The mean of the squared errors.
+
+## The update
+at: SGD.step
+file: tiny/model.py
+match: self.model.w -=
+
+**Math.** w ← w − lr·∂L/∂w.
+"""
+
+
 def normalise(trace) -> None:
     """Times from step numbers, paths under /repo, fixed versions, pid and clock."""
     db = sqlite3.connect(trace)
@@ -168,6 +197,7 @@ def golden_trace(tmp_path_factory):
     (repo / "tiny" / "__init__.py").write_text("")
     (repo / "tiny" / "model.py").write_text(MODEL)
     (repo / "train.py").write_text(TRAIN)
+    (repo / "tiny.md").write_text(TOUR)
     out = repo / "golden.ctrace"
     proc = run_cli("trace", "--root", str(repo), "-o", str(out), str(repo / "train.py"), cwd=repo)
     assert proc.returncode == 0, proc.stderr
@@ -194,9 +224,10 @@ def check_manifest(fmt: str) -> None:
 
 def render(trace, fmt: str) -> bytes:
     spec = formats()[fmt]
+    options = {"tour": load_tour(trace.parent / "tiny.md")} if fmt == "codetour" else {}
     with TraceReader(trace) as reader:
         title = "codetour: " + " ".join(reader.meta.get("argv") or [])
-        ctx = ExportContext(reader, build_graph(reader), title)
+        ctx = ExportContext(reader, build_graph(reader), title, options)
         buffer: io.BytesIO | io.StringIO = io.BytesIO() if spec.binary else io.StringIO()
         spec.write(ctx, buffer)
     data = buffer.getvalue()

@@ -17,7 +17,7 @@ from codetour.export import ExportContext
 class DomainKeyWriter(GraphMLWriter):
     """networkx's GraphML writer with key ids that name the domain as well as the attribute."""
 
-    def get_key(self, name, attr_type, scope, default):  # type: ignore[no-untyped-def]
+    def get_key(self, name, attr_type, scope, default):
         keys_key = (name, attr_type, scope)
         if keys_key in self.keys:
             return self.keys[keys_key]

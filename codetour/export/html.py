@@ -6,7 +6,8 @@ page's script only ever writes names with ``textContent``, so a function called
 ``<script>`` stays text. The layout (layers by call depth from the entry) is computed
 here, so the page opens instantly even for large graphs.
 
-Open ``map.html#search=loss`` to land on a search.
+Calls through hidden functions (``--no-library``, ``--min-calls``) are dashed edges whose
+tooltip gives the estimated count. Open ``map.html#search=loss`` to land on a search.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ def page_data(ctx: ExportContext) -> dict:
                 "y": y,
             }
         )
-    edges = [{"s": index[a], "t": index[b], "calls": d["calls"], "total": ms(d["total_ns"])} for a, b, d in g.edges(data=True)]
+    edges = [
+        {"s": index[a], "t": index[b], "calls": d["calls"], "total": ms(d["total_ns"]), "hidden": d.get("hidden_calls", 0)}
+        for a, b, d in g.edges(data=True)
+    ]
     return {"title": ctx.title, "view": g.graph.get("view", ""), "nodes": nodes, "edges": edges}
 
 
