@@ -1,6 +1,6 @@
 """A cursor over a recorded run: step into / over / out, forward and backward.
 
-Pure logic over :class:`~codetour.store.reader.TraceReader` (no UI), so the replay's
+Pure logic over a :class:`~codetour.store.source.TraceSource` (no UI), so the replay's
 semantics are tested without a terminal and the TUI only renders :class:`Step`.
 
 A *step* is one event: a call, a line about to run, a return, an exception, or a
@@ -20,8 +20,9 @@ from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from codetour.store.reader import Event, Frame, Function, TraceReader
+from codetour.store.reader import Event, Frame, Function
 from codetour.store.schema import CALL, EXCEPTION, FOLD, LINE, RETURN
+from codetour.store.source import TraceSource
 from codetour.tour.model import Tour
 from codetour.tour.resolve import Resolved, resolve_tour
 
@@ -50,7 +51,7 @@ class Cursor:
     step into / over / out, run to a line or a breakpoint, next tour stop. Pure logic over a
     trace reader, so tests drive it without a UI and the TUI only renders its state."""
 
-    def __init__(self, reader: TraceReader, tour: Tour | None = None) -> None:
+    def __init__(self, reader: TraceSource, tour: Tour | None = None) -> None:
         self.reader = reader
         self.tour = tour
         self.stops: list[Resolved] = resolve_tour(tour, reader) if tour else []

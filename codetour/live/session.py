@@ -13,8 +13,8 @@ from pathlib import Path
 
 from codetour.errors import LiveError, UsageError
 from codetour.live.dap import DapClient, DapError
-from codetour.store.reader import TraceReader
 from codetour.store.schema import LINE
+from codetour.store.source import TraceSource
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class LaunchSpec:
     env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_trace(cls, reader: TraceReader) -> LaunchSpec:
+    def from_trace(cls, reader: TraceSource) -> LaunchSpec:
         meta = reader.meta
         args = list((meta.get("argv") or [])[1:])
         if meta.get("module"):
@@ -54,7 +54,7 @@ class LaunchSpec:
         return cls(argv=argv, cwd=meta.get("cwd") or os.getcwd())
 
 
-def stop_point_for_step(reader: TraceReader, seq: int, label: str = "") -> StopPoint:
+def stop_point_for_step(reader: TraceSource, seq: int, label: str = "") -> StopPoint:
     """The breakpoint that pauses a live run at the same moment as recorded step ``seq``."""
     event = reader.event(seq)
     if event is None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codetour.store.reader import TraceReader
+from codetour.store.source import TraceSource
 from codetour.tour.model import Tour
 from codetour.tour.resolve import BROKEN, RepoIndex, Resolved, resolve_static, resolve_tour
 
 CONTEXT = 3  # lines of code shown around a stop
 
 
-def resolve_for_render(tour: Tour, reader: TraceReader | None, root: Path | None) -> tuple[list[Resolved], dict[str, list[str]]]:
+def resolve_for_render(tour: Tour, reader: TraceSource | None, root: Path | None) -> tuple[list[Resolved], dict[str, list[str]]]:
     """Resolved stops plus the source text to excerpt (the trace's snapshot, else the files on disk)."""
     sources: dict[str, list[str]] = {}
     if reader is not None:
@@ -34,7 +34,7 @@ def excerpt(lines: list[str], line: int, context: int = CONTEXT) -> tuple[int, l
     return start, lines[start - 1 : end]
 
 
-def to_markdown(tour: Tour, reader: TraceReader | None = None, root: Path | None = None) -> str:
+def to_markdown(tour: Tour, reader: TraceSource | None = None, root: Path | None = None) -> str:
     resolved, sources = resolve_for_render(tour, reader, root)
     out = [f"# {tour.title}", ""]
     if tour.description:
@@ -68,7 +68,7 @@ def to_markdown(tour: Tour, reader: TraceReader | None = None, root: Path | None
     return "\n".join(out).rstrip() + "\n"
 
 
-def print_rich(tour: Tour, reader: TraceReader | None = None, root: Path | None = None) -> None:
+def print_rich(tour: Tour, reader: TraceSource | None = None, root: Path | None = None) -> None:
     from rich.console import Group
     from rich.markdown import Markdown
     from rich.panel import Panel

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codetour.discover.walk import walk
-from codetour.store.reader import Frame, TraceReader
+from codetour.store.reader import Frame
 from codetour.store.schema import LINE
+from codetour.store.source import TraceSource
 from codetour.tour.model import Stop, Tour
 
 OK, MOVED, MISSING_FUNCTION, MISSING_LINE, AMBIGUOUS, NOT_REACHED = (
@@ -142,7 +143,7 @@ def check_tour(tour: Tour, root: Path) -> list[Resolved]:
 
 
 # ----------------------------------------------------------------------------- traces
-def resolve_in_trace(stop: Stop, reader: TraceReader) -> Resolved:
+def resolve_in_trace(stop: Stop, reader: TraceSource) -> Resolved:
     candidates = [
         f
         for f in reader.functions.values()
@@ -181,10 +182,10 @@ def resolve_in_trace(stop: Stop, reader: TraceReader) -> Resolved:
     return Resolved(stop, OK, relpath, line, "", seq, frame.id, observed_values(reader, frame, seq))
 
 
-def observed_values(reader: TraceReader, frame: Frame, seq: int, limit: int = 8) -> dict[str, str]:
+def observed_values(reader: TraceSource, frame: Frame, seq: int, limit: int = 8) -> dict[str, str]:
     values = reader.locals_at(frame.id, seq)
     return dict(list(values.items())[::-1][:limit])  # the most recently changed first
 
 
-def resolve_tour(tour: Tour, reader: TraceReader) -> list[Resolved]:
+def resolve_tour(tour: Tour, reader: TraceSource) -> list[Resolved]:
     return [resolve_in_trace(stop, reader) for stop in tour.stops]
