@@ -14,7 +14,7 @@ from codetour.store.source import TraceSource
 from codetour.tour.build import build_tour
 from codetour.tour.model import format_tour
 
-MEMBERS = sorted(n for n in vars(TraceSource) if not n.startswith("_")) + ["path"]
+MEMBERS = [*sorted(n for n in vars(TraceSource) if not n.startswith("_")), "path"]
 
 
 def test_the_reader_and_the_fake_both_provide_every_member_of_the_protocol(ppo_trace):
