@@ -185,7 +185,7 @@ def cmd_debug(args: argparse.Namespace) -> int:
         spec = LaunchSpec(argv=[str(target.resolve()), *args.args], cwd=str(Path.cwd()))
     stops, index = _resolve_stops(args, reader)
     if args.listen:
-        return _listen(args, spec, stops, reader)
+        return _listen(args, spec, stops, index, reader)
     session = LiveSession(spec, connect_timeout=args.timeout, echo_output=True)
     stop = stops[index]
     note(
@@ -216,7 +216,7 @@ def _show(session: LiveSession, paused: Paused, label: str = "") -> None:
     )
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="cyan", no_wrap=True, min_width=10)
-    table.add_column(style="dim", no_wrap=True, max_width=10)
+    table.add_column(style="dim", no_wrap=True, min_width=5, max_width=16, overflow="ellipsis")
     table.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
     for var in session.locals(top["id"])[:20]:
         if var.get("name", "").startswith("__") or var.get("name") in (
@@ -266,14 +266,14 @@ def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: i
         try:
             if command in moves:
                 session.resume(moves[command], paused)
-                paused = session.wait_paused(where="the next step")
+                paused = session.wait_paused(where=None)
                 _show(session, paused)
             elif command in ("c", "continue"):
                 if index + 1 >= len(stops):
                     out.print("that was the last stop; continuing to the end of the program")
                     session.set_breakpoints([])
                     session.resume("continue", paused)
-                    session.wait_paused(where="the end")  # raises LiveError when the program finishes
+                    session.wait_paused(where=None)  # raises LiveError when the program finishes
                     continue
                 index += 1
                 session.set_breakpoints([stops[index]])
@@ -288,7 +288,7 @@ def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: i
     return 0
 
 
-def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], reader) -> int:
+def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], index: int, reader) -> int:
     host, port = parse_listen(args.listen)
     if host not in ("127.0.0.1", "localhost", "::1"):
         warn(f"listening on {host}: anyone who can reach it can run code in this process")
@@ -297,6 +297,13 @@ def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], 
     config = vscode_attach_config(host if host != "0.0.0.0" else "127.0.0.1", port, spec.cwd)
     out.print("Add this to .vscode/launch.json, set breakpoints (the tour's stops are listed below), and attach:")
     out.print_json(json.dumps(config))
+    chosen = stops[index]
+    hit = f" with hit count {chosen.hit}" if chosen.hit > 1 else ""
+    out.print(
+        f"The program waits before its first line. It pauses only where your debugger has a breakpoint: to stop at"
+        f" {chosen.label}, set one at {chosen.path}:{chosen.line}{hit} before you attach.",
+        markup=False,
+    )
     for stop in stops:
         out.print(
             f"  breakpoint: {stop.path}:{stop.line}" + (f" (hit count {stop.hit})" if stop.hit > 1 else "") + f"  · {stop.label}",

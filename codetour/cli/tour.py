@@ -311,8 +311,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     for i, r in enumerate(results, 1):
         where = f"{r.file}:{r.line}" if r.file else "-"
         status = Text(r.status, style=style.get(r.status, "red"))
-        if r.message:
-            status.append(f" {r.message}")
+        if r.message:  # "moved from line 45 to 47" already says "moved"
+            status = (
+                Text(r.message, style=style.get(r.status, "red")) if r.message.startswith(r.status) else status + f" {r.message}"
+            )
         table.add_row(
             str(i), Text(r.stop.title), Text(r.stop.at + (f" / {r.stop.match}" if r.stop.match else "")), Text(where), status
         )

@@ -228,7 +228,9 @@ class LiveSession:
         if event.get("event") == "exited":
             self.exit_code = (event.get("body") or {}).get("exitCode")
 
-    def wait_paused(self, where: str = "the stop", timeout: float = 120.0) -> Paused:
+    def wait_paused(self, where: str | None = "the stop", timeout: float = 120.0) -> Paused:
+        """Wait until the program pauses; ``where`` names what it should pause at (None when it is
+        expected to run to its end: then a clean finish is reported as just that)."""
         assert self.client is not None
         event = self.client.wait_event("stopped", "terminated", "exited", timeout=timeout)
         name = event.get("event")
@@ -238,7 +240,9 @@ class LiveSession:
             self._wait_exit(5)
             code = self.exit_code if self.exit_code is not None else (self.process.returncode if self.process else None)
             how = "crashed" if code not in (0, None) else "finished"
-            raise LiveError(f"the program {how} (exit code {code}) before reaching {where}{self._last_output()}")
+            if where is None:
+                raise LiveError(f"the program {how} (exit code {code}){self._last_output()}")
+            raise LiveError(f"the program {how} (exit code {code}) without reaching {where}{self._last_output()}")
         body = event.get("body") or {}
         thread_id = body.get("threadId")
         if thread_id is None:

@@ -66,7 +66,8 @@ def _array_summary(value: Any, tp: type, module: str) -> str:
     else:
         device = ""
     dims = "?" if shape is None else ", ".join(map(str, shape))
-    text = f"{name} {dtype}[{dims}]"
+    # A numpy scalar (np.float64) is named by its dtype already: "float64 = 0.918", not "float64 float64[] = 0.918".
+    text = name if shape == () and name == dtype else f"{name} {dtype}[{dims}]"
     if module.startswith("torch") and getattr(value, "requires_grad", False):
         text += " requires_grad"
     if device and device != "cpu":

@@ -102,7 +102,7 @@ class LiveScreen(Screen[None]):
                 return
             try:
                 self.session.resume(how, self.paused)
-                paused = self.session.wait_paused(where="the next step")
+                paused = self.session.wait_paused(where=None)
             except LiveError as exc:
                 self.app.call_from_thread(self._failed, exc.message)
                 return
@@ -136,7 +136,7 @@ class LiveScreen(Screen[None]):
         self.app.call_from_thread(self._log, Text.assemble(("» ", "bold cyan"), expression, ("  →  ", "dim"), result))
 
     @work(thread=True, group="live")
-    def _expand(self, node, reference: int) -> None:  # type: ignore[no-untyped-def]
+    def _expand(self, node, reference: int) -> None:
         with self._session_lock:
             children = self.session.variables(reference) if not self.closed else []
         self.app.call_from_thread(self._fill, node, children)
@@ -185,7 +185,7 @@ class LiveScreen(Screen[None]):
             ]
         )
 
-    def _fill(self, node, variables: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    def _fill(self, node, variables: list[dict]) -> None:
         for var in variables:
             name = var.get("name", "")
             if name in ("special variables", "function variables", "class variables") or name.startswith("__"):
