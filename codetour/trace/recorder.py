@@ -427,6 +427,7 @@ class Recorder:
                             entry[LAST_LINE] = lineno
                             return local
                         close_fold(entry)
+                    prev = entry[LAST_LINE]
                     entry[LAST_LINE] = lineno
                     loop = entry[LOOPS].get(lineno)
                     if loop is not None:
@@ -436,8 +437,8 @@ class Recorder:
                             counts = entry[COUNTS] = {}
                         n = counts.get(lineno, 0) + 1
                         counts[lineno] = n
-                        if n > 1:
-                            sample(entry, frame, lineno)  # the scalars the previous iteration left
+                        if loop[0] <= prev <= loop[1]:
+                            sample(entry, frame, lineno)  # back from the body: the scalars that iteration left
                         if n > iter_budget:
                             # The fold becomes one FOLD event, numbered now, written when it closes.
                             entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0, lineno]
@@ -563,7 +564,7 @@ class Recorder:
         self.code_ids.clear()
         self.writer.detach_after_fork()
         sys.settrace(self.previous_trace)
-        threading.settrace(self.previous_thread_trace)  # type: ignore[arg-type]
+        threading.settrace(self.previous_thread_trace)
 
     def stop(self) -> None:
         """Uninstall the tracer (restoring any previous one) and write what is pending."""
@@ -576,7 +577,7 @@ class Recorder:
                 self.displaced_by = "sys.settrace(None)" if current is None else _describe_tracer(current)
         if sys.gettrace() is self._global or self.active:
             sys.settrace(self.previous_trace)
-        threading.settrace(self.previous_thread_trace)  # type: ignore[arg-type]
+        threading.settrace(self.previous_thread_trace)
         self.active = False
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
         self._global = None

@@ -30,6 +30,11 @@ MAX_ITEMS = 3
 MAX_DEPTH = 2
 STATS_MAX_ELEMENTS = 4096  # statistics only for arrays at most this big
 SHOW_MAX_ELEMENTS = 6  # values shown inline for arrays at most this big
+# A configuration shows all its fields (up to this many): an argparse/simple namespace or a
+# dataclass instance, and a dict of plain scalars keyed by strings, when summarized on its own
+# (not inside another value). Every other value keeps MAX_ITEMS.
+MAX_CONFIG_FIELDS = 64
+_SCALAR_TYPES = (int, float, str, bool, type(None))
 
 
 def _short_str(s: str) -> str:
@@ -151,9 +156,12 @@ def _summarize(value: Any, depth: int) -> str:
         n = len(value)
         if depth >= MAX_DEPTH or n == 0:
             return f"dict[{n}]"
+        limit = MAX_ITEMS
+        if depth == 0 and MAX_ITEMS < n <= MAX_CONFIG_FIELDS and _scalar_config(value):
+            limit = n
         items = []
         for i, (k, v) in enumerate(value.items()):
-            if i >= MAX_ITEMS:
+            if i >= limit:
                 items.append("…")
                 break
             key = k if type(k) is str else _summarize(k, depth + 1)
@@ -180,9 +188,12 @@ def _summarize(value: Any, depth: int) -> str:
     fields = _instance_fields(value)
     if fields is None or depth >= MAX_DEPTH:
         return f"<{name}>"
+    limit = MAX_ITEMS + 1
+    if depth == 0 and len(fields) > limit and _is_config_type(tp):
+        limit = MAX_CONFIG_FIELDS
     shown = []
     for i, (k, v) in enumerate(fields.items()):
-        if i >= MAX_ITEMS + 1:
+        if i >= limit:
             shown.append("…")
             break
         if type(k) is not str or k.startswith("_"):
@@ -192,6 +203,32 @@ def _summarize(value: Any, depth: int) -> str:
 
 
 _plain_dict_types: dict[type, bool] = {}
+_config_types: dict[type, bool] = {}
+
+
+def _scalar_config(d: dict) -> bool:
+    """A dict of settings: string keys, plain scalar values (stops at the first that is not)."""
+    return all(type(k) is str and type(v) in _SCALAR_TYPES for k, v in d.items())
+
+
+def _is_config_type(tp: type) -> bool:
+    """argparse.Namespace, types.SimpleNamespace, or a dataclass (read from the types' own dicts)."""
+    hit = _config_types.get(tp)
+    if hit is None:
+        hit = tp is types.SimpleNamespace
+        try:
+            for klass in type.__dict__["__mro__"].__get__(tp):
+                own = type.__dict__["__dict__"].__get__(klass)
+                if "__dataclass_fields__" in own:
+                    hit = True
+                    break
+                if own.get("__module__") == "argparse" and type.__dict__["__qualname__"].__get__(klass) == "Namespace":
+                    hit = True
+                    break
+        except Exception:
+            pass
+        _config_types[tp] = hit
+    return hit
 
 
 def _has_plain_dict(tp: type) -> bool:
