@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,16 @@ def test_module_level_loop(tmp_path):
     assert "Batch shapes: `xb` float64[8, 3], `yb` float64[8]" in by["batch"]
     assert "- `lr` = `0.1`" in by["config"] and "- `batch_size` = `8`" in by["config"] and "- `eval_every` = `5`" in by["config"]
     assert "`w.npy`" in by["checkpoint"] and "bytes now" in by["checkpoint"]
-    assert "Results:" in by["evaluation"] and by["evaluation"].count("\n- ") == 3
+    # every evaluation's result and the loss over the whole run, as the script printed them
+    printed = re.findall(r"step (\d+): loss ([\d.]+) val ([\d.]+)", proc.stdout)
+    assert len(printed) == 3
+    shown = re.search(r"Every result \(3\): ([\d.]+), ([\d.]+), ([\d.]+) [▁-█]{3}\.", by["evaluation"])
+    assert shown is not None, by["evaluation"]
+    assert [float(x) for x in shown.groups()] == pytest.approx([float(p[2]) for p in printed], abs=6e-4)
+    loss = re.search(r"`loss`: ([\d.]+) → ([\d.]+) over 12 iterations of the loop at line (\d+)", by["loss"])
+    assert loss is not None, by["loss"]
+    assert float(loss.group(1)) == pytest.approx(float(printed[0][1]), abs=6e-4)  # step 0's loss comes first
+    assert int(loss.group(3)) == line_of(script, "for step in range(steps):")
     assert "Not in this run" not in tour.description
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from codetour.store.reader import TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
-from codetour.tour.phases import Evidence, detect_phases, frame_index
-from codetour.tour.runs import RunIndex, array_shape, is_array, type_of
+from codetour.tour.phases import Evidence, detect_phases, frame_index, words
+from codetour.tour.runs import RunIndex, array_shape, fields_of, is_array, type_of
 from codetour.units import duration
 
 PHASE_TITLES = {
@@ -167,17 +167,24 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
     after = facts.values_named(ix, ev, info.targets, after=True)
     if ev.phase == "config":
         resolved: dict[str, str] = {}
+        how = "defaults, then the command line"
         if ev.facts.get("object"):
             resolved = facts.argparse_config(ix, ev)
             obj = ix.value(ev.frame_id, ev.seq, str(ev.facts["object"]), after=True)
-            if obj:
+            if not resolved:
+                resolved = fields_of(obj)  # every field: configs are summarized in full
+                how = "every field of the object"
+            elif obj:
                 out.append(f"`{ev.facts['object']}` = `{obj}`.")
+        elif ev.facts.get("dataclass"):
+            resolved = _dataclass_fields(ix, ev, str(ev.facts["dataclass"]))
+            how = "every field of the object"
         elif ev.facts.get("module_lines"):
             loop = decided.get("training loop")
             at = loop.seq if loop is not None and loop.frame_id == ev.frame_id else None
             resolved = facts.module_config(ix, ev, at)
         if resolved:
-            when = "when the main loop started" if ev.facts.get("module_lines") else "defaults, then the command line"
+            when = "when the main loop started" if ev.facts.get("module_lines") else how
             rows = "\n".join(f"- `{k}` = `{v}`" for k, v in resolved.items())
             out.append(f"Resolved configuration ({len(resolved)} settings; {when}):\n\n{rows}")
     elif ev.phase == "training loop":
@@ -205,6 +212,10 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             out.append(f"Coming out: {_fmt(after)}.")
         if ev.phase == "loss":
             for name in info.targets:
+                whole = facts.value_series(ix, ev, name)
+                if whole is not None and whole.count >= 2:
+                    out.append(f"Over the whole run, {whole.text()}.")
+                    continue
                 values = facts.series(ix, ev, name)
                 last = facts.final_value(ix, ev, name)
                 if len(values) >= 2:
@@ -214,6 +225,10 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
                     )
     elif ev.phase == "evaluation":
         out += _evaluations(ix, ev)
+    elif ev.phase in ("update", "lr schedule"):
+        lr = _learning_rate(ix, decided, ev)
+        if lr is not None:
+            out.append(f"The learning rate over the run: {lr.text(f'`{lr.name}`')}.")
     elif ev.phase == "checkpoint":
         paths = facts.saved_paths(ix, ev)
         if paths:
@@ -260,6 +275,39 @@ def _model_structure(ix: RunIndex, ev: Evidence) -> list[str]:
     return out
 
 
+def _dataclass_fields(ix: RunIndex, ev: Evidence, cls: str) -> dict[str, str]:
+    """The fields of the ``cls`` instance the line built: assigned, or passed to a recorded call."""
+    for name in ix.info(ix.functions[ev.fid].file_id, ev.line).targets:
+        value = ix.value(ev.frame_id, ev.seq, name, after=True)
+        if type_of(value) == cls:
+            return fields_of(value)
+    for child in ix.called_from(ev.frame_id, ev.seq):
+        for value in (child.args or {}).values():
+            if type_of(value) == cls:
+                return fields_of(value)
+    return {}
+
+
+LR_WORDS = {"lr", "learning"}
+
+
+def _learning_rate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> facts.SeriesFact | None:
+    """The learning rate as a scalar local over the run: what the schedule line writes into the
+    optimizer, else a scalar the update's loop assigns whose name says learning rate."""
+    sched = decided.get("lr schedule")
+    candidates: list[tuple[Evidence, str]] = []
+    if sched is not None:
+        info = ix.info(ix.functions[sched.fid].file_id, sched.line)
+        candidates += [(sched, n) for n in sorted(info.reads | set(info.targets))]
+    names = {r[3] for r in ix.series_rows() if r[0] == ev.fid and r[1] is not None}
+    candidates += [(ev, n) for n in sorted(names) if words(n) & LR_WORDS]
+    for where, name in candidates:
+        fact = facts.loop_series(ix, where.fid, where.line, name)
+        if fact is not None and fact.count >= 2 and type(fact.first) is float:
+            return fact
+    return None
+
+
 def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
     name = ev.facts.get("function")
     func = next((f for f in ix.functions.values() if f.qualname == name), None) if name else None
@@ -267,6 +315,13 @@ def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
         return []
     results = [fr.ret for fr in ix.reader.frames_of(func.id) if not fr.resumed and fr.ret is not None]
     out = [f"`{func.qualname}` ran {facts.times(func.calls)} ({duration(func.total_ns)} in total)."]
+    every = facts.return_series(ix, func.id)
+    if every is not None and every.count == func.calls and every.count == len(every.points):
+        shown = ", ".join(facts.num(x) for x in every.points)
+        out.append(f"Every result ({every.count}): {shown} {facts.sparkline(every.points)}".rstrip() + ".")
+        return out
+    if every is not None and every.count >= 2:
+        out.append(f"Results over the run: {every.text('its result')}.")
     if results:
         rows = "\n".join(f"- {i}: `{r}`" for i, r in enumerate(results, 1))
         more = f" (the first {len(results)} recorded)" if len(results) < func.calls else ""

@@ -660,8 +660,17 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 ev = _evidence(ix, "config", run, 0.9, f"`{target}` is a {t}")
                 ev.facts["object"] = target
                 out.append(ev)
+            elif (
+                t
+                and "." not in target
+                and any(c.callee.split(".")[-1] == t or t in c.names for c in info.calls)  # built here
+                and _dataclass_named(ix, t, literal=False)
+            ):
+                ev = _evidence(ix, "config", run, 0.85, f"`{target}` is a `{t}`, a dataclass of settings with defaults")
+                ev.facts["object"] = target
+                out.append(ev)
     if out:
-        return out[:1]
+        return [max(out, key=lambda e: (e.score, -e.seq))]
     # a dataclass instance built from literal defaults: a config object
     for run in ix.runs:
         info = ix.info(_file(ix, run.fid), run.line)
@@ -688,8 +697,9 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     return out[:1]
 
 
-def _dataclass_named(ix: RunIndex, name: str) -> str | None:
-    """``name`` if a recorded file defines it as a ``@dataclass`` whose fields all have literal defaults."""
+def _dataclass_named(ix: RunIndex, name: str, literal: bool = True) -> str | None:
+    """``name`` if a recorded file defines it as a ``@dataclass`` whose fields all have defaults
+    (literal ones, when ``literal``): a set of settings, not a record type."""
     for file_id in ix.reader.files:
         tree = ix.tree(file_id)
         if tree is None:
@@ -698,7 +708,11 @@ def _dataclass_named(ix: RunIndex, name: str) -> str | None:
             if isinstance(node, ast.ClassDef) and node.name == name:
                 decorated = any(dotted(d).split(".")[-1] == "dataclass" for d in node.decorator_list)
                 fields = [s for s in node.body if isinstance(s, ast.AnnAssign)]
-                if decorated and fields and all(s.value is not None and isinstance(s.value, ast.Constant) for s in fields):
+                if (
+                    decorated
+                    and fields
+                    and all(s.value is not None and (isinstance(s.value, ast.Constant) or not literal) for s in fields)
+                ):
                     return name
     return None
 

@@ -212,6 +212,13 @@ class RunIndex:
         self._globals: dict[int, dict[str, str]] = {}
         self._stmt_maps: dict[int, dict[int, ast.stmt]] = {}
         self._spans: dict[int, list[ast.stmt]] = {}
+        self._series: list[tuple[int, int | None, int | None, str, int, int, dict]] | None = None
+
+    def series_rows(self) -> list[tuple[int, int | None, int | None, str, int, int, dict]]:
+        """The trace's scalar series (see :meth:`TraceReader.scalar_series`), read once."""
+        if self._series is None:
+            self._series = self.reader.scalar_series()
+        return self._series
 
     # ---------------------------------------------------------------- source
     def tree(self, file_id: int) -> ast.Module | None:
