@@ -34,13 +34,17 @@ TRAIN_OPS = [
     (re.compile(r"\bGradScaler\b|\bclip_grad_norm_?\("), "uses gradient scaling/clipping"),
     (re.compile(r"\bjax\.grad\(|\bvalue_and_grad\(|\bapply_gradients\("), "computes gradients (JAX)"),
     (re.compile(r"\b\w*[Tt]rainer\w*\.(?:fit|train|run|train_model)\("), "runs a Trainer"),
-    (re.compile(r"\b(?:policy|agent|model|algo|learner)\.(?:train|learn)\(\w"), "calls agent.train()/model.learn()"),
+    (re.compile(r"\b(?:policy|agent|model|algo|learner)\.train\(\w|\b\w+\.learn\(\w"), "calls agent.train()/model.learn()"),
+    (re.compile(r"\.minimize\(|\btf\.(?:compat\.v1\.)?train\.\w*Optimizer\b|\btrain_op\b"), "builds TensorFlow training ops"),
 ]
 EVAL_OPS = [
     (re.compile(r"\bno_grad\(|\binference_mode\("), "runs under no_grad/inference_mode"),
     (re.compile(r"\.eval\(\)"), "calls model.eval()"),
     (
-        re.compile(r"\b(accuracy|precision|recall|f1|bleu|rouge|perplexity|mAP|top1|top5|auroc|mean return)\b", re.I),
+        re.compile(
+            r"\b(accuracy|precision|recall|f1|bleu|rouge|perplexity|mAP|top1|top5|auroc|mean return|nll|bpd|fid|wer|psnr|ssim|miou)\b",
+            re.I,
+        ),
         "computes metrics",
     ),
     (re.compile(r"\btrainer\.(validate|test)\(|\bevaluate\("), "calls evaluate()"),
@@ -63,6 +67,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "computes gradients (JAX)": ("grad(", "apply_gradients("),
     "runs a Trainer": ("rainer",),
     "calls agent.train()/model.learn()": (".train(", ".learn("),
+    "builds TensorFlow training ops": (".minimize(", "Optimizer", "train_op"),
     "runs under no_grad/inference_mode": ("no_grad(", "inference_mode("),
     "calls model.eval()": (".eval()",),
     "computes metrics": (
@@ -90,6 +95,19 @@ NEEDLES: dict[str, tuple[str, ...]] = {
         "AUROC",
         "mean return",
         "Mean return",
+        "nll",
+        "NLL",
+        "bpd",
+        "fid",
+        "FID",
+        "wer",
+        "WER",
+        "psnr",
+        "PSNR",
+        "ssim",
+        "SSIM",
+        "miou",
+        "mIoU",
     ),
     "calls evaluate()": ("evaluate(", ".validate(", ".test("),
     "generates or predicts": (".generate(", "sample(", ".predict(", "pipeline("),
@@ -121,6 +139,8 @@ class FileFacts:
     py_literals: list[str] = field(default_factory=list)  # other ".py" file names it mentions in string literals
     main_calls: list[str] = field(default_factory=list)  # what the __main__ block calls
     functions: list[str] = field(default_factory=list)  # top-level function names
+    import_aliases: dict[str, str] = field(default_factory=dict)  # local name -> "..module.attr" (dots = level)
+    dispatch: dict[str, str] = field(default_factory=dict)  # sub-command -> local function name ({"train": train_fn})
 
 
 CONFIG_CALLS = {"dict", "list", "tuple", "set", "frozenset", "ConfigDict", "FieldReference", "L", "LazyCall", "Path", "join"}
@@ -163,7 +183,10 @@ def analyze(tree: ast.Module) -> FileFacts:
                 facts.relative_imports.append((node.level, node.module or ""))
                 for alias in node.names:
                     facts.relative_imports.append((node.level, f"{node.module}.{alias.name}" if node.module else alias.name))
-            elif node.module:
+            for alias in node.names:
+                target = f"{node.module}.{alias.name}" if node.module else alias.name
+                facts.import_aliases[alias.asname or alias.name] = "." * node.level + target
+            if node.module and not node.level:
                 facts.imports.add(node.module)
                 for alias in node.names:
                     facts.imports.add(f"{node.module}.{alias.name}")
@@ -177,6 +200,8 @@ def analyze(tree: ast.Module) -> FileFacts:
                 facts.py_literals.append(node.value)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorators.extend(node.decorator_list)
+        elif isinstance(node, ast.Dict) and len(node.keys) >= 2:
+            _note_dispatch(facts, node)
     for deco in decorators:  # after the walk: they are read against the file's imports
         _note_decorator(facts, deco)
     return facts
@@ -235,6 +260,16 @@ def _called_names(body: list[ast.stmt]) -> list[str]:
                 if name:
                     names.append(name)
     return names
+
+
+def _note_dispatch(facts: FileFacts, node: ast.Dict) -> None:
+    """``{"train": train_fn, "eval": eval_fn}``: a sub-command table (jsonargparse CLI, hand-rolled)."""
+    table = {}
+    for key, value in zip(node.keys, node.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.Name)):
+            return
+        table[key.value] = value.id
+    facts.dispatch.update(table)
 
 
 def _is_main_test(test: ast.expr) -> bool:

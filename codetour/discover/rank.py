@@ -22,6 +22,7 @@ from codetour.discover.repo import (
     RepoContext,
     build_import_graph,
     gather_mentions,
+    link_dispatch,
     link_files,
     module_names,
     scan_notebooks,
@@ -187,6 +188,12 @@ def scan(path: str | Path) -> Scan:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             parse_failures.append(rel)
     link_files(repo)
+    link_dispatch(repo)
+    for rel in sorted(set(repo.dispatched) - set(repo.facts)):  # run by a sub-command, not a candidate yet
+        try:
+            repo.facts[rel] = analyze(ast.parse(texts[rel], filename=rel))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            parse_failures.append(rel)
 
     contexts: dict[str, FileContext] = {}
     verdicts: dict[str, tuple[Verdict, list[tuple[Rule, Evidence | None]]]] = {}
@@ -247,6 +254,9 @@ def _candidate(rel: str, text: str, repo: RepoContext) -> bool:
 
 
 def _command(ctx: FileContext, m: Mention | None) -> list[str]:
+    if m is None and ctx.rel in ctx.repo.dispatched:
+        launcher, sub, _ = ctx.repo.dispatched[ctx.rel]
+        return [*launcher, sub]
     if m is not None and m.console:
         return [m.console, *m.args]
     if m is not None and m.is_module:
@@ -265,6 +275,10 @@ def _entry(ctx: FileContext, verdict: Verdict, evidence: list[Evidence]) -> Entr
     mode_values: dict[str, str] = {}
     for flag, choices in f.mode_choices.items():
         mode_values = mode_values_for(choices)
+        if mode_values and roles[0] == "other":  # a benchmark/plot tool with --task train|eval stays a tool
+            roles += [r for r in ("train", "eval", "infer", "data") if r in mode_values and r not in roles]
+            mode_values = {}
+            break
         if mode_values:
             mode_flag = flag
             roles = [r for r in ("train", "eval", "infer", "data") if r in mode_values] + [

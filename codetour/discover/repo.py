@@ -19,6 +19,7 @@ _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 _NOTEBOOK_TRAIN = re.compile(r"\.backward\(|optimizer\.step\(|\.fit\(|\.learn\(|trainer\.train\(|apply_gradients\(")
 _NOTEBOOK_EVAL = re.compile(r"\bevaluate\(|accuracy|\.eval\(\)|no_grad\(")
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 ROOT_README = re.compile(r"readme(\.\w+)?$", re.I)
 
 
@@ -38,6 +39,7 @@ class RepoContext:
     console: dict[str, list[str]] = field(default_factory=dict)  # rel -> console script names running it
     exec_by: dict[str, list[str]] = field(default_factory=dict)  # rel -> files exec()/runpy-ing it
     launched_by: dict[str, list[str]] = field(default_factory=dict)  # rel -> files naming it in a string literal
+    dispatched: dict[str, tuple[list[str], str, str]] = field(default_factory=dict)  # rel -> (launcher, sub-command, by)
     notebooks: list[str] = field(default_factory=list)
     notebook_roles: dict[str, set[str]] = field(default_factory=dict)  # notebook -> {"train", "eval"}
     _ops_cache: dict[str, list[str]] = field(default_factory=dict)
@@ -237,13 +239,39 @@ def link_files(ctx: RepoContext) -> None:
             if target and target != rel:
                 ctx.exec_by.setdefault(target, []).append(rel)
     for rel, text in ctx.texts.items():
-        if ".py" not in text or (rel in ctx.facts and not ctx.facts[rel].py_literals):
-            continue
+        if ".py" not in text or (rel in ctx.facts and not ctx.facts[rel].py_literals) or _TEST_PATH.search(rel):
+            continue  # tests that run a script by name say nothing about it being internal
         literals = ctx.facts[rel].py_literals if rel in ctx.facts else re.findall(r"[\"']([\w./-]+\.py)[\"']", text)
         for literal in literals:
             target = ctx.resolve_path(literal, near=rel)
             if target and target != rel and rel not in ctx.exec_by.get(target, []):
                 ctx.launched_by.setdefault(target, []).append(rel)
+
+
+def link_dispatch(ctx: RepoContext) -> None:
+    """Modules a console script or a package __main__ runs by sub-command (``litgpt finetune``)."""
+    for rel, facts in ctx.facts.items():
+        if not facts.dispatch or not (rel in ctx.console or rel.endswith("__main__.py")):
+            continue
+        if rel in ctx.console:
+            launcher = [ctx.console[rel][0]]
+        else:
+            launcher = ["python", "-m", ctx.module_of[rel].rsplit(".", 1)[0]]
+        package = ctx.module_of[rel].rsplit(".", 1)[0] if "." in ctx.module_of[rel] else ""
+        for sub in sorted(facts.dispatch, key=len):  # the shortest alias names the command
+            target = facts.import_aliases.get(facts.dispatch[sub])
+            if target is None:
+                continue
+            level = len(target) - len(target.lstrip("."))
+            module = target.lstrip(".").rsplit(".", 1)[0] if "." in target.lstrip(".") else ""
+            if level:
+                base = package
+                for _ in range(level - 1):
+                    base = base.rsplit(".", 1)[0] if "." in base else ""
+                module = f"{base}.{module}".strip(".")
+            hit = ctx.resolve_module(module) if module else None
+            if hit is not None and hit != rel and hit not in ctx.dispatched:
+                ctx.dispatched[hit] = (launcher, sub, rel)
 
 
 def scan_notebooks(ctx: RepoContext, notebooks: list[Path]) -> None:

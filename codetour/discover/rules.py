@@ -84,6 +84,8 @@ PLOT_WORDS = {
     "plot",
     "plots",
     "plotting",
+    "plotter",
+    "visualizer",
     "visualize",
     "visualise",
     "visualization",
@@ -118,6 +120,8 @@ EXPORT_WORDS = {
     "average",
     "avg",
 }
+# an export word that starts the name is the file's action (convert-pretrain-to-x.py is a converter)
+EXPORT_VERBS = EXPORT_WORDS - {"onnx", "tflite", "coreml"}
 PROBE_WORDS = {"lincls", "linprobe", "probe", "probing", "knn", "linear"}
 CONFIG_FOLDERS = {"configs", "config", "conf", "cfg", "cfgs", "hparams", "hyperparams"}
 NOT_ENTRY_FILES = {"setup.py", "__init__.py", "conftest.py", "noxfile.py", "hubconf.py", "version.py", "_version.py"}
@@ -216,8 +220,11 @@ class FileContext:
 
     @cached_property
     def documented_for_users(self) -> bool:
-        """Named in a README or the docs (not only in CI configs or internal scripts)."""
+        """Named in a README or the docs (not only in CI configs or internal scripts), or
+        declared as a console script or one of its sub-commands."""
         docs = (".md", ".mdx", ".rst", ".txt")
+        if self.rel in self.repo.dispatched:
+            return True
         return self.rel in self.repo.console or any(
             m.source.suffix.lower() in docs or ROOT_README.match(m.source.name) for m in self.mentions
         )
@@ -313,7 +320,7 @@ def _executed(ctx: FileContext) -> Evidence | None:
 def _launched(ctx: FileContext) -> Evidence | None:
     by = ctx.repo.launched_by.get(ctx.rel)
     f = ctx.facts
-    if by and not ctx.documented and not any(o.startswith("-") for o in f.cli_options) and not ctx.name_roles:
+    if by and not ctx.documented_for_users and not any(o.startswith("-") for o in f.cli_options) and not ctx.name_roles:
         return ev(f"launched internally by {', '.join(sorted(by)[:2])} (takes no options)", veto=True)
     return None
 
@@ -351,7 +358,7 @@ def _nothing_runs(ctx: FileContext) -> Evidence | None:
     f = ctx.facts
     if not ctx.documented or f.main_guard or f.top_level_calls or f.top_level_loops or ctx.parts[-1] == "__main__.py":
         return None
-    if ctx.rel in ctx.repo.console:
+    if ctx.rel in ctx.repo.console or ctx.rel in ctx.repo.dispatched:
         return None
     return ev("named in the docs, but it only defines functions/classes: running it does nothing", veto=True)
 
@@ -521,6 +528,18 @@ def _console(ctx: FileContext) -> Evidence | None:
     return None
 
 
+@rule("dispatched", "a console script or package __main__ runs it by sub-command (`litgpt finetune`)")
+def _dispatched(ctx: FileContext) -> Evidence | None:
+    hit = ctx.repo.dispatched.get(ctx.rel)
+    if hit is None:
+        return None
+    launcher, sub, by = hit
+    votes = {r: 1.5 for r in roles_in_words(words(sub), sub)}
+    if words(sub) & EXPORT_WORDS:
+        votes = {"other": 2.0}
+    return ev(f"run as `{' '.join([*launcher, sub])}` ({by} dispatches to it)", 2.0, votes, runnable=True)
+
+
 # --------------------------------------------------------------------------- names and places
 @rule("name_role", "the file name says what it does (train.py, eval_*.py, predict.py, prepare.py)")
 def _name_role(ctx: FileContext) -> Evidence | None:
@@ -663,10 +682,11 @@ def _benchmark(ctx: FileContext) -> Evidence | None:
 def _exporter(ctx: FileContext) -> Evidence | None:
     hit = ctx.stem_words & EXPORT_WORDS
     data_words = set(ROLE_WORDS["data"])
+    first = next(iter(w for w in _WORD_SPLIT.split(ctx.stem) if w), "")
     if (
         hit
         and not (ctx.stem_words & data_words or ctx.folder_words & data_words)
-        and not ({"train", "eval"} & set(ctx.name_roles))
+        and (first in EXPORT_VERBS or not ({"train", "eval"} & set(ctx.name_roles)))
     ):
         return ev(f"name says {'/'.join(sorted(hit))} (a conversion/export tool)", -1.0, {"other": 4.0})
     if (
