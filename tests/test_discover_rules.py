@@ -339,6 +339,11 @@ def test_console_script_subcommands_under_headings(tmp_path):
     assert main.commands["train"] == ["lit", "finetune", "microsoft/phi-2", "--data", "Alpaca"]
     assert main.command_for("eval") == ["lit", "evaluate", "microsoft/phi-2", "--tasks", "mmlu"]
     assert result.primary["train"] == "lit/__main__.py"
+    # the modules its sub-command table runs are entries too, with the command that runs them
+    finetune = entry(result, "lit/finetune.py")
+    assert finetune.role == "train" and finetune.command == ["lit", "finetune"]
+    assert any("run as `lit finetune` (lit/__main__.py dispatches to it)" in r for r in finetune.reasons)
+    assert entry(result, "lit/evaluate.py").command == ["lit", "evaluate"]
 
 
 def test_explain_cli_prints_every_rule_and_rejects_unknown_files(tmp_path):

@@ -501,8 +501,8 @@ def _doc_train_flags(ctx: FileContext) -> Evidence | None:
 @rule("train_options", "its command line takes training options (--epochs, --lr, --max_timesteps)")
 def _train_options(ctx: FileContext) -> Evidence | None:
     hits = [o for o in ctx.facts.cli_options if TRAIN_FLAGS.match(o)]
-    if not hits:
-        return None
+    if not hits or (ctx.name_roles and "train" not in ctx.name_roles):
+        return None  # eval_linear.py --lr --epochs: a probe's options, not a trainer's
     return ev(f"takes training options ({', '.join(hits[:3])})", 0.0, {"train": 1.0})
 
 
