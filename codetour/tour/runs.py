@@ -99,10 +99,21 @@ def _targets(node: ast.AST) -> list[str]:
 
 _TYPE = re.compile(r"^<([A-Za-z_][\w.]*)")
 _ARRAY = re.compile(r"^([A-Za-z_]\w*) ([a-z]\w*)\[([^\]]*)\]")
+_NP_SCALAR = re.compile(r"^((?:float|int|uint|complex|bool)\d*|bool_|longdouble|clongdouble) = ")
+
+
+def _norm(summary: str | None) -> str | None:
+    """A numpy scalar's summary (``float64 = 0.9``) read like the 0-d array it is (``float64 float64[] = 0.9``)."""
+    if summary:
+        m = _NP_SCALAR.match(summary)
+        if m:
+            return f"{m.group(1)} {m.group(1)}[]{summary[len(m.group(1)) :]}"
+    return summary
 
 
 def type_of(summary: str | None) -> str | None:
     """The type name a value summary shows: ``Tensor``, ``ndarray``, ``AdamW``, ``dict``..."""
+    summary = _norm(summary)
     if not summary:
         return None
     m = _TYPE.match(summary)
@@ -129,16 +140,18 @@ def type_of(summary: str | None) -> str | None:
 
 
 def is_array(summary: str | None) -> bool:
+    summary = _norm(summary)
     return bool(summary and _ARRAY.match(summary))
 
 
 def array_shape(summary: str | None) -> str | None:
-    m = _ARRAY.match(summary or "")
+    m = _ARRAY.match(_norm(summary) or "")
     return f"{m.group(2)}[{m.group(3)}]" if m else None
 
 
 def is_scalar(summary: str | None) -> bool:
     """A single number: a float, or a 0-d array (``Tensor float32[] = 4.2``)."""
+    summary = _norm(summary)
     if not summary:
         return False
     m = _ARRAY.match(summary)
