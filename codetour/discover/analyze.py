@@ -252,13 +252,15 @@ def _walk(tree: ast.AST) -> Iterator[ast.AST]:
 
 
 def _called_names(body: list[ast.stmt]) -> list[str]:
+    """Calls made directly by these statements (``main()``, ``app.run(main)``, ``x = Model()``)."""
     names = []
     for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Call):
-                name = _dotted(node.func)
-                if name:
-                    names.append(name)
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)) else None
+        if isinstance(value, ast.Call):
+            name = _dotted(value.func)
+            if name:
+                names.append(name)
+            names.extend(_dotted(a) for a in value.args if isinstance(a, (ast.Name, ast.Attribute)))
     return names
 
 

@@ -52,6 +52,8 @@ class Mention:
 
 def _split(rest: str) -> list[str]:
     rest = rest.strip().rstrip("\\").strip()
+    if not any(c in rest for c in "'\"\\#"):
+        return rest.split()  # nothing for shlex to do, and it is slow
     try:
         return shlex.split(rest, comments=True)
     except ValueError:
