@@ -73,9 +73,7 @@ class EntryPoint:
         if self.mode_flag and role in self.mode_values:
             return [self.mode_flag, self.mode_values[role]]
         command = self.commands.get(role, self.command)
-        if command[:2] == ["python", "-m"]:
-            return command[3:]
-        return command[2:] if len(command) > 2 else []
+        return command[len(_base(command)) :]  # after `python x.py`, `python -m x` or `tool`
 
     def command_for(self, role: str) -> list[str]:
         """The full command line that runs this entry in ``role``."""
