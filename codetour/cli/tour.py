@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,11 @@ step by step. TARGET may be:
   TRACE          replay an existing .ctrace with a generated tour (or --tour FILE)
   TOUR [TRACE]   follow a tour file, recording what it names if no trace is given
 
-When the output is not a terminal, the tour is printed instead of replayed.
+When the output is not a terminal, the tour is printed instead of replayed, and
+the recorded program's own output goes to stderr, so the tour can be piped.
+A recent trace of the same entry, arguments and unchanged sources in
+REPO/.codetour/ is reused (--fresh records again); the 10 newest traces of an
+entry are kept there.
 
 {TARGET_RULE}
 
@@ -84,6 +90,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--tour", metavar="TOUR", help="follow this tour file instead of a generated one")
     p.add_argument("--print", dest="print_only", action="store_true", help="print the tour instead of opening the replay")
+    p.add_argument("--fresh", action="store_true", help="record again even if a recent trace of the same run can be reused")
     add_options(p)
     actions = p.add_subparsers(dest="action", metavar="{build,check,print}", parser_class=type(p))
 
@@ -188,15 +195,57 @@ def cmd_tour(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _record(resolved: Any, args: argparse.Namespace) -> Path:
-    from codetour.trace.recording import record_target
+    from codetour.trace.recording import find_reusable, prune_old_traces, record_target
 
-    recording = record_target(
-        resolved, output=args.output, root=args.root, force=args.force, redaction=not args.no_redact, around=status_line()
-    )
+    if not args.fresh and args.output is None:
+        reused = find_reusable(resolved, args.root)
+        if reused is not None:
+            note(f"reusing {esc(_shown(reused))}: the same run with unchanged sources (--fresh records again)")
+            return reused
+    with _target_output_apart():
+        recording = record_target(
+            resolved, output=args.output, root=args.root, force=args.force, redaction=not args.no_redact, around=status_line()
+        )
     report_problems(recording)
     if recording.result.exit_code != 0:
         warn(f"the recorded program exited with code {recording.result.exit_code}; the tour shows what ran until then")
+    if args.output is None:
+        removed = prune_old_traces(recording)
+        if removed:
+            note(
+                f"removed {len(removed)} older trace(s) of {esc(recording.path.name.split('.')[0])} from {esc(_shown(recording.path.parent))}"
+            )
     return recording.path
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+@contextmanager
+def _target_output_apart() -> Iterator[None]:
+    """When the tour goes to a pipe or file, the recorded program's output goes to stderr, so
+    `codetour tour REPO > tour.txt` holds the tour alone."""
+    try:
+        piped = not sys.stdout.isatty()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        piped = False
+    if not piped:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    os.dup2(sys.stderr.fileno(), fd)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def _record_for_tour(tour: Any, args: argparse.Namespace) -> Path:

@@ -8,6 +8,7 @@ returns a :class:`Recording`. The command line only parses and prints.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codetour.errors import InputError, NoEntryPointError, UsageError
+from codetour.store.reader import TraceReader, is_trace_file
 from codetour.store.schema import FILE_SUFFIX
 from codetour.store.writer import TraceWriter
 from codetour.trace.recorder import Budgets, Recorder
@@ -115,8 +117,8 @@ def record_target(
         if not root_path.is_dir():
             raise InputError(f"--root {root} is not a directory")
     else:
-        root_path = resolved.root.resolve() if resolved.root is not None else find_repo_root(resolved.where)
-    name = target.script.stem if target.script else (target.module or "module").rsplit(".", 1)[-1]
+        root_path = trace_root(resolved)
+    name = _name(target)
     out_path = Path(output) if output else default_trace_path(root_path, name)
     protect = [target.script] if target.script is not None else []
     scope = Scope(root_path, include=include or [], exclude=exclude or [], library_calls=library_calls)
@@ -124,3 +126,72 @@ def record_target(
     with around(recorder) if around is not None else nullcontext():
         result = record(target, recorder, redaction=redaction)
     return Recording(out_path, recorder, result)
+
+
+# How many traces of one entry `.codetour/` keeps: the oldest beyond this are removed after a new
+# recording to the default path (never a file given with -o, never anything but a finished trace).
+KEEP_TRACES = 10
+
+
+def trace_root(resolved: Resolved, root: str | None = None) -> Path:
+    """The repo root a recording of ``resolved`` uses (where its default trace path lives)."""
+    if root:
+        return Path(root).resolve()
+    return resolved.root.resolve() if resolved.root is not None else find_repo_root(resolved.where)
+
+
+def _name(target: Target) -> str:
+    return target.script.stem if target.script else (target.module or "module").rsplit(".", 1)[-1]
+
+
+def _same_run(meta: dict, target: Target, root: Path) -> bool:
+    if meta.get("status") not in ("ok", "exit") or meta.get("exit_code") != 0 or meta.get("redacted") is False:
+        return False
+    if meta.get("root") != str(root) or meta.get("cwd") != os.getcwd():
+        return False
+    if target.script is not None:
+        same_entry = meta.get("entry") == str(target.script.resolve())
+    else:
+        same_entry = meta.get("module") == target.module
+    return same_entry and list(meta.get("argv") or [])[1:] == list(target.args)
+
+
+def find_reusable(resolved: Resolved, root: str | None = None) -> Path | None:
+    """The newest finished trace in ROOT/.codetour of the same entry, arguments, working directory
+    and budgets whose recorded sources are all unchanged on disk: recording again would show the same."""
+    folder = trace_root(resolved, root) / ".codetour"
+    candidates = sorted(folder.glob(f"{_name(resolved.target)}.*{FILE_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    import codetour
+
+    for path in candidates[:KEEP_TRACES]:
+        if not is_trace_file(path):
+            continue
+        try:
+            with TraceReader(path) as reader:
+                meta = reader.meta
+                if meta.get("codetour_version") != codetour.__version__ or meta.get("budgets") != Budgets().as_dict():
+                    continue
+                if _same_run(meta, resolved.target, trace_root(resolved, root)) and not reader.stale_files():
+                    return path
+        except Exception:
+            continue  # an unreadable candidate is simply not reused
+    return None
+
+
+def prune_old_traces(recording: Recording, keep: int = KEEP_TRACES) -> list[Path]:
+    """Remove the oldest finished traces of the same entry beyond ``keep`` in the same folder."""
+    folder = recording.path.parent
+    name = recording.path.name.split(".")[0]
+    traces = [p for p in folder.glob(f"{name}.*{FILE_SUFFIX}") if p != recording.path and is_trace_file(p)]
+    traces.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = []
+    for old in traces[max(keep - 1, 0) :]:
+        try:
+            with TraceReader(old) as reader:
+                if reader.meta.get("status") == "running":
+                    continue  # possibly still being written, or the only record of a killed run
+            old.unlink()
+            removed.append(old)
+        except Exception:
+            continue
+    return removed
