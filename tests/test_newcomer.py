@@ -1,0 +1,110 @@
+"""What a new user trips over (issue 16): each test failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+from conftest import run_cli
+
+from codetour.store.reader import TraceReader
+
+MAIN = """
+import argparse
+
+
+def train(epochs):
+    total = 0
+    for epoch in range(epochs):
+        total += epoch
+    print("trained", epochs)
+    return total
+
+
+def evaluate():
+    print("evaluated")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", required=True, choices=["train", "eval"])
+    parser.add_argument("--epochs", type=int, default=3)
+    args = parser.parse_args()
+    if args.mode == "train":
+        train(args.epochs)
+    else:
+        evaluate()
+"""
+
+
+@pytest.fixture
+def repo(tmp_path):
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text("[project]\\nname = 'r'\\n")
+    (folder / "main.py").write_text(MAIN)
+    return folder
+
+
+def test_a_folder_trace_with_arguments_keeps_the_mode_flag(repo, tmp_path):
+    out = tmp_path / "t.ctrace"
+    proc = run_cli("trace", "-o", str(out), str(repo), "--epochs", "1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "trained 1" in proc.stdout
+    with TraceReader(out) as reader:
+        assert reader.meta["argv"][1:] == ["--mode", "train", "--epochs", "1"]
+    # an explicit mode is the user's choice
+    proc = run_cli("trace", "-q", "--force", "-o", str(out), str(repo), "--mode", "eval", cwd=tmp_path)
+    assert proc.returncode == 0 and "evaluated" in proc.stdout, proc.stderr
+
+
+def test_trace_quiet_on_a_folder_prints_only_the_path(repo, tmp_path):
+    out = tmp_path / "t.ctrace"
+    proc = run_cli("trace", "-q", "-o", str(out), str(repo), cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stderr.strip() == str(out)
+
+
+def test_a_piped_tour_keeps_the_programs_output_apart(repo):
+    proc = run_cli("tour", str(repo / "main.py"), "--mode", "train", "--epochs", "2", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "trained 2" not in proc.stdout and "trained 2" in proc.stderr
+    assert "A tour of" in proc.stdout
+
+
+def traces(repo):
+    return sorted((repo / ".codetour").glob("main.*.ctrace"))
+
+
+def test_a_recent_recording_of_the_same_run_is_reused(repo):
+    first = run_cli("tour", str(repo), cwd=repo)
+    assert first.returncode == 0, first.stderr
+    assert len(traces(repo)) == 1
+    again = run_cli("tour", str(repo), cwd=repo)
+    assert again.returncode == 0 and "reusing" in again.stderr and "trained" not in again.stderr
+    assert len(traces(repo)) == 1
+    time.sleep(1.1)  # trace names carry the second
+    fresh = run_cli("tour", "--fresh", str(repo), cwd=repo)
+    assert fresh.returncode == 0 and "reusing" not in fresh.stderr and "trained" in fresh.stderr
+    assert len(traces(repo)) == 2
+    (repo / "main.py").write_text(MAIN.replace("total += epoch", "total += 2 * epoch"))
+    changed = run_cli("tour", str(repo), cwd=repo)
+    assert "reusing" not in changed.stderr  # the source changed: recorded again
+
+
+def test_old_traces_do_not_pile_up(repo):
+    assert run_cli("tour", str(repo), cwd=repo).returncode == 0
+    (only,) = traces(repo)
+    for i in range(12):
+        old = repo / ".codetour" / f"main.20200101-0000{i:02d}.ctrace"
+        shutil.copy(only, old)
+        os.utime(old, (1_600_000_000 + i, 1_600_000_000 + i))
+    notes = repo / ".codetour" / "notes.txt"
+    notes.write_text("mine")
+    proc = run_cli("tour", "--fresh", str(repo), cwd=repo)
+    assert proc.returncode == 0 and "removed" in proc.stderr
+    assert len(traces(repo)) == 10
+    assert notes.read_text() == "mine"
+    assert (repo / ".codetour" / "main.20200101-000011.ctrace").exists()  # the newest old ones stay
