@@ -100,6 +100,7 @@ class Recorder:
         self.func_stores: list[dict[int, tuple[str, ...]] | None] = []  # loop head -> names the loop assigns
         self.return_series: dict[int, list] = {}  # function id -> series of the scalars it returned
         self.func_rows: list[tuple] = []
+        self._qualnames_310: dict[int, str] = {}  # id(code) -> qualified name, where co_qualname is missing
         self.file_ids: dict[str, int] = {}
         self.edges: dict[tuple[int | None, int], list[int]] = {}
         self.threads: dict[int, int] = {}
@@ -140,9 +141,11 @@ class Recorder:
         fid = len(self.func_calls)
         self.code_ids[id(code)] = fid
         lines = [ln for _, _, ln in code.co_lines() if ln is not None] or [code.co_firstlineno]
-        qualname = getattr(code, "co_qualname", code.co_name)
+        qualname = getattr(code, "co_qualname", None) or self._qualnames_310.get(id(code), code.co_name)
         if code.co_name == "<module>":
             fkind = "module"
+            if not hasattr(code, "co_qualname"):  # Python 3.10: qualified names from the module's nesting
+                self._qualnames_310.update(_nested_qualnames(code))
         elif not code.co_flags & inspect.CO_NEWLOCALS:
             fkind = "class"  # a class body, run once when the class statement executes
         else:
@@ -656,6 +659,19 @@ def loop_ranges(code: Any) -> dict[int, tuple[int, int]]:
             lo, hi = loops.get(head, (head, head))
             loops[head] = (min(lo, *body), max(hi, *body))
     return loops
+
+
+def _nested_qualnames(code: Any, prefix: str = "") -> dict[int, str]:
+    """Qualified names of the code objects nested in ``code`` (as CPython 3.11+ gives in
+    ``co_qualname``): ``Class.method``, ``outer.<locals>.inner``. For Python 3.10, read once per module."""
+    found: dict[int, str] = {}
+    for const in code.co_consts:
+        if type(const) is type(code):
+            qualname = prefix + const.co_name
+            found[id(const)] = qualname
+            is_class_body = not const.co_flags & inspect.CO_NEWLOCALS
+            found.update(_nested_qualnames(const, qualname + ("." if is_class_body else ".<locals>.")))
+    return found
 
 
 def _take(pending: list) -> list:
