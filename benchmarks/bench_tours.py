@@ -726,7 +726,7 @@ def table(results: list[Result]) -> str:
         str(sum(len(r.executed) for r in ran)),
         str(sum(len(r.found) for r in ran)),
         str(sum(len(r.at_line) for r in ran)),
-        f"{sum(1 for r in ran if r.order_ok)}/{len(ran)} ok",
+        f"{sum(1 for r in ran if r.order_ok)}/{sum(1 for r in ran if r.order_ok is not None)} ok",
         str(sum(len(r.wrong) for r in ran)),
         str(sum(len(r.stops) for r in ran)),
         f"{sum(len(r.facts.get('counts', {}).get('stated', [])) for r in ran)}/"
@@ -745,6 +745,25 @@ def table(results: list[Result]) -> str:
     return "\n".join(out)
 
 
+def overhead_comparison(before: tuple[str, list[Result]], after: tuple[str, list[Result]]) -> str:
+    """Traced/untraced ratios of two codetour revisions, run by run."""
+    out = [f"overhead: {before[0]} -> {after[0]}"]
+    changes = []
+    for a, b in zip(before[1], after[1]):
+        if a.ratio and b.ratio:
+            change = (b.ratio / a.ratio - 1) * 100
+            changes.append(b.ratio / a.ratio)
+            out.append(f"   {a.name:<24} {a.ratio:5.2f}x -> {b.ratio:5.2f}x  ({change:+.0f}%)")
+        else:
+            out.append(f"   {a.name:<24} -")
+    if changes:
+        geo = 1.0
+        for x in changes:
+            geo *= x
+        out.append(f"   {'geometric mean change':<24} {(geo ** (1 / len(changes)) - 1) * 100:+.0f}%")
+    return "\n".join(out)
+
+
 def details(r: Result) -> str:
     out = [f"== {r.name}: {r.shape}"]
     for phase in PHASES:
@@ -755,6 +774,42 @@ def details(r: Result) -> str:
     for n in r.notes:
         out.append(f"   note  {n}")
     return "\n".join(out)
+
+
+def check_labels(m: Manifest, corpus: Path, python: str, traces: Path, codetour_src: Path | None) -> list[str]:
+    """Trace the run with no budgets (--full) and list labels that disagree with what ran."""
+    repo = corpus / m.dir
+    missing = missing_files(m, repo)
+    if missing:
+        return [f"not fetched ({missing[0]} missing)"]
+    run_prepare(m, repo, python)
+    apply_replacements(m, repo)
+    env = run_env(m, repo, python, codetour_src)
+    cwd = repo / m.cwd
+    trace = traces / f"{m.name}.full.ctrace"
+    for old in traces.glob(f"{m.name}.full.ctrace*"):
+        old.unlink()
+    argv = [python, "-m", "codetour", "trace", "-q", "--full", "-o", str(trace), "--root", str(repo), m.script, *m.args]
+    done = timed_run(argv, cwd, env, m.timeout * 40)
+    if done.returncode is None or not trace.exists():
+        return [f"full trace failed: {done.tail.strip()[-200:]}"]
+    spans = [(s.file, s.first, s.last) for lab in m.labels.values() for s in lab.spans]
+    owners = [(lab, s) for lab in m.labels.values() for s in lab.spans]
+    inspect = subprocess.run(
+        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    runs = json.loads(inspect.stdout.strip().splitlines()[-1]).get("label_runs") or []
+    problems = []
+    for (label, span), seq in zip(owners, runs):
+        if label.runs and seq is None and span is label.spans[0]:
+            problems.append(f"{label.phase}: primary {span} never ran")
+        if not label.runs and seq is not None:
+            problems.append(f"{label.phase}: marked runs = false, but {span} ran")
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -771,15 +826,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--codetour-rev",
+        action="append",
+        default=[],
         metavar="REV",
         help="measure codetour as committed at git revision REV of this checkout (exported to CORPUS/.codetour/), "
-        "not the work tree",
+        "not the work tree; give it twice to compare two revisions run by run (before/after)",
     )
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="time each run N times, keep the fastest (default: 1)")
     parser.add_argument("--reuse-traces", action="store_true", help="score existing traces again without re-running")
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     parser.add_argument("-v", "--verbose", action="store_true", help="per-phase and per-stop details")
     parser.add_argument("--list", action="store_true", help="list the manifests and exit")
+    parser.add_argument(
+        "--check-labels", action="store_true", help="trace each run with no budgets and report labels whose lines never ran"
+    )
     parser.add_argument("--_inspect", nargs=2, metavar=("TRACE", "SPANS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._inspect:
@@ -812,33 +872,53 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_tours: no interpreter at {python}", file=sys.stderr)
         return 2
     corpus = Path(args.corpus or os.environ.get("CODETOUR_CORPUS") or DEFAULT_CORPUS)
-    codetour_src = None
-    measured = "the installed codetour"
-    if args.codetour_rev:
+    versions: list[tuple[str, Path | None]] = []  # (what is measured, codetour source to put first)
+    for rev in args.codetour_rev or [None]:
+        if rev is None:
+            versions.append(("the installed codetour", None))
+            continue
         try:
-            codetour_src, commit = export_codetour(args.codetour_rev, corpus)
+            src, commit = export_codetour(rev, corpus)
         except (ManifestError, subprocess.CalledProcessError) as exc:
             print(f"bench_tours: {exc}", file=sys.stderr)
             return 2
-        measured = f"codetour at {commit[:12]}"
-    traces = corpus / ".traces" / (codetour_src.name if codetour_src else "installed")
-    traces.mkdir(parents=True, exist_ok=True)
-    print(f"bench_tours: measuring {measured} with {python}; traces in {traces}", file=sys.stderr)
-    results = []
-    for m in manifests:
-        print(f"[{m.name}] running ...", file=sys.stderr, flush=True)
-        r = bench_one(m, corpus, python, traces, args.reuse_traces, args.verbose, codetour_src, args.repeat)
-        results.append(r)
-        if not args.json:
-            print(f"[{m.name}] {r.status}" + (f", overhead {r.ratio:.1f}x" if r.ratio else ""), file=sys.stderr, flush=True)
+        versions.append((f"codetour at {commit[:12]}", src))
+    for measured, _ in versions:
+        print(f"bench_tours: measuring {measured} with {python}", file=sys.stderr)
+    if args.check_labels:
+        src = versions[0][1]
+        traces = corpus / ".traces" / (src.name if src else "installed")
+        traces.mkdir(parents=True, exist_ok=True)
+        bad = 0
+        for m in manifests:
+            problems = check_labels(m, corpus, python, traces, src)
+            bad += len(problems)
+            print(f"{m.name}: " + ("labels agree with the run" if not problems else "; ".join(problems)), flush=True)
+        return 1 if bad else 0
+    results: dict[str, list[Result]] = {measured: [] for measured, _ in versions}
+    for m in manifests:  # revisions alternate run by run, so they share the machine's load
+        for measured, src in versions:
+            traces = corpus / ".traces" / (src.name if src else "installed")
+            traces.mkdir(parents=True, exist_ok=True)
+            print(f"[{m.name}] running with {measured} ...", file=sys.stderr, flush=True)
+            r = bench_one(m, corpus, python, traces, args.reuse_traces, args.verbose, src, args.repeat)
+            results[measured].append(r)
+            if not args.json:
+                print(f"[{m.name}] {r.status}" + (f", overhead {r.ratio:.1f}x" if r.ratio else ""), file=sys.stderr, flush=True)
     if args.json:
-        print(json.dumps([r.__dict__ | {"ratio": r.ratio} for r in results], indent=2, default=str))
-    else:
-        print(table(results))
+        print(json.dumps({k: [r.__dict__ | {"ratio": r.ratio} for r in v] for k, v in results.items()}, indent=2, default=str))
+        return 0
+    for measured, rows in results.items():
+        if len(results) > 1:
+            print(f"\n## {measured}")
+        print(table(rows))
         if args.verbose:
-            for r in results:
+            for r in rows:
                 print()
                 print(details(r))
+    if len(results) == 2:
+        print()
+        print(overhead_comparison(*results.items()))
     return 0
 
 
