@@ -401,3 +401,49 @@ def test_json_keeps_the_old_fields_and_adds_evidence_notes_and_not_entries(tmp_p
     assert data["not_entries"] == [
         {"path": "lib/util.py", "rule": "package_demo", "reason": "a module of package lib; its __main__ block is a demo"}
     ]
+
+
+def test_trainer_that_sampling_scripts_borrow_helpers_from_stays_the_train_entry(tmp_path):
+    main = (
+        "import argparse\nimport pytorch_lightning as pl\n\ndef instantiate_from_config(cfg):\n    return cfg\n\n"
+        "if __name__ == '__main__':\n    p = argparse.ArgumentParser()\n    p.add_argument('--base')\n    p.add_argument('--train', action='store_true')\n"
+        "    trainer = pl.Trainer()\n    trainer.fit(instantiate_from_config(p.parse_args().base))\n"
+    )
+    sampler = (
+        "import argparse, torch\nfrom main import instantiate_from_config\n\n@torch.no_grad()\ndef main():\n"
+        "    p = argparse.ArgumentParser()\n    p.add_argument('--steps', type=int, default=50)\n    p.add_argument('--n_iter', type=int, default=2)\n"
+        "    model = instantiate_from_config(p.parse_args())\n    return sampler.sample(model)\n\nif __name__ == '__main__':\n    main()\n"
+    )
+    repo = make_repo(
+        tmp_path,
+        {
+            "main.py": main,
+            "scripts/inpaint.py": sampler,
+            "scripts/txt2img.py": sampler,
+            "README.md": "## Text-to-Image\n\n```\npython scripts/txt2img.py --prompt 'a horse' --plms\n```\n",
+        },
+    )
+    result = discover(repo)
+    assert result.primary == {"train": "main.py", "eval": None}
+    assert "train" not in entry(result, "scripts/inpaint.py").roles
+    assert any("imported by 2 other modules" in r for r in entry(result, "main.py").reasons)
+
+
+def test_training_a_tokenizer_vocabulary_is_data_preparation(tmp_path):
+    prep = (
+        "import argparse\nimport sentencepiece as spm\n\ndef download():\n    pass\n\ndef train_vocab(size):\n"
+        "    spm.SentencePieceTrainer.train(input='x.txt', vocab_size=size)\n\n"
+        "if __name__ == '__main__':\n    p = argparse.ArgumentParser()\n"
+        "    p.add_argument('stage', type=str, choices=['download', 'pretokenize', 'train_vocab'])\n    p.parse_args()\n"
+    )
+    repo = make_repo(
+        tmp_path,
+        {
+            "tinystories.py": prep,
+            "train.py": trainer(),
+            "README.md": "## training\n\n```\npython tinystories.py download\npython tinystories.py train_vocab\npython train.py\n```\n",
+        },
+    )
+    result = discover(repo)
+    assert result.primary["train"] == "train.py"
+    assert entry(result, "tinystories.py").role == "data"

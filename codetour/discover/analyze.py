@@ -33,7 +33,8 @@ TRAIN_OPS = [
     (re.compile(r"\btrainer\.fit\(|\.fit\("), "calls .fit()"),
     (re.compile(r"\bGradScaler\b|\bclip_grad_norm_?\("), "uses gradient scaling/clipping"),
     (re.compile(r"\bjax\.grad\(|\bvalue_and_grad\(|\bapply_gradients\("), "computes gradients (JAX)"),
-    (re.compile(r"\b\w*[Tt]rainer\w*\.(?:fit|train|run|train_model)\("), "runs a Trainer"),
+    # a model Trainer, not a tokenizer one (spm.SentencePieceTrainer.train builds a vocabulary)
+    (re.compile(r"\b(?!\w*(?:[Pp]iece|[Tt]oken|BPE|[Bb]pe))\w*[Tt]rainer\w*\.(?:fit|train|run|train_model)\("), "runs a Trainer"),
     (re.compile(r"\b(?:policy|agent|model|algo|learner)\.train\(\w|\b\w+\.learn\(\w"), "calls agent.train()/model.learn()"),
     (re.compile(r"\.minimize\(|\btf\.(?:compat\.v1\.)?train\.\w*Optimizer\b|\btrain_op\b"), "builds TensorFlow training ops"),
 ]
@@ -50,7 +51,13 @@ EVAL_OPS = [
     (re.compile(r"\btrainer\.(validate|test)\(|\bevaluate\("), "calls evaluate()"),
 ]
 INFER_OPS = [
-    (re.compile(r"\.generate\(|(?<![.\w])sample\(|\.predict\(|\bpipeline\("), "generates or predicts"),
+    # sample() or sampler.sample(), not replay_buffer.sample()
+    (
+        re.compile(
+            r"\.generate\(|(?<![.\w])sample\(|\b\w*(?:[Ss]ampler|model|pipe|diffusion)\w*\.sample\(|\.predict\(|\bpipeline\("
+        ),
+        "generates or predicts",
+    ),
 ]
 DATA_OPS = [
     (re.compile(r"\bDataLoader\(|\bDataset\b|load_dataset\("), "builds datasets/loaders"),

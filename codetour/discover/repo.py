@@ -89,6 +89,8 @@ class RepoContext:
         """Operations (e.g. TRAIN_OPS) found in the repo modules ``rel`` imports."""
         found: list[str] = []
         for q in sorted(self.imports.get(rel, ())):
+            if "__main__" in self.texts.get(q, ""):
+                continue  # a helper borrowed from another script says nothing about this one
             for reason in self.ops_in(q, table):
                 if reason not in found:
                     found.append(reason)

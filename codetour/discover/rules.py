@@ -161,7 +161,12 @@ def words(text: str) -> set[str]:
     return {w for w in _WORD_SPLIT.split(text.lower()) if w}
 
 
+TOKENIZER_WORDS = {"vocab", "tokenizer", "tokenizers", "bpe", "sentencepiece", "spm", "merges"}
+
+
 def roles_in_words(ws: set[str], stem: str = "") -> list[str]:
+    if ws & TOKENIZER_WORDS and ws & set(ROLE_WORDS["train"]):
+        return ["data"]  # train_vocab, train_tokenizer: building the vocabulary is data preparation
     found = []
     for role, role_words in ROLE_WORDS.items():
         if ws & set(role_words) or (stem and any(stem.startswith(w) for w in role_words if len(w) > 3)):
@@ -332,11 +337,15 @@ def _library(ctx: FileContext) -> Evidence | None:
         return None
     n = len(importers)
     names = ", ".join(sorted(importers)[:2]) + (f" (+{n - 2})" if n > 2 else "")
-    if n >= 3:
+    # scripts borrowing a helper from another script are weaker evidence than library modules
+    scripts = sum(1 for q in importers if "__main__" in ctx.repo.texts.get(q, ""))
+    weight = (n - scripts) + 0.5 * scripts
+    if weight >= 3:
         return ev(f"a library imported by {n} modules ({names})", veto=True)
-    if not ctx.facts.parses_args:
+    if not ctx.facts.parses_args and weight >= 1:
         return ev(f"a library imported by {names}; its __main__ block is a demo", veto=True)
-    return ev(f"imported by {n} other module{'s' if n > 1 else ''} ({names})", -2.0)
+    penalty = -1.0 if scripts == n else -2.0
+    return ev(f"imported by {n} other module{'s' if n > 1 else ''} ({names})", penalty)
 
 
 @rule("package_demo", "a module of the repo's package whose __main__ block only demos it (no CLI, not documented)")
@@ -466,7 +475,7 @@ def _doc_headings(ctx: FileContext) -> Evidence | None:
 
 
 TRAIN_FLAGS = re.compile(
-    r"--(?:n_?|num_?|max_?|total_?)?(?:epochs?|iters?|iterations|steps|timesteps|train_?steps|updates)\b"
+    r"--(?:n_?|num_?|max_?|total_?)?(?:epochs?|iters|iterations|timesteps|train_?steps|updates)\b"
     r"|--(?:lr|learning_rate|learning-rate|warmup\w*|weight_decay|weight-decay)\b",
     re.I,
 )
@@ -642,7 +651,7 @@ def _data_ops(ctx: FileContext) -> Evidence | None:
 
 @rule("frozen_features", "eval/linear-probe/k-NN scripts that fit a small head on frozen features are evaluations")
 def _frozen(ctx: FileContext) -> Evidence | None:
-    evalish = "eval" in ctx.name_roles
+    evalish = "eval" in ctx.name_roles or "eval" in roles_in_words(ctx.folder_words)
     probe = ctx.stem_words & (PROBE_WORDS if evalish else PROBE_WORDS - {"linear"})
     if not (probe or evalish) or not (ctx.train_ops or probe):
         return None
@@ -712,10 +721,8 @@ def _mode_flag(ctx: FileContext) -> Evidence | None:
 def mode_values_for(choices: list[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     for choice in choices:
-        cw = words(choice)
-        for role, role_words in ROLE_WORDS.items():
-            if cw & set(role_words):
-                values.setdefault(role, choice)
+        for role in roles_in_words(words(choice)):
+            values.setdefault(role, choice)
     return values
 
 
