@@ -369,3 +369,29 @@ def test_snapshot_small_terminal_help(snap_compare, stable_ppo_trace):
         await pilot.pause()
 
     assert snap_compare(ReplayApp(stable_ppo_trace, ppo_tour()), terminal_size=SMALL, run_before=before)
+
+
+async def test_a_variables_history_is_computed_once_per_call(stable_ppo_trace):
+    """Every step re-highlights the variables table; a long call's history scan must not rerun each time."""
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        asked: list[tuple[int, str]] = []
+        real = app.cursor.history
+
+        def counting(frame_id: int, name: str) -> list[tuple[int, str]]:
+            asked.append((frame_id, name))
+            return real(frame_id, name)
+
+        app.cursor.history = counting  # type: ignore[method-assign]
+        app.cursor.goto(app.cursor.stops[2].seq)  # inside CartPole.step, where several locals change
+        app.refresh_view()
+        await settle(pilot)
+        frame = app.current.frame.id
+        for _ in range(4):
+            await pilot.press("n")
+            await pilot.press("N")
+        await settle(pilot)
+        assert app.current.frame.id == frame
+        assert asked and len(asked) == len(set(asked))  # each (call, variable) scanned once
+        assert str(app.query_one("#history").render()).count("changed") <= 1

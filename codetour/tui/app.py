@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from rich.text import Text
@@ -69,6 +70,8 @@ class ReplayApp(App[int]):
         self._shown_vars: tuple | None = None
         self._shown_stack: tuple | None = None
         self._covered: dict[int, set[int]] = {}
+        # A variable's history in a call does not depend on the step: computed once per (call, name).
+        self._histories: OrderedDict[tuple[int, str], list[tuple[int, str]]] = OrderedDict()
         meta = self.reader.meta
         argv = meta.get("argv") or []
         root = meta.get("root") or ""
@@ -265,7 +268,7 @@ class ReplayApp(App[int]):
             self._render_tour(self.current)
             self._render_status(self.current)
 
-    def _add_frame_node(self, parent, frame: Frame) -> None:  # type: ignore[no-untyped-def]
+    def _add_frame_node(self, parent, frame: Frame) -> None:
         func = self.reader.functions[frame.function_id]
         calls = f" ×{func.calls:,}" if func.calls > 1 else ""
         label = Text.assemble((func.qualname, "bold" if func.kind == "function" else "dim"), (calls, "dim"))
@@ -390,7 +393,7 @@ class ReplayApp(App[int]):
             return
         frame = self.view_frame or step.frame
         name = event.row_key.value
-        history = self.cursor.history(frame.id, name)
+        history = self._history(frame.id, name)
         if len(history) <= 1:
             self._show_history(None)
             return
@@ -401,6 +404,19 @@ class ReplayApp(App[int]):
                 text.append(" → ", "dim")
             text.append(value[:40], "bold" if seq <= step.event.seq else "dim")
         self._show_history(text)
+
+    def _history(self, frame_id: int, name: str) -> list[tuple[int, str]]:
+        """(seq, value) each time ``name`` changed in the call; scanning a long call's values costs
+        tens of milliseconds, and every step re-highlights the variables table, so cache it."""
+        key = (frame_id, name)
+        cached = self._histories.get(key)
+        if cached is None:
+            cached = self._histories[key] = self.cursor.history(frame_id, name)
+            if len(self._histories) > 256:
+                self._histories.popitem(last=False)
+        else:
+            self._histories.move_to_end(key)
+        return cached
 
     @on(Tree.NodeExpanded, "#calls")
     def _expand_call(self, event: Tree.NodeExpanded) -> None:
