@@ -31,7 +31,7 @@ class SourceView(ScrollView, can_focus=True):
             super().__init__()
             self.line = line
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lines: list[Text] = []
         self.current = 0
@@ -99,7 +99,7 @@ class SourceView(ScrollView, can_focus=True):
             strip = strip.apply_style(CURRENT)
         return strip
 
-    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_click(self, event) -> None:
         line = self.scroll_offset.y + event.y + 1
         if 1 <= line <= len(self.lines):
             self.post_message(self.LineClicked(line))
