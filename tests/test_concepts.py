@@ -223,6 +223,9 @@ def test_summaries_parse_into_facts():
     assert not check("min >= 0", t) and check("min >= 0", t, unknown=True)
     s = parse_value("Tensor float32[] requires_grad = 4.17")
     assert check("number and min > 4", s)
+    for scalar in ("float64 = 0.99", "float64 float64[] = 0.99"):
+        assert check("float and number and value ~ 0.99 ± 0.001", parse_value(scalar)), scalar
+    assert check("int and min >= 2", parse_value("int64 = 2")) and check("bool", parse_value("True"))
     o = parse_value("<Adam params=dict[12] lr=0.0025 b1=0.9 b2=0.999 …>")
     assert o.kind == "object" and o.type == "Adam" and o.fields["b2"] == "0.999"
     assert parse_value("<module numpy>").type == "numpy"
@@ -328,7 +331,7 @@ def test_hand_written_ppo_tour_and_cards_agree_on_the_math(ppo_trace):
     tour = load_tour(ROOT / "tours" / "minimal_ppo.md")
     with TraceReader(ppo_trace) as reader:
         resolved = resolve_tour(tour, reader)
-        anchors = [(r.file, r.stop.at, r.line) for r in resolved]
+        anchors = [(r.file, r.stop.at, r.line, r.stop.phase) for r in resolved]
         per_stop, _rest = attach(match_run(reader), anchors)
     by_title = {r.stop.title: (r, cards) for r, cards in zip(resolved, per_stop)}
     for title, (card_name, fragments) in HAND_WRITTEN.items():
@@ -377,7 +380,7 @@ def test_generated_ppo_tour_carries_the_same_math_as_the_hand_written_one(ppo_tr
     the loss concepts at its loss stop; and no card is left unattached."""
     with TraceReader(ppo_trace) as reader:
         resolved = resolve_tour(build_tour(reader), reader)
-        per_stop, rest = attach(match_run(reader), [(r.file, r.stop.at, r.line) for r in resolved])
+        per_stop, rest = attach(match_run(reader), [(r.file, r.stop.at, r.line, r.stop.phase) for r in resolved])
     placed = {m.card.name: r.stop.phase for r, cards in zip(resolved, per_stop) for m in cards}
     for card_name, _fragments in HAND_WRITTEN.values():
         assert card_name in placed, f"{card_name} is not at any stop of the generated tour"

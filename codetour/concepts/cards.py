@@ -6,7 +6,7 @@ A card is a Markdown file shipped in ``codetour/concepts/cards/``::
     name: ppo-ratio
     aliases: importance ratio, likelihood ratio
     tags: rl, policy-gradient
-    phase: loss
+    phase: loss, backward
     see: ppo-clip, policy-gradient
     refines: (optional) general cards this one makes redundant on the same lines
 
@@ -32,6 +32,9 @@ A card is a Markdown file shipped in ``codetour/concepts/cards/``::
 
     ## Here
     - the ratio is `{ratio}`; first seen {ratio.range}
+
+``phase`` lists the tour phases a card may attach to, preferred first (a card about the
+optimizer never attaches to an environment stop).
 
 Rules (one per line in the ``requires`` block):
 
@@ -73,8 +76,6 @@ SECTIONS = ("Idea", "Math", "Recognise it in code", "Check the code against the 
 _KEY = re.compile(r"^([a-z]+):\s*(.*)$")
 _FENCE = re.compile(r"^```(\w*)\s*$")
 PLACEHOLDER = re.compile(r"\{!?(\w+)(?:\.(value|range|shape|later|mean|type))?\}")
-
-
 
 
 def required_literal(pattern: str) -> str:
@@ -137,10 +138,14 @@ class Card:
     checks: list[CheckRule]
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
-    phase: str | None = None
+    phases: list[str] = field(default_factory=list)  # tour phases where the card belongs, preferred first
     see: list[str] = field(default_factory=list)
     refines: list[str] = field(default_factory=list)  # more general cards this one makes redundant where both match
     path: str = ""
+
+    @property
+    def phase(self) -> str | None:
+        return self.phases[0] if self.phases else None
 
     @property
     def groups(self) -> list[str]:
@@ -266,7 +271,7 @@ def parse_card(text: str, source: str = "<card>") -> Card:
         checks=checks,
         aliases=_split_list(header.get("aliases", "")),
         tags=_split_list(header.get("tags", "")),
-        phase=header.get("phase") or None,
+        phases=_split_list(header.get("phase", "")),
         see=_split_list(header.get("see", "")),
         refines=_split_list(header.get("refines", "")),
         path=source,

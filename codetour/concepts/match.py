@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from codetour.concepts.cards import PLACEHOLDER, Card, load_cards
 from codetour.concepts.evidence import Region, StatementRun, build_region
 from codetour.concepts.values import Value, check, knowable
-from codetour.store.reader import TraceReader
+from codetour.store.reader import Frame, TraceReader
 
 MAX_SPREAD = 40  # lines: the statements of one match must sit this close together
 MAX_CANDIDATES = 8  # statements tried per code group
@@ -42,7 +42,8 @@ class CardMatch:
     series: dict[str, list[Value]] = field(default_factory=dict)  # later recorded values
     checks: list[CheckResult] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
-    callers: list[tuple[str, str, int]] = field(default_factory=list)  # (file, function, call line), nearest first
+    sites: list[int] = field(default_factory=list)  # every line where one of its patterns matched and held
+    callers: list[tuple[int, str, str, int]] = field(default_factory=list)  # (depth, file, function, call line)
 
     @property
     def name(self) -> str:
@@ -193,8 +194,10 @@ def match_card(card: Card, region: Region) -> CardMatch | None:
         for fact in card.facts:
             if fact.symbol in values:
                 evidence.append(f"`{symbols[fact.symbol]}` = {values[fact.symbol].text} ({fact.predicate})")
+        sites = sorted({stmt.start for hits in found.values() for stmt, _ in hits})
         return CardMatch(
             card=card,
+            sites=sites,
             frame_id=region.frame_id,
             file=region.file,
             function=region.function,
@@ -231,21 +234,31 @@ def match_region(
     return sorted(out, key=lambda m: (m.seq, m.card.name))
 
 
-def _callers(reader: TraceReader, frame_id: int, depth: int = 3) -> list[tuple[str, str, int]]:
-    """Where this call came from: (file, function, line of the call), up to ``depth`` levels."""
-    chain: list[tuple[str, str, int]] = []
-    frame = reader.frame(frame_id)
-    while frame is not None and frame.parent_id is not None and frame.call_line is not None and len(chain) < depth:
-        parent = reader.frame(frame.parent_id)
-        if parent is None:
-            break
-        func = reader.functions.get(parent.function_id)
-        if func is None:
-            break
-        info = reader.files.get(func.file_id)
-        chain.append((info.relpath if info else "?", func.qualname, frame.call_line))
-        frame = parent
-    return chain
+def _callers(reader: TraceReader, frame_id: int, depth: int = 8, calls: int = 5) -> list[tuple[int, str, str, int]]:
+    """Where the function came from in its recorded calls: (depth, file, function, line of the call),
+    up to ``depth`` levels up, for this call and the function's next recorded ones (the first call
+    may come from an evaluation before training, the next from the training loop)."""
+    first = reader.frame(frame_id)
+    if first is None:
+        return []
+    found: list[tuple[int, str, str, int]] = []
+    for start in [first, *(f for f in reader.frames_of(first.function_id)[:calls] if f.id != frame_id)]:
+        frame: Frame | None = start
+        level = 0
+        while frame is not None and frame.parent_id is not None and frame.call_line is not None and level < depth:
+            parent = reader.frame(frame.parent_id)
+            if parent is None:
+                break
+            func = reader.functions.get(parent.function_id)
+            if func is None:
+                break
+            level += 1
+            info = reader.files.get(func.file_id)
+            site = (level, info.relpath if info else "?", func.qualname, frame.call_line)
+            if site not in found:
+                found.append(site)
+            frame = parent
+    return found
 
 
 def match_run(reader: TraceReader, cards: tuple[Card, ...] | None = None) -> list[CardMatch]:
@@ -261,37 +274,50 @@ def match_run(reader: TraceReader, cards: tuple[Card, ...] | None = None) -> lis
     return sorted(out, key=lambda m: (m.seq, m.card.name))
 
 
+Anchor = tuple[str | None, str, int | None, str | None]  # (file, function, line, phase) of a tour stop
+
+
 def attach(
-    matches: list[CardMatch], anchors: list[tuple[str | None, str, int | None]], window: int = 12, call_window: int = 25
+    matches: list[CardMatch], anchors: list[Anchor], window: int = 40, call_window: int = 3
 ) -> tuple[list[list[CardMatch]], list[CardMatch]]:
-    """Give each match to one anchor ``(file, qualname, line)``: the nearest in the function where it
-    matched (a line anchor within ``window`` lines, a function anchor with line None), else the
-    nearest to the line that called that function (one, two or three calls up, within
-    ``call_window`` lines). Each card goes to one anchor at most. Returns (matches per anchor,
-    matches no anchor took, one per card)."""
+    """Give each match to one anchor ``(file, function, line, phase)``, a tour stop:
+
+    - only to a stop whose phase the card lists (a card without phases, or a stop without a
+      phase, is compatible with any), preferring the card's earlier phases;
+    - in the function where the card matched, at most ``window`` lines from any line where its
+      patterns held (a function-level anchor, line None, takes it at any distance); or at most
+      ``call_window`` lines from a line that called that function (up to eight calls up);
+    - then the fewest calls up, then the nearest line.
+
+    Each card goes to one anchor at most. Returns (matches per anchor, the matches no anchor
+    took, one per card)."""
     per: list[list[CardMatch]] = [[] for _ in anchors]
     rest: list[CardMatch] = []
     taken: set[str] = set()
     for m in matches:
         if m.card.name in taken:
             continue
-        places = [(0, m.file, m.function, m.lines), *((d, f, q, [n]) for d, (f, q, n) in enumerate(m.callers, 1))]
-        best: tuple[int, int, int] | None = None
+        phases = m.card.phases
+        places = [(0, m.file, m.function, m.sites or m.lines), *((d, f, q, [n]) for d, f, q, n in m.callers)]
+        best: tuple[int, int, int, int] | None = None
         for depth, file, qualname, lines in places:
-            for i, (a_file, a_qualname, a_line) in enumerate(anchors):
+            for i, (a_file, a_qualname, a_line, a_phase) in enumerate(anchors):
                 if a_qualname != qualname or (a_file is not None and a_file != file):
                     continue
+                if phases and a_phase is not None and a_phase not in phases:
+                    continue
+                rank = phases.index(a_phase) if phases and a_phase in phases else len(phases)
                 if a_line is None:
                     distance = window + 1
                 else:
                     distance = min(abs(n - a_line) for n in lines)
                     if distance > (window if depth == 0 else call_window):
                         continue
-                key = (depth, distance, i)
+                key = (rank, depth, distance, i)
                 if best is None or key < best:
                     best = key
         if best is not None:
-            per[best[2]].append(m)
+            per[best[3]].append(m)
             taken.add(m.card.name)
     for m in matches:
         if m.card.name not in taken:

@@ -4,7 +4,7 @@ A trace never holds a value, only its summary (see ``codetour.trace.summary``)::
 
     ndarray float32[64, 4] min -1.2 max 3.4 mean 0.1
     Tensor float32[8, 65] requires_grad
-    float64 float64[] = 0.693
+    float64 = 0.693   (a numpy scalar; older traces wrote "float64 float64[] = 0.693")
     0.2            True            <AdamW defaults=dict[…] …>       <module numpy>
 
 :func:`parse_value` turns such a line back into the facts a concept card can test
@@ -22,6 +22,7 @@ _ARRAY = re.compile(
     r"^(?P<type>[A-Za-z_][\w.]*) (?P<dtype>[\w.]+)\[(?P<dims>[^\]]*)\](?P<grad> requires_grad)?(?P<device> (?:cuda|mps|meta|xla|jax)\S*)?"
     r"(?: \[(?P<shown>[^\]]*)\]| = (?P<scalar>\S+)| min (?P<min>\S+) max (?P<max>\S+)(?: mean (?P<mean>\S+))?)?$"
 )
+_NUMPY_SCALAR = re.compile(r"^(?P<dtype>(?:float|int|uint|complex|bfloat)\d*|bool_?|longdouble|half|double) = (?P<scalar>\S+)$")
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?|inf|nan)$", re.I)
 _OBJECT = re.compile(r"^<(?P<name>[\w.]+)(?P<rest>.*)>$", re.S)
 _FLOAT_DTYPES = re.compile(r"^(float|double|half|bfloat|complex)", re.I)
@@ -97,6 +98,11 @@ def parse_value(text: str) -> Value:
         return Value(t, kind, kind, lo=x, hi=x, mean=x, shape=())
     if t[:1] in ("'", '"'):
         return Value(t, "str", "str")
+    m = _NUMPY_SCALAR.match(t)
+    if m:  # a numpy scalar: "float64 = 0.918" (older traces: "float64 float64[] = 0.918")
+        raw = m.group("scalar")
+        x = float(raw == "True") if raw in ("True", "False") else _num(raw)
+        return Value(t, "array", m.group("dtype"), m.group("dtype"), (), False, x, x, x)
     m = _ARRAY.match(t)
     if m:
         dims = m.group("dims").strip()
