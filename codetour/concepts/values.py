@@ -101,8 +101,8 @@ def parse_value(text: str) -> Value:
     m = _NUMPY_SCALAR.match(t)
     if m:  # a numpy scalar: "float64 = 0.918" (older traces: "float64 float64[] = 0.918")
         raw = m.group("scalar")
-        x = float(raw == "True") if raw in ("True", "False") else _num(raw)
-        return Value(t, "array", m.group("dtype"), m.group("dtype"), (), False, x, x, x)
+        number = float(raw == "True") if raw in ("True", "False") else _num(raw)
+        return Value(t, "array", m.group("dtype"), m.group("dtype"), (), False, number, number, number)
     m = _ARRAY.match(t)
     if m:
         dims = m.group("dims").strip()
