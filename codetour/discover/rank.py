@@ -30,6 +30,8 @@ from codetour.discover.repo import (
 from codetour.discover.rules import (
     AUX_FOLDERS,
     CONFIG_FOLDERS,
+    HEADING_ROLES,
+    MODE_FLAGS,
     FileContext,
     Rule,
     doc_command_roles,
@@ -44,10 +46,9 @@ SCHEMA = "codetour.discover/1"
 _SCRIPT_TEXT = re.compile(r"^(?:for|while|with|async) |^[A-Za-z_][\w.]*\(", re.M)
 # a primary needs this much evidence; below it the honest answer is "none"
 PRIMARY_MIN_SCORE = 4.0
-PRIMARY_MIN_VOTE = 2.0
-_EVAL_FUNCTION = re.compile(
-    r"^\s*def (\w*(?:eval|valid|estimate_loss|test)\w*)\(", re.M | re.I
-)  # and this much evidence for the role itself
+PRIMARY_MIN_VOTE = 2.0  # and this much evidence for the role itself
+# how a training script evaluates in passing (for the "no separate eval entry" note)
+_EVAL_FUNCTION = re.compile(r"^\s*def (\w*(?:eval|valid|estimate_loss|test)\w*)\(", re.M | re.I)
 
 
 @dataclass
@@ -319,8 +320,6 @@ def _entry(ctx: FileContext, verdict: Verdict, evidence: list[Evidence]) -> Entr
 
 
 def doc_mode_roles(option: str) -> list[str]:
-    from codetour.discover.rules import MODE_FLAGS
-
     return [role for role, names in MODE_FLAGS.items() if option in names]
 
 
@@ -338,8 +337,6 @@ def _told(entry: EntryPoint, repo: RepoContext) -> bool:
 
 
 def _documented_eval(entry: EntryPoint, repo: RepoContext) -> bool:
-    from codetour.discover.rules import HEADING_ROLES
-
     return any(
         "eval" in doc_command_roles(m) and HEADING_ROLES["eval"].search(m.heading) for m in repo.mentions.get(entry.path, [])
     )
