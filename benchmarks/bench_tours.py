@@ -344,11 +344,9 @@ def apply_replacements(m: Manifest, repo: Path) -> list[str]:
 
 
 def run_prepare(m: Manifest, repo: Path, python: str) -> None:
+    run_prepare_copies(m, repo)
     for step in m.prepare:
         if "copy" in step:
-            src, dst = PREPARE_DIR / step["copy"], repo / step["to"]
-            if not dst.exists() or dst.read_bytes() != src.read_bytes():
-                shutil.copyfile(src, dst)
             continue
         creates = step.get("creates")
         if creates and (repo / creates).exists():
@@ -776,6 +774,36 @@ def details(r: Result) -> str:
     return "\n".join(out)
 
 
+def show_labels(m: Manifest, repo: Path) -> str:
+    """Every labelled span with the source at its first line, to review labels against the code."""
+    out = [f"== {m.name} ({m.repo} @ {m.commit[:10]})"]
+    if missing_files(m, repo):
+        return out[0] + ": not fetched"
+    run_prepare_copies(m, repo)
+    for phase in PHASES:
+        label = m.labels.get(phase)
+        if label is None:
+            continue
+        if label.absent:
+            out.append(f"   {phase:<12} absent: {label.why}")
+            continue
+        flags = ("optional " if label.optional else "") + ("(does not run) " if not label.runs else "")
+        out.append(f"   {phase:<12} {flags}{label.why}")
+        for span in label.spans:
+            lines = (repo / span.file).read_text(encoding="utf-8", errors="replace").splitlines()
+            text = lines[span.first - 1].strip() if span.first <= len(lines) else "<past the end of the file>"
+            out.append(f"      {span!s:<48} {text[:90]}")
+    return "\n".join(out)
+
+
+def run_prepare_copies(m: Manifest, repo: Path) -> None:
+    for step in m.prepare:
+        if "copy" in step:
+            src, dst = PREPARE_DIR / step["copy"], repo / step["to"]
+            if not dst.exists() or dst.read_bytes() != src.read_bytes():
+                shutil.copyfile(src, dst)
+
+
 def check_labels(m: Manifest, corpus: Path, python: str, traces: Path, codetour_src: Path | None) -> list[str]:
     """Trace the run with no budgets (--full) and list labels that disagree with what ran."""
     repo = corpus / m.dir
@@ -837,6 +865,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     parser.add_argument("-v", "--verbose", action="store_true", help="per-phase and per-stop details")
     parser.add_argument("--list", action="store_true", help="list the manifests and exit")
+    parser.add_argument("--show-labels", action="store_true", help="print every labelled span with its source line, and exit")
     parser.add_argument(
         "--check-labels", action="store_true", help="trace each run with no budgets and report labels whose lines never ran"
     )
@@ -867,11 +896,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.name:<24} {'holdout ' if m.holdout else ''}{m.repo}@{m.commit[:10]}  {labelled} phases  {m.shape}")
         return 0
 
+    corpus = Path(args.corpus or os.environ.get("CODETOUR_CORPUS") or DEFAULT_CORPUS)
+    if args.show_labels:
+        for m in manifests:
+            print(show_labels(m, corpus / m.dir))
+        return 0
     python = args.python or (DEFAULT_PYTHON if Path(DEFAULT_PYTHON).exists() else sys.executable)
     if not shutil.which(python) and not Path(python).is_file():
         print(f"bench_tours: no interpreter at {python}", file=sys.stderr)
         return 2
-    corpus = Path(args.corpus or os.environ.get("CODETOUR_CORPUS") or DEFAULT_CORPUS)
     versions: list[tuple[str, Path | None]] = []  # (what is measured, codetour source to put first)
     for rev in args.codetour_rev or [None]:
         if rev is None:
