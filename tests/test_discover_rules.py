@@ -447,3 +447,25 @@ def test_training_a_tokenizer_vocabulary_is_data_preparation(tmp_path):
     result = discover(repo)
     assert result.primary["train"] == "train.py"
     assert entry(result, "tinystories.py").role == "data"
+
+
+def test_documented_command_forms_are_read_as_a_shell_would(tmp_path):
+    from codetour.discover.commands import find_mentions
+
+    readme = tmp_path / "README.md"
+    text = (
+        "# X\n\n## Quick start\n\n```bash\n"
+        "uv run python rl/ppo.py --seed 1\n"
+        "python -m torch.distributed.launch --nproc_per_node=8 --use_env main_dino.py --arch vit_small\n"
+        "mpiexec -n 4 python scripts/image_train.py --lr 1e-4\n"
+        "torchrun --standalone --nproc_per_node=8 -m scripts.base_train -- \\\n    --depth=12 \\\n```\n\n"
+        "```python\n# ./src/models/module.py is an example path in a comment, not a command\n```\n"
+    )
+    readme.write_text(text)
+    found = [(m.target, m.args, m.is_module, m.heading) for m in find_mentions(readme, text)]
+    assert found == [
+        ("rl/ppo.py", ("--seed", "1"), False, "Quick start"),
+        ("main_dino.py", ("--arch", "vit_small"), False, "Quick start"),
+        ("scripts/image_train.py", ("--lr", "1e-4"), False, "Quick start"),
+        ("scripts.base_train", ("--depth=12",), True, "Quick start"),
+    ]

@@ -137,7 +137,10 @@ def find_mentions(path: Path, text: str) -> list[Mention]:
         if line.rstrip().endswith("\\"):  # a command continued on the next lines
             more = lineno
             while line.rstrip().endswith("\\") and more < len(lines) and more - lineno < 30:
-                line = line.rstrip()[:-1] + " " + lines[more].strip()
+                nxt = lines[more].strip()
+                if not nxt or nxt.startswith(("```", "~~~")):
+                    break  # the block ended before the continuation did
+                line = line.rstrip()[:-1] + " " + nxt
                 more += 1
         if "cd " in line:
             for match in _CD.finditer(line):
