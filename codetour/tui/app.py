@@ -121,6 +121,9 @@ class ReplayApp(App[int]):
                 severity="warning",
                 timeout=8,
             )
+        incomplete = self.reader.incomplete
+        if incomplete:
+            self.notify(incomplete[0].upper() + incomplete[1:] + ".", title="Incomplete recording", severity="warning", timeout=10)
         if self.cursor.stops and self.cursor.stop_seqs[0] is not None:
             self.cursor.goto_stop(0)
         self.refresh_view()

@@ -74,3 +74,23 @@ def test_os_exit_finishes_the_trace_first(tmp_path):
         assert reader.meta["status"] == "os._exit" and reader.meta["exit_code"] == 3
         assert reader.function_by_name("work").calls == 1
         assert reader.incomplete is None
+
+
+async def test_the_replay_says_the_trace_is_incomplete(tmp_path, stable_ppo_trace):
+    import json
+    import shutil
+    import sqlite3
+
+    from codetour.tui.app import ReplayApp
+
+    copy = tmp_path / "killed.ctrace"
+    shutil.copy(stable_ppo_trace, copy)
+    db = sqlite3.connect(copy)
+    with db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'status'", (json.dumps("running"),))
+    db.close()
+    app = ReplayApp(copy, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("did not finish" in m for m in messages), messages
