@@ -108,3 +108,14 @@ def test_old_traces_do_not_pile_up(repo):
     assert len(traces(repo)) == 10
     assert notes.read_text() == "mine"
     assert (repo / ".codetour" / "main.20200101-000011.ctrace").exists()  # the newest old ones stay
+
+
+def test_discover_on_a_file_suggests_tracing_only_python_scripts(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# hi\n")
+    proc = run_cli("discover", str(readme))
+    assert proc.returncode == 3 and "codetour trace" not in proc.stderr and "name the repository's folder" in proc.stderr
+    script = tmp_path / "train.py"
+    script.write_text("print(1)\n")
+    proc = run_cli("discover", str(script))
+    assert proc.returncode == 3 and f"codetour trace {script}" in proc.stderr

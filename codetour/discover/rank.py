@@ -155,7 +155,8 @@ def scan(path: str | Path) -> Scan:
     if not root.exists():
         raise InputError(f"no such directory: {root}")
     if not root.is_dir():
-        raise InputError(f"{root} is a file, not a directory", hint=f"to run it, use: codetour trace {root}")
+        hint = f"to run it, use: codetour trace {root}" if root.suffix in (".py", ".pyw") else "name the repository's folder"
+        raise InputError(f"{root} is a file, not a directory", hint=hint)
     root = root.resolve()
     files = walk(root)
     if not files.python:
