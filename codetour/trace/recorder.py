@@ -7,6 +7,9 @@ Cost model (this is where the performance budget lives):
 - An in-scope call within the detail budget pushes a shadow-stack entry, writes a
   ``frames`` tuple and a ``call`` event, and gets a per-frame local tracer that
   records lines and the locals that changed.
+- A call past the budget from a calling function that none of the recorded calls came
+  from is recorded as well (one per new caller: a training step that starts after an
+  evaluation used up the shared forward pass's budget is still seen in detail).
 - An in-scope call past the budget is still counted and timed (so the call graph
   stays exact), but its frame gets ``f_trace_lines = False``: CPython then sends
   it no line events at all, only ``return``.
@@ -56,7 +59,7 @@ FOLD_HEAD = 6
 class Budgets:
     """How much full detail to keep. ``None`` means unlimited (``--full``)."""
 
-    calls: int | None = 5  # recorded activations per function (lines + values)
+    calls: int | None = 5  # recorded activations per function (lines + values), plus one per further caller
     iterations: int | None = 3  # recorded iterations per loop per recorded frame
     flush_every: int = 20_000  # events that force a write batch from the hot path
     # The flusher thread writes what is pending this often; 0 turns it off (writes then happen
@@ -99,6 +102,7 @@ class Recorder:
         self.func_secret: list[bool] = []  # a function named like a secret: its string results are hidden
         self.func_stores: list[dict[int, tuple[str, ...]] | None] = []  # loop head -> names the loop assigns
         self.return_series: dict[int, list] = {}  # function id -> series of the scalars it returned
+        self.func_callers: list[set[int]] = []  # functions the recorded calls came from (-1: no caller)
         self.func_rows: list[tuple] = []
         self._qualnames_310: dict[int, str] = {}  # id(code) -> qualified name, where co_qualname is missing
         self.file_ids: dict[str, int] = {}
@@ -165,6 +169,7 @@ class Recorder:
         self.func_loops.append(None)
         self.func_secret.append(summary.is_secret_name(code.co_name))
         self.func_stores.append(None)
+        self.func_callers.append(set())
         return fid
 
     def _thread_index(self) -> list:
@@ -283,6 +288,7 @@ class Recorder:
         loop_stores = series.loop_stores
         NOT, INT = series.NOT, series.INT
         func_stores = self.func_stores
+        func_callers = self.func_callers
         return_series = self.return_series
         series_new = self.series_new
 
@@ -503,10 +509,15 @@ class Recorder:
             if not resumed:  # a generator resuming is not a new call
                 func_calls[fid] += 1
                 edge[0] += 1
-            if func_recorded[fid] >= call_budget:
+            caller = parent[FID] if parent is not None else -1
+            # Past the budget, unless it is the first call from a calling function none of the recorded
+            # calls came from: a path that starts late (training after an evaluation that used up the
+            # budget of the shared forward pass) is still seen in detail.
+            if func_recorded[fid] >= call_budget and caller in func_callers[fid]:
                 stack.append([fid, now, 0, -1, frame, nearest, edge])
                 frame.f_trace_lines = False
                 return folded_local
+            func_callers[fid].add(caller)
             return record_call(frame, fid, now, stack, parent, nearest, edge, resumed)
 
         def record_call(
