@@ -157,3 +157,31 @@ def test_no_stop_names_a_phase_twice_or_stops_twice_on_a_line(tmp_path, name):
     phases = [s.phase for s in tour.stops]
     assert len(phases) == len(set(phases))
     assert len({(s.file, s.line) for s in tour.stops}) == len(tour.stops)
+
+
+def test_evaluation_uses_up_the_call_budget_first(tmp_path):
+    """Evaluation calls the shared forward pass past the call budget before training starts: the
+    training loop's call is still recorded (one per new caller), so the loss inside it is found."""
+    script = SHAPES / "eval_first.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "lr = 0.05"),
+            ("data", "X = rng.normal(size=(32, 2))"),
+            ("model", "model = Model()"),
+            ("training loop", "for step in range(steps):"),
+            ("evaluation", 'print("eval", estimate(model))'),
+            ("batch", "xb, yb = X[step * 4"),
+            ("forward", "pred, loss = model.forward(xb, yb)"),
+            ("loss", "loss = np.mean((pred - y) ** 2)"),
+            ("backward", "grads = model.grads(xb, yb, pred)"),
+            ("update", "opt.step(grads)"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    printed = [float(x) for x in re.findall(r"(?:eval|final) ([\d.]+)", proc.stdout)]
+    shown = re.search(r"Every result \(2\): ([\d.]+), ([\d.]+)", by["evaluation"])
+    assert shown is not None and [float(x) for x in shown.groups()] == pytest.approx(printed, rel=1e-3)
+    assert "over 8 iterations of the loop at line" in by["loss"]
