@@ -68,6 +68,8 @@ class Region:
             # np.exp, F.cross_entropy, torch.optim.AdamW: a library function, named by where it comes from
             return Value(f"<function {value.type}.{'.'.join(rest)}>", "function", f"{value.type}.{'.'.join(rest)}")
         for part in rest:
+            if part == "data" and value.kind == "array":
+                continue  # a tensor's .data holds the same values
             if part == "[]":  # an element or slice: its range is inside the whole's, nothing else is known
                 value = replace(value, shape=None, mean=None, text=f"{value.text} (indexed)")
                 continue
