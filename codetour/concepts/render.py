@@ -96,3 +96,43 @@ def match_markdown(match: CardMatch, level: int = 4) -> str:
     if match.checks:
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def concepts_for_stops(reader: object, resolved: list) -> tuple[list[list[CardMatch]], list[CardMatch]]:
+    """The cards to show at each resolved tour stop (anything with ``file``, ``line`` and a
+    ``stop`` with ``at`` and ``phase``), and the ones matched elsewhere in the run.
+
+    Concept matching is an extra: if it fails, the tour still renders, without cards."""
+    from codetour.concepts.match import attach, match_run
+    from codetour.store.reader import TraceReader
+
+    empty: list[list[CardMatch]] = [[] for _ in resolved]
+    if not isinstance(reader, TraceReader):
+        return empty, []
+    try:
+        matches = match_run(reader)
+    except Exception as exc:  # a card must never break a tour
+        from codetour.console import warn
+
+        warn(f"concept cards skipped: {type(exc).__name__}: {exc}")
+        return empty, []
+    anchors = [(r.file, r.stop.at, r.line, r.stop.phase) for r in resolved]
+    return attach(matches, anchors)
+
+
+def elsewhere_markdown(matches: list[CardMatch]) -> str:
+    """One line per card matched where no stop is: so a reader still learns it is in the run."""
+    if not matches:
+        return ""
+    out = ["## Concepts elsewhere in this run", ""]
+    for m in matches:
+        out.append(f"- **{m.card.title}** (`{m.card.name}`) at `{m.file}:{m.lines[0]}` in `{m.function}`")
+    return "\n".join(out) + "\n"
+
+
+def elsewhere_text(matches: list[CardMatch]) -> str:
+    if not matches:
+        return ""
+    out = ["Concepts elsewhere in this run:"]
+    out += [f"  {m.card.title} [{m.card.name}] at {m.file}:{m.lines[0]} in {m.function}" for m in matches]
+    return "\n".join(out) + "\n"
