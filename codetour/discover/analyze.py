@@ -240,15 +240,22 @@ def _config_statement(stmt: ast.stmt) -> bool:
     return False
 
 
+# fields that only hold Load/Store contexts and operators: nothing this module looks for
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment"})
+
+
 def _walk(tree: ast.AST) -> Iterator[ast.AST]:
     """Every node in source order (depth first), without ``ast.walk``'s generator overhead."""
     stack = [tree]
     ast_type = ast.AST
+    skip = _LEAF_FIELDS
     while stack:
         node = stack.pop()
         yield node
         children: list[ast.AST] = []
         for name in node._fields:
+            if name in skip:
+                continue
             value = getattr(node, name, None)
             if isinstance(value, list):
                 children.extend(v for v in value if isinstance(v, ast_type))
