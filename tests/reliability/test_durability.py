@@ -48,7 +48,10 @@ def test_sigkill_leaves_what_was_flushed(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(3)
+    deadline = time.time() + 60  # a loaded machine may take a while to start the run
+    while not out.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.5)  # several flushes' worth of running
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     with TraceReader(out) as reader:
