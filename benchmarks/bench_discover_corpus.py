@@ -152,12 +152,13 @@ def main() -> int:
             continue
         scores.append(score_repo(name, labels, root, args.repeat))
 
-    head = f"{'repo':28} {'files':>5} {'train':>5} {'+alt':>4} {'top3':>4}  {'eval':>5} {'+alt':>4} {'top3':>4}  {'recall':>7} {'roles':>7} {'notent':>6} {'secs':>5} {'cpu':>5}"
+    width = max([28, *(len(s.name) for s in scores)])
+    head = f"{'repo':{width}} {'files':>5} {'train':>5} {'+alt':>4} {'top3':>4}  {'eval':>5} {'+alt':>4} {'top3':>4}  {'recall':>7} {'roles':>7} {'notent':>6} {'secs':>5} {'cpu':>5}"
     print(head)
     print("-" * len(head))
     for s in scores:
         print(
-            f"{s.name:28} {s.files:5} {mark(s.top1['train']):>5} {mark(s.top1_alt['train']):>4} {mark(s.top3['train']):>4}"
+            f"{s.name:{width}} {s.files:5} {mark(s.top1['train']):>5} {mark(s.top1_alt['train']):>4} {mark(s.top3['train']):>4}"
             f"  {mark(s.top1['eval']):>5} {mark(s.top1_alt['eval']):>4} {mark(s.top3['eval']):>4}"
             f"  {s.recall[0]:3}/{s.recall[1]:<3} {s.roles[0]:3}/{s.roles[1]:<3} {len(s.not_entries):6} {s.seconds:5.2f} {s.cpu:5.2f}"
         )
