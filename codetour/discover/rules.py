@@ -643,6 +643,9 @@ def _infer_ops(ctx: FileContext) -> Evidence | None:
 def _data_ops(ctx: FileContext) -> Evidence | None:
     ops = scan_ops(ctx.text, DATA_OPS)
     if not ops:
+        deep = [] if ctx.train_ops else ctx.repo.ops_via_imports(ctx.rel, DATA_OPS)
+        if "writes processed data" in deep and not scan_ops(ctx.text, INFER_OPS):
+            return ev("via imports: writes processed data", 0.0, {"data": 1.0})
         return None
     if ctx.train_ops:
         return ev("builds its datasets, then trains", 0.0, {"train": 0.5})
