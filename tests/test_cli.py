@@ -51,3 +51,19 @@ def test_unknown_command_and_bad_flags_are_one_line():
 def test_trace_passes_everything_after_the_target_untouched(argv, own, target):
     line = split_command_line(make_parser(), argv, module_option="-m")
     assert (line.own, [line.target, *line.args]) == (own, target)
+
+
+def test_options_after_a_tour_and_a_trace_are_codetours(ppo_trace):
+    from conftest import ROOT
+
+    proc = run_cli("tour", str(ROOT / "tours" / "minimal_ppo.md"), str(ppo_trace), "--print")
+    assert proc.returncode == 0, proc.stderr
+    assert "Minimal PPO" in proc.stdout
+    proc = run_cli("tour", str(ppo_trace), "--frobnicate")
+    assert proc.returncode == 2 and "a trace takes no arguments: --frobnicate" in proc.stderr
+
+
+def test_an_unknown_option_before_the_target_is_named():
+    proc = run_cli("trace", "--frob", "x.py")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "codetour: unknown option --frob for `codetour trace` (codetour's options go before the target)"

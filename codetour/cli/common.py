@@ -93,7 +93,21 @@ def split_command_line(parser: argparse.ArgumentParser, argv: list[str], module_
 
 def options_after_target(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> list[str]:
     """For targets that take no arguments (a folder, a trace, a tour file): parse codetour's own
-    options found after the target into ``args``; return the words that are not codetour's."""
-    known, unknown = parser.parse_known_args(rest, args)
-    del known
-    return unknown
+    options found after the target into ``args``; return the other words, in order."""
+    options = value_options(parser)
+    own: list[str] = []
+    other: list[str] = []
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        name, eq, _value = word.partition("=")
+        if word.startswith("-") and name in options:
+            takes = options[name] and not eq
+            own.extend(rest[i : i + 2] if takes else [word])
+            i += 2 if takes else 1
+            continue
+        other.append(word)
+        i += 1
+    if own:
+        parser.parse_args(own, args)  # only options: no positional (or sub-command) is matched
+    return other

@@ -167,3 +167,15 @@ def test_unwritable_output_is_one_line_and_exit_6(tmp_path):
 def test_reader_sees_the_finished_trace(small_trace):
     with TraceReader(small_trace) as reader:
         assert reader.incomplete is None
+
+
+def test_tour_build_never_replaces_a_readme(small_trace, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# My project\n\n## Usage\n\nat: home\n")
+    proc = run_cli("tour", "build", str(small_trace), "-o", str(readme))
+    assert proc.returncode == 6
+    assert "README.md already exists and is not a codetour tour" in one_line(proc.stderr)
+    assert readme.read_text().startswith("# My project")
+    tour = tmp_path / "tour.md"
+    assert run_cli("tour", "build", str(small_trace), "-o", str(tour)).returncode == 0
+    assert run_cli("tour", "build", str(small_trace), "-o", str(tour)).returncode == 0  # an earlier tour: replaced
