@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Measure:
     seconds: float
     max_rss_mb: float
+    cpu_seconds: float = 0.0  # user + system CPU of the child: steadier than wall time on a loaded machine
 
 
 def run_once(cmd: list[str], cwd: Path) -> Measure:
@@ -28,7 +29,7 @@ def run_once(cmd: list[str], cwd: Path) -> Measure:
     stderr = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
-    return Measure(elapsed, usage.ru_maxrss / 1024)
+    return Measure(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def interleaved(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[str, Measure]:
@@ -37,13 +38,15 @@ def interleaved(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[
     Interleaving means a noisy neighbour slows all variants alike, so the ratios hold.
     """
     times: dict[str, list[float]] = {k: [] for k in commands}
+    cpu: dict[str, list[float]] = {k: [] for k in commands}
     rss: dict[str, list[float]] = {k: [] for k in commands}
     for _ in range(repeat):
         for name, cmd in commands.items():
             m = run_once(cmd, cwd)
             times[name].append(m.seconds)
+            cpu[name].append(m.cpu_seconds)
             rss[name].append(m.max_rss_mb)
-    return {k: Measure(statistics.median(times[k]), max(rss[k])) for k in commands}
+    return {k: Measure(statistics.median(times[k]), max(rss[k]), statistics.median(cpu[k])) for k in commands}
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
