@@ -6,7 +6,7 @@ codetour. A change to any exporter shows up here as a diff to review:
 
     CODETOUR_UPDATE_GOLDEN=1 python -m pytest tests/test_graph_export_golden.py
 
-rewrites the files in ``tests/__snapshots__/test_graph_export_golden/``; look at the
+rewrites the files in ``tests/__snapshots__/golden_exports/``; look at the
 diff before committing it. The files were made with the Python minor version and Graphviz
 version written in ``MANIFEST``; on another version the comparison is skipped (code objects,
 qualified names and Graphviz layouts differ between versions, not because of codetour).
@@ -31,7 +31,9 @@ from codetour.graph import build_graph
 from codetour.store.reader import TraceReader
 from codetour.tour.model import load_tour
 
-GOLDEN = os.path.join(os.path.dirname(__file__), "__snapshots__", "test_graph_export_golden")
+# Not named after this module: syrupy (the TUI's SVG snapshots) would take golden.svg.svg for
+# an unused snapshot of it and delete it on --snapshot-update.
+GOLDEN = os.path.join(os.path.dirname(__file__), "__snapshots__", "golden_exports")
 UPDATE = os.environ.get("CODETOUR_UPDATE_GOLDEN") == "1"
 
 MODEL = '''"""A tiny model, loss and optimizer on plain lists."""
