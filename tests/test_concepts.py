@@ -138,7 +138,7 @@ def test_card_renders_with_every_section(name):
     assert card.title in text and card.title in md
     assert "```text" in md and card.math in md
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", card.idea.strip()) if s]
-    assert 2 <= len(sentences) <= 4, f"{name}: the idea should be two or three plain sentences"
+    assert 2 <= len(sentences) <= 3, f"{name}: the idea should be two or three plain sentences"
     assert card.here, f"{name}: no '## Here' template"
 
 

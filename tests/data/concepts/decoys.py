@@ -103,6 +103,29 @@ def table_lookup(words):
     return both
 
 
+class RunningStats:
+    """Batch-norm style running statistics: the Polyak/Adam formula shape, with a coefficient
+    the summaries do not show (an attribute), on arrays named like a target."""
+
+    def __init__(self):
+        self.momentum = 0.9
+        self.running_mean = np.zeros(3)
+        self.count = 0
+
+    def update(self, batch):
+        target_mean = batch.mean(axis=0)
+        self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * target_mean
+        return self.running_mean
+
+
+def returns_of_prices(prices, rate=0.99):
+    """'reward + gamma * next' over prices, with no episode and no reversed loop."""
+    value = 0.0
+    for p in prices:
+        value = p + rate * value
+    return value
+
+
 def fake_optimizer_step(params, grad):
     lr = 100.0  # not a learning rate: far too large to be one
     params -= lr * grad
@@ -126,4 +149,6 @@ if __name__ == "__main__":
     mean_square([1, 2, 3, 4])
     table_lookup(["x"])
     fake_optimizer_step(np.ones(3), np.ones(3))
+    RunningStats().update(rng.normal(size=(4, 3)))
+    returns_of_prices([1.0, 2.0])
     print("decoys ran")
