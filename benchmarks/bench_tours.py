@@ -537,7 +537,11 @@ def stops_text(printed: str) -> str:
     return printed
 
 
+SAID_ABSENT = {"evaluation": "evaluat", "checkpoint": "checkpoint"}
+
+
 def check_facts(m: Manifest, printed: str, r: Result) -> None:
+    full_text = printed
     printed = stops_text(printed)
     lines = printed.splitlines()
     facts: dict[str, Any] = {}
@@ -557,6 +561,17 @@ def check_facts(m: Manifest, printed: str, r: Result) -> None:
     if shape:
         pattern = r"\D" + r"\s*[,x×]\s*".join(str(int(d)) for d in shape) + r"\D"
         facts["batch_shape"] = bool(re.search(pattern, printed))
+    # Phases the run does not have (or skips) should be said plainly, e.g. "no checkpoint was written".
+    unsaid = []
+    expected_absent = [p for p in SAID_ABSENT if p in m.labels and (m.labels[p].absent or not m.labels[p].runs)]
+    for phase in expected_absent:
+        word = SAID_ABSENT[phase]
+        said = re.search(
+            rf"\bno\s+(\w+\s+)?{word}|{word}\w*\b[^.\n]{{0,60}}\b(did not|didn't|never|not)\b", full_text, re.I | re.S
+        )
+        if not said:
+            unsaid.append(phase)
+    facts["absent"] = {"stated": [p for p in expected_absent if p not in unsaid], "expected": expected_absent}
     r.facts = facts
 
 
@@ -687,6 +702,7 @@ def row(r: Result) -> list[str]:
         _frac(facts.get("counts", {}).get("stated", []), facts.get("counts", {}).get("expected", [])),
         _frac(facts.get("config", {}).get("stated", []), facts.get("config", {}).get("expected", [])),
         "-" if "batch_shape" not in facts else ("yes" if facts["batch_shape"] else "no"),
+        _frac(facts.get("absent", {}).get("stated", []), facts.get("absent", {}).get("expected", [])),
     ]
 
 
@@ -705,6 +721,7 @@ HEADER = [
     "counts",
     "config",
     "shape",
+    "no-run",
 ]
 
 
@@ -732,6 +749,8 @@ def table(results: list[Result]) -> str:
         f"{sum(len(r.facts.get('config', {}).get('stated', [])) for r in ran)}/"
         f"{sum(len(r.facts.get('config', {}).get('expected', [])) for r in ran)}",
         f"{sum(1 for r in ran if r.facts.get('batch_shape'))}/{sum(1 for r in ran if 'batch_shape' in r.facts)}",
+        f"{sum(len(r.facts.get('absent', {}).get('stated', [])) for r in ran)}/"
+        f"{sum(len(r.facts.get('absent', {}).get('expected', [])) for r in ran)}",
     ]
     rows.append(total)
     widths = [max(len(x[i]) for x in rows) for i in range(len(HEADER))]
