@@ -280,6 +280,13 @@ def test_filled_values_come_from_the_run(matches):
     assert first_check.agrees, "the first minibatch's ratio is exactly 1"
     assert ratio.series["ratio"], "later minibatches' ratios are kept"
     assert any("`clip_coef` = 0.2" in line for line in ratio.here())
+    ce = next(m for m in matches["gpt_numpy"] if m.card.name == "cross-entropy")
+    assert [(c.message.split(":")[0], c.agrees) for c in ce.checks] == [
+        ("cross-entropy is never negative", True),
+        ("on the first batch the loss is close to log V, V = the number of classes", True),
+    ]
+    assert check("near-log-classes x", parse_value("2.3"), {"x": parse_value("ndarray float32[4, 10]")})
+    assert not check("near-log-classes x", parse_value("9.0"), {"x": parse_value("ndarray float32[4, 10]")})
     schedule = next(m for m in matches["diffusion_numpy"] if m.card.name == "diffusion-schedule")
     assert [c.agrees for c in schedule.checks] == [True, True]
     text, md = match_text(ratio), match_markdown(ratio)

@@ -119,6 +119,11 @@ def _candidates(card: Card, region: Region) -> dict[str, list[tuple[StatementRun
     return found
 
 
+def _others(predicate: str) -> list[str]:
+    """Symbols a predicate compares with (``same-shape x``, ``near-log-classes logits``)."""
+    return re.findall(r"(?:same-shape|near-log-classes) (\w+)", predicate)
+
+
 def _plausible(card: Card, region: Region, stmt: StatementRun, binding: dict[str, str]) -> bool:
     """A statement's match survives if no required fact about the symbols it binds is known to fail:
     generic alternatives (``out = fn(x)``) would otherwise crowd out the real candidates."""
@@ -188,7 +193,7 @@ def match_card(card: Card, region: Region) -> CardMatch | None:
         checks = []
         for rule in card.checks:
             value = values.get(rule.symbol)
-            if value is not None and knowable(rule.predicate, value):
+            if value is not None and knowable(rule.predicate, value) and all(o in values for o in _others(rule.predicate)):
                 checks.append(CheckResult(rule.message, check(rule.predicate, value, values), value.text))
         evidence = [f"{region.file}:{s.start} ran `{s.text}`" for s in stmts]
         for fact in card.facts:

@@ -210,7 +210,7 @@ def predicate_ok(expr: str) -> str | None:
                 except re.error as exc:
                     return f"bad regular expression in {atom!r}: {exc}"
                 continue
-            if re.match(r"^same-shape \w+$", atom):
+            if re.match(r"^(same-shape|near-log-classes) \w+$", atom):
                 continue
             return f"unknown predicate {atom!r}"
     return None
@@ -230,6 +230,8 @@ def knowable(expr: str, value: Value) -> bool:
 
 def _needs_stats(atom: str) -> bool:
     atom = atom[4:].strip() if atom.startswith("not ") else atom
+    if atom.startswith("near-log-classes "):
+        return True
     return bool(
         _APPROX.match(atom) or _WITHIN.match(atom) or (_COMPARE.match(atom) and not atom.startswith(("ndim", "size", "len")))
     )
@@ -299,6 +301,13 @@ def _atom(atom: str, v: Value, others: dict[str, Value]) -> bool:
             return False
         y = float(raw)
         return {">=": x >= y, "<=": x <= y, "==": x == y, "!=": x != y, ">": x > y, "<": x < y}[op]
+    m = re.match(r"^near-log-classes (\w+)$", atom)
+    if m:  # a loss close to log K, K = the other value's last dimension: what an untrained classifier scores
+        other = others.get(m.group(1))
+        if other is None or not other.shape or v.lo is None or other.shape[-1] < 2:
+            return False
+        expected = math.log(other.shape[-1])
+        return abs(v.lo - expected) <= 0.25 * expected
     m = re.match(r"^same-shape (\w+)$", atom)
     if m:
         other = others.get(m.group(1))
