@@ -36,6 +36,7 @@ from codetour.discover.rules import (
     Rule,
     doc_command_roles,
     evaluate_rules,
+    mention_priority,
     mode_values_for,
 )
 from codetour.discover.walk import walk
@@ -290,7 +291,7 @@ def _entry(ctx: FileContext, verdict: Verdict, evidence: list[Evidence]) -> Entr
             mode_values.setdefault(role, "")
             if role not in roles and role != "other":
                 roles.append(role)
-    ordered = sorted(ctx.mentions, key=lambda m: (m.source.parent != ctx.repo.root, m.source.as_posix(), m.line))
+    ordered = sorted(ctx.mentions, key=mention_priority(ctx))
     general = next((m for m in ordered if not doc_command_roles(m)), ordered[0] if ordered else None)
     command = _command(ctx, general)
     commands: dict[str, list[str]] = {}

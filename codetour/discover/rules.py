@@ -422,7 +422,7 @@ def _documented(ctx: FileContext) -> Evidence | None:
         return None
     sources = {m.source for m in said}
     in_readme = any(m.source.parent == ctx.repo.root and ROOT_README.match(m.source.name) for m in said)
-    first = sorted(said, key=_mention_priority(ctx))[0]
+    first = sorted(said, key=mention_priority(ctx))[0]
     where = first.source.relative_to(ctx.repo.root).as_posix()
     more = len(sources) - 1
     reason = f"named in {where} as `{_shorten(_mention_text(ctx, first))}`" + (
@@ -432,7 +432,8 @@ def _documented(ctx: FileContext) -> Evidence | None:
     return ev(reason, (4.0 if in_readme else 3.0) + min(2.0, 0.5 * more + 0.1 * (lines - 1)), runnable=True)
 
 
-def _mention_priority(ctx: FileContext) -> Callable[[Mention], tuple]:
+def mention_priority(ctx: FileContext) -> Callable[[Mention], tuple]:
+    """Order mentions as a newcomer meets them: root README, then other docs, then scripts/CI."""
     root = ctx.repo.root
 
     def key(m: Mention) -> tuple:
@@ -453,7 +454,7 @@ def _headlined(ctx: FileContext) -> Evidence | None:
     if k is None or k >= 4:
         return None
     heading = next((m.heading for m in ctx.mentions if m.heading and HEADLINE_HEADINGS.search(m.heading)), "")
-    bonus = 2.0 - 0.5 * k + (0.5 if heading else 0.0)
+    bonus = 3.0 - 0.75 * k + (0.5 if heading else 0.0)  # headlined commands should usually win
     where = f" under '{heading}'" if heading else ""
     return ev(f"command #{k + 1} in the README{where}", bonus)
 
