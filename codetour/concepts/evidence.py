@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from codetour.concepts.values import Value, parse_value
-from codetour.store.reader import TraceReader
+from codetour.store.source import TraceSource
 
 SERIES_MAX = 64  # later values kept per statement
 
@@ -34,7 +34,7 @@ class StatementRun:
 
 @dataclass
 class Region:
-    reader: TraceReader
+    reader: TraceSource
     frame_id: int
     file_id: int
     file: str
@@ -184,7 +184,7 @@ def _header(node: ast.stmt) -> str:
         return ""
 
 
-def build_region(reader: TraceReader, frame_id: int, lines: set[int] | None = None, later_calls: bool = True) -> Region | None:
+def build_region(reader: TraceSource, frame_id: int, lines: set[int] | None = None, later_calls: bool = True) -> Region | None:
     """The evidence of one recorded frame, optionally limited to statements touching ``lines``.
     With ``later_calls``, the function's later recorded calls add their values to each statement's
     series and the statements this call never reached."""

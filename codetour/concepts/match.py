@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from codetour.concepts.cards import PLACEHOLDER, Card, load_cards
 from codetour.concepts.evidence import Region, StatementRun, build_region
 from codetour.concepts.values import Value, check, knowable
-from codetour.store.reader import Frame, TraceReader
+from codetour.store.reader import Frame
+from codetour.store.source import TraceSource
 
 MAX_SPREAD = 40  # lines: the statements of one match must sit this close together
 MAX_CANDIDATES = 8  # statements tried per code group
@@ -218,7 +219,7 @@ def match_card(card: Card, region: Region) -> CardMatch | None:
 
 
 def match_region(
-    reader: TraceReader, frame_id: int, lines: set[int] | None = None, cards: tuple[Card, ...] | None = None
+    reader: TraceSource, frame_id: int, lines: set[int] | None = None, cards: tuple[Card, ...] | None = None
 ) -> list[CardMatch]:
     """The cards that match one recorded frame (optionally only statements touching ``lines``)."""
     region = build_region(reader, frame_id, lines)
@@ -239,7 +240,7 @@ def match_region(
     return sorted(out, key=lambda m: (m.seq, m.card.name))
 
 
-def _callers(reader: TraceReader, frame_id: int, depth: int = 8, calls: int = 5) -> list[tuple[int, str, str, int]]:
+def _callers(reader: TraceSource, frame_id: int, depth: int = 8, calls: int = 5) -> list[tuple[int, str, str, int]]:
     """Where the function came from in its recorded calls: (depth, file, function, line of the call),
     up to ``depth`` levels up, for this call and the function's next recorded ones (the first call
     may come from an evaluation before training, the next from the training loop)."""
@@ -266,7 +267,7 @@ def _callers(reader: TraceReader, frame_id: int, depth: int = 8, calls: int = 5)
     return found
 
 
-def match_run(reader: TraceReader, cards: tuple[Card, ...] | None = None) -> list[CardMatch]:
+def match_run(reader: TraceSource, cards: tuple[Card, ...] | None = None) -> list[CardMatch]:
     """Cards matched anywhere in the run: each recorded function's first call, module code included."""
     cards = cards if cards is not None else load_cards()
     out: list[CardMatch] = []

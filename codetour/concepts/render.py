@@ -6,6 +6,7 @@ import textwrap
 
 from codetour.concepts.cards import Card
 from codetour.concepts.match import CardMatch
+from codetour.store.source import TraceSource
 
 WIDTH = 88
 
@@ -98,16 +99,16 @@ def match_markdown(match: CardMatch, level: int = 4) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def concepts_for_stops(reader: object, resolved: list) -> tuple[list[list[CardMatch]], list[CardMatch]]:
+def concepts_for_stops(reader: TraceSource | None, resolved: list) -> tuple[list[list[CardMatch]], list[CardMatch]]:
     """The cards to show at each resolved tour stop (anything with ``file``, ``line`` and a
-    ``stop`` with ``at`` and ``phase``), and the ones matched elsewhere in the run.
+    ``stop`` with ``at`` and ``phase``), and the ones matched elsewhere in the run. Without a
+    trace there are none: a card needs what the run did.
 
     Concept matching is an extra: if it fails, the tour still renders, without cards."""
     from codetour.concepts.match import attach, match_run
-    from codetour.store.reader import TraceReader
 
     empty: list[list[CardMatch]] = [[] for _ in resolved]
-    if not isinstance(reader, TraceReader):
+    if reader is None:
         return empty, []
     try:
         matches = match_run(reader)
