@@ -324,9 +324,11 @@ def test_console_script_subcommands_under_headings(tmp_path):
         {
             "pyproject.toml": "[project]\nname = 'lit'\n[project.scripts]\nlit = 'lit.__main__:main'\n",
             "lit/__init__.py": "",
-            "lit/__main__.py": "from lit.finetune import setup as finetune\nfrom lit.evaluate import run as evaluate\n\n"
-            "def main():\n    commands = {'finetune': finetune, 'evaluate': evaluate}\n\n"
-            "if __name__ == '__main__':\n    main()\n",
+            "lit/__main__.py": "from jsonargparse import CLI\nfrom lit.finetune import setup as finetune\n"
+            "from lit.evaluate import run as evaluate\nfrom lit.act import relu, gelu\n\n"
+            "PARSER_DATA = {'finetune': finetune, 'evaluate': evaluate}\nACTIVATIONS = {'relu': relu, 'gelu': gelu}\n\n"
+            "def main():\n    CLI(PARSER_DATA)\n\nif __name__ == '__main__':\n    main()\n",
+            "lit/act.py": "def relu(x):\n    return x\n\ndef gelu(x):\n    return x\n",
             "lit/finetune.py": "def setup():\n    loss.backward()\n    optimizer.step()\n",
             "lit/evaluate.py": "def run():\n    model.eval()\n",
             "README.md": "# lit\n\n## Finetune an LLM\n\n```bash\nlit finetune microsoft/phi-2 --data Alpaca\n```\n\n"
@@ -344,6 +346,8 @@ def test_console_script_subcommands_under_headings(tmp_path):
     assert finetune.role == "train" and finetune.command == ["lit", "finetune"]
     assert any("run as `lit finetune` (lit/__main__.py dispatches to it)" in r for r in finetune.reasons)
     assert entry(result, "lit/evaluate.py").command == ["lit", "evaluate"]
+    # a dict of functions that no CLI dispatches on is not a sub-command table
+    assert "lit/act.py" not in paths(result)
 
 
 def test_explain_cli_prints_every_rule_and_rejects_unknown_files(tmp_path):

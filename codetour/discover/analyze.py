@@ -180,6 +180,8 @@ def analyze(tree: ast.Module) -> FileFacts:
     facts.config_only = config_like and not facts.main_guard
     node: ast.AST
     decorators: list[ast.expr] = []
+    tables: dict[str, dict[str, str]] = {}  # NAME = {"train": train_fn, ...}
+    table_uses: set[str] = set()  # names handed to a CLI call or indexed by a command
     for node in _walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -207,10 +209,23 @@ def analyze(tree: ast.Module) -> FileFacts:
                 facts.py_literals.append(node.value)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorators.extend(node.decorator_list)
-        elif isinstance(node, ast.Dict) and len(node.keys) >= 2:
-            _note_dispatch(facts, node)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and len(node.targets) == 1:
+            if isinstance(node.targets[0], ast.Name):
+                table = _command_table(node.value)
+                if table:
+                    tables[node.targets[0].id] = table
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            table_uses.add(node.value.id)  # COMMANDS[args.command](...)
+        if isinstance(node, ast.Call) and _dotted(node.func).rsplit(".", 1)[-1] in DISPATCH_CALLS:
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(arg, ast.Name):
+                    table_uses.add(arg.id)  # CLI(PARSER_DATA), fire.Fire(COMMANDS)
+                elif isinstance(arg, ast.Dict):
+                    facts.dispatch.update(_command_table(arg))
     for deco in decorators:  # after the walk: they are read against the file's imports
         _note_decorator(facts, deco)
+    for name in table_uses & set(tables):
+        facts.dispatch.update(tables[name])
     return facts
 
 
@@ -278,14 +293,17 @@ def _called_names(body: list[ast.stmt]) -> list[str]:
     return names
 
 
-def _note_dispatch(facts: FileFacts, node: ast.Dict) -> None:
-    """``{"train": train_fn, "eval": eval_fn}``: a sub-command table (jsonargparse CLI, hand-rolled)."""
+DISPATCH_CALLS = {"CLI", "Fire", "cli", "run", "dispatch", "main"}
+
+
+def _command_table(node: ast.Dict) -> dict[str, str]:
+    """``{"train": train_fn, "eval": eval_fn}``: a sub-command table, or {} if it is not one."""
     table = {}
     for key, value in zip(node.keys, node.values):
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.Name)):
-            return
+            return {}
         table[key.value] = value.id
-    facts.dispatch.update(table)
+    return table if len(table) >= 2 else {}
 
 
 def _is_main_test(test: ast.expr) -> bool:
