@@ -34,6 +34,7 @@ import itertools
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -363,10 +364,16 @@ class Timed:
     seconds: float
     returncode: int | None  # None: timed out
     tail: str = ""
+    cpu: float = 0.0  # user + system seconds of the run and its children: steadier than wall time on a shared machine
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed_run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Timed:
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), _children_cpu()
     proc = subprocess.Popen(
         argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
@@ -375,8 +382,8 @@ def timed_run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # the process group this call started, nothing else
         out, _ = proc.communicate()
-        return Timed(time.perf_counter() - start, None, (out or "")[-2000:])
-    return Timed(time.perf_counter() - start, proc.returncode, (out or "")[-2000:])
+        return Timed(time.perf_counter() - start, None, (out or "")[-2000:], _children_cpu() - cpu0)
+    return Timed(time.perf_counter() - start, proc.returncode, (out or "")[-2000:], _children_cpu() - cpu0)
 
 
 def run_env(m: Manifest, repo: Path, python: str, codetour_src: Path | None) -> dict[str, str]:
@@ -418,6 +425,8 @@ class Result:
     status: str = "ok"
     base_s: float | None = None
     traced_s: float | None = None
+    base_cpu: float | None = None
+    traced_cpu: float | None = None
     executed: list[str] = field(default_factory=list)
     found: list[str] = field(default_factory=list)
     at_line: list[str] = field(default_factory=list)
@@ -433,6 +442,12 @@ class Result:
     def ratio(self) -> float | None:
         if self.base_s and self.traced_s:
             return self.traced_s / self.base_s
+        return None
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        if self.base_cpu and self.traced_cpu:
+            return self.traced_cpu / self.base_cpu
         return None
 
 
@@ -610,6 +625,7 @@ def bench_one(
         if timing.exists():
             saved = json.loads(timing.read_text(encoding="utf-8"))
             r.base_s, r.traced_s = saved.get("base_s"), saved.get("traced_s")
+            r.base_cpu, r.traced_cpu = saved.get("base_cpu"), saved.get("traced_cpu")
     else:
         # Untraced and traced runs alternate; the fastest of each counts (the machine is shared).
         for _ in range(max(repeat, 1)):
@@ -619,6 +635,7 @@ def bench_one(
                 r.notes.append(base.tail.strip().splitlines()[-1] if base.tail.strip() else "no output")
                 return r
             r.base_s = min(r.base_s or base.seconds, base.seconds)
+            r.base_cpu = min(r.base_cpu or base.cpu, base.cpu)
             for old in traces.glob(f"{m.name}.ctrace*"):
                 old.unlink()
             traced = timed_run(
@@ -631,13 +648,17 @@ def bench_one(
                 r.status = "trace timed out"
                 return r
             r.traced_s = min(r.traced_s or traced.seconds, traced.seconds)
+            r.traced_cpu = min(r.traced_cpu or traced.cpu, traced.cpu)
             if traced.returncode != 0 or not trace.exists():
                 r.status = "trace failed"
                 r.notes.append(traced.tail.strip().splitlines()[-1] if traced.tail.strip() else "no output")
                 if not trace.exists():
                     return r
                 break
-        timing.write_text(json.dumps({"base_s": r.base_s, "traced_s": r.traced_s}), encoding="utf-8")
+        timing.write_text(
+            json.dumps({"base_s": r.base_s, "traced_s": r.traced_s, "base_cpu": r.base_cpu, "traced_cpu": r.traced_cpu}),
+            encoding="utf-8",
+        )
     spans: list[tuple[str, int, int]] = []
     owners: list[str] = []
     for phase, label in m.labels.items():
@@ -693,6 +714,7 @@ def row(r: Result) -> list[str]:
         secs(r.base_s),
         secs(r.traced_s),
         f"{r.ratio:.1f}x" if r.ratio else "-",
+        f"{r.cpu_ratio:.1f}x" if r.cpu_ratio else "-",
         str(len(r.executed)),
         str(len(r.found)),
         str(len(r.at_line)),
@@ -712,6 +734,7 @@ HEADER = [
     "base s",
     "traced s",
     "ratio",
+    "cpu ratio",
     "exec",
     "found",
     "@line",
@@ -728,16 +751,13 @@ HEADER = [
 def table(results: list[Result]) -> str:
     rows = [HEADER] + [row(r) for r in results]
     ran = [r for r in results if r.status in ("ok", "build crashed")]
-    ratios = [r.ratio for r in results if r.ratio]
-    geo = 1.0
-    for x in ratios:
-        geo *= x
     total = [
         f"TOTAL ({len(ran)} runs)",
         "",
         "",
         "",
-        f"{geo ** (1 / len(ratios)):.1f}x gm" if ratios else "-",
+        _geomean([r.ratio for r in results]),
+        _geomean([r.cpu_ratio for r in results]),
         str(sum(len(r.executed) for r in ran)),
         str(sum(len(r.found) for r in ran)),
         str(sum(len(r.at_line) for r in ran)),
@@ -762,22 +782,37 @@ def table(results: list[Result]) -> str:
     return "\n".join(out)
 
 
+def _geomean(values: list[float | None]) -> str:
+    xs = [x for x in values if x]
+    if not xs:
+        return "-"
+    product = 1.0
+    for x in xs:
+        product *= x
+    return f"{product ** (1 / len(xs)):.2f}x gm"
+
+
 def overhead_comparison(before: tuple[str, list[Result]], after: tuple[str, list[Result]]) -> str:
-    """Traced/untraced ratios of two codetour revisions, run by run."""
-    out = [f"overhead: {before[0]} -> {after[0]}"]
-    changes = []
+    """Traced/untraced ratios (wall clock, and CPU time) of two codetour revisions, run by run."""
+    out = [f"overhead: {before[0]} -> {after[0]}   (wall ratio; cpu ratio)"]
+    changes: dict[str, list[float]] = {"wall": [], "cpu": []}
     for a, b in zip(before[1], after[1]):
-        if a.ratio and b.ratio:
-            change = (b.ratio / a.ratio - 1) * 100
-            changes.append(b.ratio / a.ratio)
-            out.append(f"   {a.name:<24} {a.ratio:5.2f}x -> {b.ratio:5.2f}x  ({change:+.0f}%)")
-        else:
-            out.append(f"   {a.name:<24} -")
-    if changes:
-        geo = 1.0
-        for x in changes:
-            geo *= x
-        out.append(f"   {'geometric mean change':<24} {(geo ** (1 / len(changes)) - 1) * 100:+.0f}%")
+        cells = []
+        for kind, x, y in (("wall", a.ratio, b.ratio), ("cpu", a.cpu_ratio, b.cpu_ratio)):
+            if x and y:
+                changes[kind].append(y / x)
+                cells.append(f"{x:5.2f}x -> {y:5.2f}x ({(y / x - 1) * 100:+4.0f}%)")
+            else:
+                cells.append(f"{'-':>27}")
+        out.append(f"   {a.name:<24} " + ";  ".join(cells))
+    summary = []
+    for kind, xs in changes.items():
+        if xs:
+            product = 1.0
+            for x in xs:
+                product *= x
+            summary.append(f"{kind} {(product ** (1 / len(xs)) - 1) * 100:+.0f}%")
+    out.append(f"   {'geometric mean change':<24} " + ", ".join(summary))
     return "\n".join(out)
 
 
