@@ -473,3 +473,30 @@ def test_documented_command_forms_are_read_as_a_shell_would(tmp_path):
         ("scripts/image_train.py", ("--lr", "1e-4"), False, "Quick start"),
         ("scripts.base_train", ("--depth=12",), True, "Quick start"),
     ]
+
+
+def test_readme_headlined_thin_wrapper_beats_the_package_module_it_runs(tmp_path):
+    package_enjoy = (
+        "import argparse\n\ndef enjoy():\n    p = argparse.ArgumentParser()\n    p.add_argument('--algo')\n"
+        "    p.add_argument('--env')\n    args = p.parse_args()\n    print('mean reward', evaluate(args))\n\n"
+        "if __name__ == '__main__':\n    enjoy()\n"
+    )
+    repo = make_repo(
+        tmp_path,
+        {
+            "zoo/__init__.py": "",
+            "zoo/enjoy.py": package_enjoy,
+            "zoo/train.py": trainer().replace("parse().epochs", "1"),
+            "enjoy.py": "from zoo.enjoy import enjoy\n\nif __name__ == '__main__':\n    enjoy()\n",
+            "train.py": "from zoo.train import train\n\nif __name__ == '__main__':\n    train(None, [], None, 1)\n",
+            "README.md": "## Train an Agent\n\n```\npython train.py --algo ppo --env CartPole-v1\n```\n\n"
+            "## Enjoy a Trained Agent\n\n```\npython enjoy.py --algo ppo --env CartPole-v1\n```\n",
+            "docs/quickstart.md": "```\npython -m zoo.enjoy --algo ppo --env CartPole-v1\n```\n",
+        },
+    )
+    result = discover(repo)
+    assert result.primary == {"train": "train.py", "eval": "enjoy.py"}
+    wrapper = entry(result, "enjoy.py")
+    assert any("runs the command line of zoo/enjoy.py" in r for r in wrapper.reasons)
+    # "Trained Agent" is about using a trained model, not training one
+    assert "train" not in wrapper.roles

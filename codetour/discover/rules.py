@@ -127,7 +127,8 @@ CONFIG_FOLDERS = {"configs", "config", "conf", "cfg", "cfgs", "hparams", "hyperp
 NOT_ENTRY_FILES = {"setup.py", "__init__.py", "conftest.py", "noxfile.py", "hubconf.py", "version.py", "_version.py"}
 HEADLINE_HEADINGS = re.compile(r"quick\s*start|getting started|get started|usage|how to run|^run|tl;?dr", re.I)
 HEADING_ROLES = {
-    "train": re.compile(r"train|fine-?tun|finetun|reproduc", re.I),
+    # "Training", not "Trained agent" / "Pretrained models" (those use a trained model)
+    "train": re.compile(r"train(?!ed)|fine-?tun(?!ed)|finetun(?!ed)|reproduc", re.I),
     "eval": re.compile(r"eval|validat|\btest(ing)?\b", re.I),
     "infer": re.compile(r"infer|sampl|generat|\bdemo|predict|\bchat|serv|deploy|enjoy", re.I),
     "data": re.compile(r"\bdata|prepar|preprocess|download", re.I),
@@ -399,6 +400,9 @@ def _package_main(ctx: FileContext) -> Evidence | None:
 def _cli(ctx: FileContext) -> Evidence | None:
     f = ctx.facts
     if not f.parses_args:
+        wrapped = delegated_cli(ctx)
+        if wrapped:  # train.py: `from pkg.train import train; train()` parses in pkg/train.py
+            return ev(f"runs the command line of {wrapped}", 2.0)
         return None
     shown = [o for o in f.cli_options if o.startswith("--")][:4]
     frameworks = ", ".join(sorted(f.cli)) or "a CLI"
@@ -406,6 +410,21 @@ def _cli(ctx: FileContext) -> Evidence | None:
     if f.hydra_config:
         reason += f"; Hydra config '{f.hydra_config}'"
     return ev(reason, 2.5 if f.hydra_config else 2.0)
+
+
+def delegated_cli(ctx: FileContext) -> str | None:
+    """The repo module whose command line this file's __main__ block runs, if it only delegates."""
+    f = ctx.facts
+    for call in f.main_calls:
+        target = f.import_aliases.get(call.split(".")[0])
+        if target is None or target.startswith("."):
+            continue
+        module = target.rsplit(".", 1)[0]
+        rel = ctx.repo.resolve_module(module)
+        facts = ctx.repo.facts.get(rel) if rel else None
+        if rel and rel != ctx.rel and facts is not None and facts.parses_args:
+            return rel
+    return None
 
 
 # --------------------------------------------------------------------------- repo-level evidence
