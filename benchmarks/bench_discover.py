@@ -92,10 +92,12 @@ def main() -> None:
         root = Path(tmp)
         make_repo(root, args.files)
         start = time.perf_counter()
+        cpu = time.process_time()
         result = discover(root)
         took = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         print(
-            f"discover: {took:.2f}s for {result.files_scanned:,} files; {len(result.entries)} entry points; "
+            f"discover: {took:.2f}s ({cpu:.2f}s CPU) for {result.files_scanned:,} files; {len(result.entries)} entry points; "
             f"primary train {result.primary['train']}, eval {result.primary['eval']}; "
             f"skipped {len(result.parse_failures)} unparsable, {len(result.too_large)} too large"
         )
