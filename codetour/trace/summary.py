@@ -19,6 +19,7 @@ It imports neither numpy nor torch: it recognises them by module name.
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any
 
@@ -189,9 +190,12 @@ def _summarize(value: Any, depth: int) -> str:
     if fields is None or depth >= MAX_DEPTH:
         return f"<{name}>"
     limit = MAX_ITEMS + 1
-    if depth == 0 and len(fields) > limit and _is_config_type(tp):
-        limit = MAX_CONFIG_FIELDS
     shown = []
+    if depth == 0:
+        if len(fields) > limit and _is_config_type(tp):
+            limit = MAX_CONFIG_FIELDS
+        elif _is_torch_module_type(tp):
+            shown.append(_module_size(fields))
     for i, (k, v) in enumerate(fields.items()):
         if i >= limit:
             shown.append("…")
@@ -203,6 +207,77 @@ def _summarize(value: Any, depth: int) -> str:
 
 
 _plain_dict_types: dict[type, bool] = {}
+_torch_module_types: dict[type, bool] = {}
+MAX_MODULES = 10_000  # submodules walked to count a model's parameters
+MAX_CHILDREN = 8  # top-level children named
+
+
+def _is_torch_module_type(tp: type) -> bool:
+    """A subclass of ``torch.nn.Module`` (decided once per type, from the types alone)."""
+    hit = _torch_module_types.get(tp)
+    if hit is None:
+        hit = False
+        torch = sys.modules.get("torch")
+        nn = getattr(torch, "nn", None) if torch is not None else None
+        base = getattr(nn, "Module", None) if nn is not None else None
+        if type(base) is type:
+            try:
+                hit = base in type.__dict__["__mro__"].__get__(tp)
+            except Exception:
+                hit = False
+        _torch_module_types[tp] = hit
+    return hit
+
+
+def _module_size(fields: dict) -> str:
+    """``(torch module: 1,234 parameters; 3 children: encoder Sequential[4], head Linear, …)``,
+    read from the instance dicts (``_parameters``, ``_modules``): no module code runs."""
+    torch = sys.modules.get("torch")
+    tensor_types = (torch.Tensor, torch.nn.Parameter) if torch is not None else ()
+    total = 0
+    seen: set[int] = set()
+    stack = [fields]
+    walked = 0
+    complete = True
+    while stack:
+        d = stack.pop()
+        walked += 1
+        if walked > MAX_MODULES:
+            complete = False
+            break
+        params = d.get("_parameters")
+        if type(params) is dict:
+            for p in params.values():
+                if type(p) in tensor_types and id(p) not in seen:
+                    seen.add(id(p))
+                    total += int(p.numel())
+        mods = d.get("_modules")
+        if type(mods) is dict:
+            for child in mods.values():
+                if child is not None and id(child) not in seen:
+                    seen.add(id(child))
+                    inner = _instance_fields(child)
+                    if inner is not None:
+                        stack.append(inner)
+    children = []
+    mods = fields.get("_modules")
+    if type(mods) is dict:
+        for i, (k, child) in enumerate(mods.items()):
+            if i >= MAX_CHILDREN:
+                children.append("…")
+                break
+            name = type(child).__qualname__
+            inner = _instance_fields(child) if child is not None else None
+            sub = inner.get("_modules") if inner is not None else None
+            if type(sub) is dict and name in ("Sequential", "ModuleList", "ModuleDict"):
+                name += f"[{len(sub)}]"
+            children.append(f"{k} {name}")
+    count = f"{total:,}" if complete else f"at least {total:,}"
+    n = len(mods) if type(mods) is dict else 0
+    kids = f"; {n} child{'ren' if n != 1 else ''}: {', '.join(children)}" if children else ""
+    return f"(torch module: {count} parameters{kids})"
+
+
 _config_types: dict[type, bool] = {}
 
 
