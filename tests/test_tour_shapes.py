@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import trace_script
+from conftest import has_torch, trace_script
 
 from codetour.store.reader import TraceReader
 from codetour.tour.build import build_tour
@@ -185,3 +185,43 @@ def test_evaluation_uses_up_the_call_budget_first(tmp_path):
     shown = re.search(r"Every result \(2\): ([\d.]+), ([\d.]+)", by["evaluation"])
     assert shown is not None and [float(x) for x in shown.groups()] == pytest.approx(printed, rel=1e-3)
     assert "over 8 iterations of the loop at line" in by["loss"]
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_torch_module_loop_sizes_series_and_schedule(tmp_path):
+    """A torch run: the model's parameter count (read from its parameter dicts), the loss and the
+    learning rate over the whole run, every evaluation result, all as the script itself printed them."""
+    script = SHAPES / "torch_loop.py"
+    proc, tour = tour_of(tmp_path, script, "m.pt")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "steps = 30"),
+            ("data", "x_all = torch.randn(256, 6)"),
+            ("model", "model = Classifier(6, 16, 2)"),
+            ("training loop", "for step in range(steps):"),
+            ("lr schedule", 'group["lr"] = lr'),
+            ("batch", "xb, yb = x_all[idx], y_all[idx]"),
+            ("forward", "logits = model(xb)"),
+            ("loss", "loss = F.cross_entropy(logits, yb)"),
+            ("backward", "loss.backward()"),
+            ("update", "opt.step()"),
+            ("evaluation", "with torch.no_grad():"),
+            ("checkpoint", "torch.save(model.state_dict(), out_path)"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    params = re.search(r"params (\d+)", proc.stdout)
+    assert params is not None
+    assert f"`model` has {int(params.group(1)):,} parameters; top level (2): `body Sequential[3]`, `head Linear`." in by["model"]
+    first = float(re.search(r"first loss ([\d.]+)", proc.stdout).group(1))  # type: ignore[union-attr]
+    last = float(re.search(r"last loss ([\d.]+)", proc.stdout).group(1))  # type: ignore[union-attr]
+    loss = re.search(r"`loss`: ([\d.]+) → ([\d.]+) over 30 iterations", by["loss"])
+    assert loss is not None, by["loss"]
+    assert [float(loss.group(1)), float(loss.group(2))] == pytest.approx([first, last], abs=6e-4)
+    assert re.search(r"`lr`: 0\.005 → 0\.05 over 30 iterations of the loop at line \d+ [▁-█]+", by["lr schedule"])
+    evals = [float(x) for x in re.findall(r"^eval ([\d.]+)$", proc.stdout, re.M)]
+    shown = re.search(r"Every result \(3\): ([\d.]+), ([\d.]+), ([\d.]+)", by["evaluation"])
+    assert len(evals) == 3 and shown is not None
+    assert [float(x) for x in shown.groups()] == pytest.approx(evals, abs=6e-4)

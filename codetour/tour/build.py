@@ -12,6 +12,8 @@ expected phases did not run.
 
 from __future__ import annotations
 
+import re
+
 from codetour.store.reader import TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
@@ -202,6 +204,7 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             if shapes:
                 out.append("Batch shapes: " + ", ".join(f"`{k}` {array_shape(v)}" for k, v in shapes.items()) + ".")
         if ev.phase == "model":
+            out += _model_size(after)
             out += _model_structure(ix, ev)
     elif ev.phase in ("forward", "loss"):
         ins = facts.values_named(ix, ev, sorted(info.reads - set(info.targets)), after=False)
@@ -246,6 +249,42 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         elif before:
             out.append(f"Locals there: {_fmt(dict(list(before.items())[-8:]), 8)}.")
     return [p for p in out if p]
+
+
+_TORCH_SIZE = re.compile(r"\(torch module: ((?:at least )?[\d,]+) parameters(?:; (\d+) child(?:ren)?: ([^)]*))?\)")
+_ARRAY_IN = re.compile(r"(?:^|[{,] ?)(\w+): \w+ \w+\[([\d, ]*)\]")
+
+
+def _model_size(after: dict[str, str]) -> list[str]:
+    """Parameter count and top-level structure of the model the line built, from its recorded summary:
+    a torch module's (counted by the recorder from its parameter dicts), or the arrays a plain object holds."""
+    for name, summary in after.items():
+        m = _TORCH_SIZE.search(summary)
+        if m:
+            text = f"`{name}` has {m.group(1)} parameters"
+            if m.group(3):
+                text += f"; top level ({m.group(2)}): " + ", ".join(f"`{c.strip()}`" for c in m.group(3).split(","))
+            return [text + "."]
+        total, parts, partial = 0, [], False
+        for field, value in fields_of(summary).items():
+            shapes: list[tuple[str, str]] = []
+            if is_array(value):
+                shapes.append((field, (array_shape(value) or "").split("[", 1)[-1].rstrip("]")))
+            head = re.match(r"^dict\[(\d+)\] \{", value)
+            if head:
+                found = _ARRAY_IN.findall(value)
+                shapes += [(f"{field}[{k!r}]", dims) for k, dims in found]
+                partial = partial or len(found) < int(head.group(1))
+            for label, dims in shapes:
+                n = 1
+                for d in dims.split(","):
+                    if d.strip().isdigit():
+                        n *= int(d)
+                total += n
+                parts.append(f"`{label}` [{dims}]")
+        if parts:
+            return [f"`{name}` holds {'at least ' if partial else ''}{total:,} parameters in arrays: {', '.join(parts)}."]
+    return []
 
 
 def _model_structure(ix: RunIndex, ev: Evidence) -> list[str]:
@@ -311,6 +350,8 @@ def _learning_rate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> 
 def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
     name = ev.facts.get("function")
     func = next((f for f in ix.functions.values() if f.qualname == name), None) if name else None
+    if func is None and ix.functions[ev.fid].kind == "function":
+        func = ix.functions[ev.fid]  # the stop is inside the evaluation function
     if func is None:
         return []
     results = [fr.ret for fr in ix.reader.frames_of(func.id) if not fr.resumed and fr.ret is not None]

@@ -279,7 +279,10 @@ def detect_schedule(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
                 if scheduler_like(summary):
                     out.append(_evidence(ix, "lr schedule", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (a scheduler)"))
         for container, key in info.subscript_keys:
-            if key == "lr" and ("param_group" in container or container.endswith("param_groups")):
+            over_groups = any(
+                container in lp.targets and lp.iter_text.endswith("param_groups") for lp in ix.loops_around(run.fid, run.line)
+            )
+            if key == "lr" and ("param_group" in container or container.endswith("param_groups") or over_groups):
                 out.append(_evidence(ix, "lr schedule", run, 1.0, "sets the learning rate of the optimizer's parameter groups"))
     return out
 
@@ -608,10 +611,13 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                         out.append(
                             _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
                         )
+        loop = decided.get("training loop")
         for name in [str(n) for n in batch.facts.get("reads", [])]:  # type: ignore[attr-defined]
             if not is_array(ix.value(batch.frame_id, batch.seq, name)):
                 continue
             origin = source_of(ix, batch.frame_id, name, batch.seq)
+            if origin is not None and loop is not None and origin[2] > loop.seq:
+                continue  # made on each iteration (an index, a mask): not the data the batches come from
             if origin is not None and (origin[0], origin[1]) != (batch.frame_id, batch.line):
                 run = run_in_frame(ix, origin[0], origin[1], origin[2])
                 out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data the batches are sliced from"))
