@@ -284,7 +284,7 @@ Anchor = tuple[str | None, str, int | None, str | None]  # (file, function, line
 
 
 def attach(
-    matches: list[CardMatch], anchors: list[Anchor], window: int = 40, call_window: int = 3
+    matches: list[CardMatch], anchors: list[Anchor], window: int = 40, call_window: int = 25, module_call_window: int = 3
 ) -> tuple[list[list[CardMatch]], list[CardMatch]]:
     """Give each match to one anchor ``(file, function, line, phase)``, a tour stop:
 
@@ -292,7 +292,8 @@ def attach(
       phase, is compatible with any), preferring the card's earlier phases;
     - in the function where the card matched, at most ``window`` lines from any line where its
       patterns held (a function-level anchor, line None, takes it at any distance); or at most
-      ``call_window`` lines from a line that called that function (up to eight calls up);
+      ``call_window`` lines from a line that called that function (up to eight calls up), or
+      ``module_call_window`` when that line is module-level code, where unrelated lines sit close;
     - then the fewest calls up, then the nearest line.
 
     Each card goes to one anchor at most. Returns (matches per anchor, the matches no anchor
@@ -317,7 +318,8 @@ def attach(
                     distance = window + 1
                 else:
                     distance = min(abs(n - a_line) for n in lines)
-                    if distance > (window if depth == 0 else call_window):
+                    limit = window if depth == 0 else (module_call_window if qualname == "<module>" else call_window)
+                    if distance > limit:
                         continue
                 key = (rank, depth, distance, i)
                 if best is None or key < best:
