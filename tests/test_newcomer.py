@@ -119,3 +119,25 @@ def test_discover_on_a_file_suggests_tracing_only_python_scripts(tmp_path):
     script.write_text("print(1)\n")
     proc = run_cli("discover", str(script))
     assert proc.returncode == 3 and f"codetour trace {script}" in proc.stderr
+
+
+def test_a_folder_whose_primary_runs_with_python_dash_m(tmp_path):
+    repo = tmp_path / "mrepo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    (repo / "README.md").write_text("# pkg\n\n## Training\n\n```bash\npython -m pkg.train --epochs 2\n```\n")
+    (repo / "pkg" / "__init__.py").write_text("")
+    (repo / "pkg" / "model.py").write_text("def step(w, lr):\n    return w - lr * 2 * w\n")
+    (repo / "pkg" / "train.py").write_text(
+        "import argparse\n\nfrom pkg.model import step\n\n\n"
+        "def main():\n    parser = argparse.ArgumentParser()\n    parser.add_argument('--epochs', type=int, default=5)\n"
+        "    args = parser.parse_args()\n    w = 1.0\n    for epoch in range(args.epochs):\n        w = step(w, 0.1)\n"
+        "    print('trained', args.epochs)\n\n\nif __name__ == '__main__':\n    main()\n"
+    )
+    out = tmp_path / "m.ctrace"
+    proc = run_cli("trace", "-o", str(out), str(repo), cwd=tmp_path)  # run from elsewhere: the module is found from the root
+    assert proc.returncode == 0, proc.stderr
+    assert "trained 2" in proc.stdout and "-m pkg.train" in proc.stderr
+    with TraceReader(out) as reader:
+        assert reader.meta["module"] == "pkg.train"
+        assert reader.function_by_name("step").calls == 2

@@ -62,21 +62,32 @@ def resolve_target(target: str | None, args: list[str], module: str | None = Non
         entry = result.primary_entry("train") or (result.entries[0] if result.entries else None)
         if entry is None:
             raise NoEntryPointError(f"no entry point found in {path}", hint="name the script to run")
-        script = result.root / entry.path
         role = "train" if "train" in entry.roles else entry.role
-        default_args = entry.args_for(role)
+        command = entry.command_for(role)
         # Arguments given after a folder are added to the flag that selects the entry's mode
         # (`main.py --mode train`), never replace it, unless they set that flag themselves.
-        mode = default_args if entry.mode_flag and default_args[:1] == [entry.mode_flag] else []
+        mode = [entry.mode_flag, entry.mode_values[role]] if entry.mode_flag and role in entry.mode_values else []
         if entry.mode_flag and any(a == entry.mode_flag or a.startswith(entry.mode_flag + "=") for a in args):
             mode = []
-        extra = [*mode, *args] if args else default_args
-        notes = [f"{path} is a folder: tracing its primary {role} entry {entry.path} {' '.join(extra)}".rstrip()]
+        if command[:2] == ["python", "-m"] and len(command) > 2:
+            # A package module (`python -m pkg.train`): run as documented, from the repo root.
+            default_args = command[3:]
+            extra = [*mode, *args] if args else default_args
+            target = Target(module=command[2], args=extra, cwd=result.root)
+            shown = f"-m {command[2]}"
+        else:
+            script = result.root / entry.path
+            default_args = entry.args_for(role)
+            extra = [*mode, *args] if args else default_args
+            target = Target(script=script, args=extra, argv0=str(script))
+            shown = entry.path
+        notes = [f"{path} is a folder: tracing its primary {role} entry {shown} {' '.join(extra)}".rstrip()]
         if not args:
             notes.append(
                 "that is its default run, which may be long: arguments after the folder go to the entry (e.g. --epochs 1)"
             )
-        return Resolved(Target(script=script, args=extra, argv0=str(script)), script.parent, root=result.root, notes=notes)
+        where = target.script.parent if target.script is not None else result.root
+        return Resolved(target, where, root=result.root, notes=notes)
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.suffix not in (".py", ".pyw", ""):

@@ -34,6 +34,7 @@ class Target:
     module: str | None = None
     args: list[str] = field(default_factory=list)
     argv0: str = ""  # sys.argv[0] exactly as the user typed it
+    cwd: Path | None = None  # where to run it (a `python -m` entry runs from its repo root); None: here
 
     @property
     def display(self) -> str:
@@ -73,7 +74,7 @@ def run(target: Target, recorder: Recorder) -> RunResult:
     """Run the target under ``recorder``. Never raises for anything the target does."""
     code = load_script(target.script) if target.script is not None else None
     if target.module is not None:
-        _check_module(target.module)
+        _check_module(target.module, target.cwd)
 
     saved_argv = sys.argv[:]
     saved_path = sys.path[:]
@@ -82,6 +83,8 @@ def run(target: Target, recorder: Recorder) -> RunResult:
     started = time.perf_counter()
     result: RunResult
     try:
+        if target.cwd is not None:
+            os.chdir(target.cwd)
         if code is not None and target.script is not None:
             script = target.script.resolve()
             sys.argv = [target.argv0 or str(target.script), *target.args]
@@ -126,7 +129,7 @@ def run(target: Target, recorder: Recorder) -> RunResult:
     return result
 
 
-def _check_module(name: str) -> None:
+def _check_module(name: str, cwd: Path | None = None) -> None:
     """Fail early, like ``python -m``, if the module cannot be found.
 
     Looks it up on ``sys.path`` with the working directory first (as ``python -m`` would)
@@ -135,7 +138,7 @@ def _check_module(name: str) -> None:
     """
     from importlib.machinery import PathFinder
 
-    search = [os.getcwd(), *sys.path]
+    search = [str(cwd) if cwd is not None else os.getcwd(), *sys.path]
     spec = None
     for part in name.split("."):
         if not part.isidentifier():
