@@ -10,7 +10,10 @@ TARGET = """
 def work(x):
     return x + 1
 
-work.__code__ = work.__code__.replace(co_name="[/oops]", co_qualname="[bold red]x[/]")
+names = {"co_name": "[bold red]x[/]"}
+if hasattr(work.__code__, "co_qualname"):  # Python 3.11+
+    names["co_qualname"] = "[bold red]x[/]"
+work.__code__ = work.__code__.replace(**names)
 for i in range(3):
     work(i)
 value = "[/] [link=file:///etc/passwd]click[/link] <script>alert(1)</script>"
