@@ -520,7 +520,9 @@ def package_name(module: str, file: str, depth: int = 1) -> str:
 
 
 def auto_collapse(graph: nx.DiGraph, max_nodes: int) -> tuple[nx.DiGraph, str | None]:
-    """A graph small enough to draw: collapsed to modules, then to ever shorter packages.
+    """A graph small enough to draw: collapsed to modules, then to ever shorter packages; or, when
+    that leaves fewer than three modules, the ``max_nodes`` functions that took the most time, the
+    others bypassed.
 
     Returns the graph unchanged and ``None`` when it already has at most ``max_nodes`` nodes
     (or is collapsed to files or packages already), else the collapsed graph and a one-line
@@ -542,6 +544,17 @@ def auto_collapse(graph: nx.DiGraph, max_nodes: int) -> tuple[nx.DiGraph, str | 
         depth -= 1
     if collapsed is graph:
         return graph, None
+    if collapsed.number_of_nodes() < 3 and what == "functions":
+        # One or two modules say nothing: keep the functions that took the most time instead.
+        ranked = sorted(graph.nodes(data=True), key=lambda item: (not item[1]["entry"], -item[1]["total_ns"], str(item[0])))
+        keep_ids = {d["function_id"] for _, d in ranked[:max_nodes]}
+        busiest = bypass(graph, lambda d: d["function_id"] in keep_ids)
+        busiest.graph.update(graph.graph)
+        busiest.graph["view"] = f"{graph.graph.get('view', '')}, the {max_nodes} slowest functions".lstrip(", ")
+        return busiest, (
+            f"{n:,} functions is too many to draw: kept the {busiest.number_of_nodes():,} that took the most time,"
+            " calls through the others are dashed (choose with --collapse, --depth or --min-calls)"
+        )
     note = (
         f"{n:,} {what} is too many to draw: collapsed to {collapsed.number_of_nodes():,} {level}"
         " (choose with --collapse, --depth or --min-calls)"

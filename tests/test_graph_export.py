@@ -569,6 +569,23 @@ def test_auto_collapse_goes_to_packages_when_modules_are_still_too_many(wide_tra
     assert set(packages.nodes) == {"alpha", "beta", "main"} and note.startswith("11 modules is too many")
 
 
+def test_auto_collapse_of_a_one_module_graph_keeps_the_slowest_functions(dispatch_traces):
+    """One module is no drawing: the functions that took the most time stay, calls through the rest bypass them."""
+    with TraceReader(dispatch_traces["repo"]) as reader:
+        g = build_graph(reader)
+    assert g.number_of_nodes() > 6 and len({d["module"] for _, d in g.nodes(data=True)}) == 1
+    small, note = auto_collapse(g, 6)
+    assert small.number_of_nodes() == 6 and "kept the 6 that took the most time" in note
+    assert "dispatch:<module>" in small and small.nodes["dispatch:<module>"]["entry"]
+    slowest = sorted((d["total_ns"] for n, d in g.nodes(data=True) if not d["entry"]), reverse=True)[:5]
+    assert sorted((d["total_ns"] for n, d in small.nodes(data=True) if not d["entry"]), reverse=True) == slowest
+    assert nx.is_weakly_connected(small)  # nothing cut off: hidden callers are bypassed
+    for v in small:  # and every call a kept function received is still drawn
+        assert sum(d["calls"] for _, _, d in small.in_edges(v, data=True)) == sum(
+            d["calls"] for _, _, d in g.in_edges(v, data=True)
+        )
+
+
 def test_library_packages_are_named_from_their_install_folder():
     site = "/venv/lib/python3.11/site-packages/torch/nn/modules/module.py"
     assert package_name(module_name(site), site) == "torch"

@@ -65,5 +65,6 @@ def to_chrome(ctx: ExportContext) -> dict:
 
 
 def write_chrome(ctx: ExportContext, stream: IO) -> None:
-    json.dump(to_chrome(ctx), stream, ensure_ascii=False)
+    # json.dumps, not json.dump: dump streams through the pure-Python encoder, 5x slower here
+    stream.write(json.dumps(to_chrome(ctx), ensure_ascii=False))
     stream.write("\n")
