@@ -229,6 +229,9 @@ def test_summaries_parse_into_facts():
     o = parse_value("<Adam params=dict[12] lr=0.0025 b1=0.9 b2=0.999 …>")
     assert o.kind == "object" and o.type == "Adam" and o.fields["b2"] == "0.999"
     assert parse_value("<module numpy>").type == "numpy"
+    block = parse_value("<Block (torch module: 2,112 parameters; 2 children: ln1 LayerNorm, sa Head) training=True …>")
+    assert block.kind == "torch-module" and block.fields["training"] == "True"
+    assert parse_value(block.fields["ln1"]).type == "LayerNorm" and parse_value(block.fields["ln1"]).kind == "torch-module"
     assert check("min < -1e30", parse_value("ndarray float64[2, 2] min -inf max 0.5 mean -inf"))
 
 

@@ -147,6 +147,16 @@ def parse_value(text: str) -> Value:
             return Value(t, "class", rest.strip())
         if rest.strip() == "(torch module)":
             return Value(t, "torch-module", name)
+        torch_module = re.match(r"^ \(torch module(?P<info>[^()]*)\)", rest)
+        if torch_module:
+            # "<Block (torch module: 1,234 parameters; 2 children: ln1 LayerNorm, sa Attention) training=True …>"
+            fields = _fields(rest[torch_module.end() :])
+            children = re.search(r"children: (.*)$", torch_module.group("info"))
+            for child in children.group(1).split(", ") if children else []:
+                parts = child.split()
+                if len(parts) == 2 and parts[0].isidentifier():
+                    fields.setdefault(parts[0], f"<{parts[1]} (torch module)>")
+            return Value(t, "torch-module", name, fields=fields)
         return Value(t, "object", name, fields=_fields(rest))
     return Value(t, "other", "")
 
