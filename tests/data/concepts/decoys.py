@@ -73,6 +73,13 @@ def total_score(scores):
     return x
 
 
+def wobble(batch):
+    """x = x + f(x) on a (B, T, C) array, where f is a library function: not a sub-layer."""
+    x = rng.normal(size=(2, 4, 3))
+    x = x + np.sin(x)
+    return x
+
+
 def pretend_checkpoint(path):
     """A function named save that writes a text file with open()."""
     with open(path, "w") as fh:
@@ -144,6 +151,7 @@ if __name__ == "__main__":
     epsilon_coin("eps")
     running_average([1.0, 2.0, 3.0])
     total_score([1, 2])
+    wobble(None)
     pretend_checkpoint(os.path.join(sys.argv[1] if len(sys.argv) > 1 else ".", "decoy.txt"))
     schedule_words(2)
     mean_square([1, 2, 3, 4])
