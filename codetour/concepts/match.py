@@ -240,7 +240,7 @@ def match_region(
     return sorted(out, key=lambda m: (m.seq, m.card.name))
 
 
-def _callers(reader: TraceSource, frame_id: int, depth: int = 8, calls: int = 5) -> list[tuple[int, str, str, int]]:
+def _callers(reader: TraceSource, frame_id: int, depth: int = 8, calls: int = 12) -> list[tuple[int, str, str, int]]:
     """Where the function came from in its recorded calls: (depth, file, function, line of the call),
     up to ``depth`` levels up, for this call and the function's next recorded ones (the first call
     may come from an evaluation before training, the next from the training loop)."""
