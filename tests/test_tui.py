@@ -333,23 +333,44 @@ async def test_help_shows_every_key_at_80x24_and_scrolls_when_smaller(stable_ppo
         assert app.current.index == before  # ...and does not move the replay behind it
 
 
-async def test_the_app_reads_only_through_the_reader_it_was_given(stable_ppo_trace, monkeypatch):
+async def test_the_app_reads_only_through_the_source_it_was_given(stable_ppo_trace, monkeypatch):
+    """An in-memory trace (no SQLite, no file) drives the whole app: it asks nothing of anything else."""
+    from fake_trace import InMemoryTrace
+
     from codetour.store import reader as reader_module
 
-    given = reader_module.TraceReader(stable_ppo_trace)
+    with reader_module.TraceReader(stable_ppo_trace) as real:
+        memory = InMemoryTrace.copy_of(real)
 
-    def no_second_reader(self, *args, **kwargs):
-        raise AssertionError("the app opened a TraceReader of its own")
+    def no_trace_file(self, *args, **kwargs):
+        raise AssertionError("the app opened a trace file of its own")
 
-    monkeypatch.setattr(reader_module.TraceReader, "__init__", no_second_reader)
+    monkeypatch.setattr(reader_module.TraceReader, "__init__", no_trace_file)
+    app = ReplayApp(stable_ppo_trace, ppo_tour(), reader=memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert at(app)[0] == "parse_args" and app.cursor.current_stop() == 0
+        view = app.query_one("#source")
+        assert view.covered and app.current.event.line in view.covered  # covered lines came from it
+        await pilot.press("right_square_bracket", "n", "end")
+        await settle(pilot)
+        assert app.current.index == app.current.total and app.query_one("#source").covered is not None
+
+
+async def test_covered_lines_scan_on_a_second_connection(stable_ppo_trace):
+    """The covered-lines scan takes seconds on a large trace: it must not hold the UI's connection."""
+    from codetour.store.reader import TraceReader
+
+    given = TraceReader(stable_ppo_trace)
+
+    def not_on_the_ui_connection(file_id: int) -> set[int]:
+        raise AssertionError("covered lines scanned on the UI's connection")
+
+    given.covered_lines = not_on_the_ui_connection  # type: ignore[method-assign]
     app = ReplayApp(stable_ppo_trace, ppo_tour(), reader=given)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        view = app.query_one("#source")
-        assert view.covered and app.current.event.line in view.covered  # covered lines came through it
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
-        assert app.query_one("#source").covered is not None
+        assert app.query_one("#source").covered  # from given.reopened(), closed after use
     given.close()
 
 

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from codetour.replay import KIND_LABELS, Cursor, Step
 from codetour.store.reader import Frame, TraceReader
 from codetour.store.schema import FOLD
+from codetour.store.source import TraceSource
 from codetour.tour.model import Tour
 from codetour.tui.screens import GotoScreen, HelpScreen, SearchScreen
 from codetour.tui.source import SourceView
@@ -58,10 +59,10 @@ class ReplayApp(App[int]):
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, trace: str | Path, tour: Tour | None = None, reader: TraceReader | None = None) -> None:
+    def __init__(self, trace: str | Path, tour: Tour | None = None, reader: TraceSource | None = None) -> None:
         super().__init__()
         self.trace_path = Path(trace)
-        self.reader = reader or TraceReader(trace)
+        self.reader: TraceSource = reader if reader is not None else TraceReader(trace)
         self.cursor = Cursor(self.reader, tour)
         self.tour = tour
         self.current: Step | None = None
@@ -123,7 +124,9 @@ class ReplayApp(App[int]):
             )
         incomplete = self.reader.incomplete
         if incomplete:
-            self.notify(incomplete[0].upper() + incomplete[1:] + ".", title="Incomplete recording", severity="warning", timeout=10)
+            self.notify(
+                incomplete[0].upper() + incomplete[1:] + ".", title="Incomplete recording", severity="warning", timeout=10
+            )
         if self.cursor.stops and self.cursor.stop_seqs[0] is not None:
             self.cursor.goto_stop(0)
         self.refresh_view()
@@ -160,7 +163,17 @@ class ReplayApp(App[int]):
 
     @work(thread=True, exclusive=False, group="covered")
     def _load_covered(self, file_id: int) -> None:
-        covered = self.reader.covered_lines(file_id)  # read-only queries: safe beside the UI's
+        # A trace file offers a second connection for this scan (seconds on a large trace), so the
+        # UI's queries never wait behind it; any other source is asked directly.
+        reopened = getattr(self.reader, "reopened", None)
+        if reopened is None:
+            covered = self.reader.covered_lines(file_id)
+        else:
+            background = reopened()
+            try:
+                covered = background.covered_lines(file_id)
+            finally:
+                background.close()
         self.call_from_thread(self._covered_loaded, file_id, covered)
 
     def _covered_loaded(self, file_id: int, covered: set[int]) -> None:
