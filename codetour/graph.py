@@ -1,6 +1,7 @@
 """The call graph of a recorded run, as a :class:`networkx.DiGraph`.
 
-Built only through :class:`~codetour.store.reader.TraceReader`. Call counts and
+Built only through a :class:`~codetour.store.source.TraceSource` (a trace file's
+:class:`~codetour.store.reader.TraceReader`, or any other source). Call counts and
 times are exact even past the detail budget (the recorder keeps counting).
 
 Node identity
@@ -78,7 +79,8 @@ from pathlib import PurePosixPath
 import networkx as nx
 
 from codetour.errors import UsageError
-from codetour.store.reader import Function, TraceReader
+from codetour.store.reader import Function
+from codetour.store.source import TraceSource
 
 GRAPH_FORMAT = "codetour-graph"
 GRAPH_VERSION = 1
@@ -130,7 +132,7 @@ def node_id(module: str, qualname: str) -> str:
     return f"{module}:{qualname}"
 
 
-def node_ids(reader: TraceReader, functions: Iterable[Function]) -> dict[int, str]:
+def node_ids(reader: TraceSource, functions: Iterable[Function]) -> dict[int, str]:
     """Node ids for functions, one per function: ``module:qualname``, disambiguated when shared."""
     groups: dict[str, list[Function]] = defaultdict(list)
     for f in functions:
@@ -153,7 +155,7 @@ def node_ids(reader: TraceReader, functions: Iterable[Function]) -> dict[int, st
     return ids
 
 
-def build_graph(reader: TraceReader, view: GraphView | None = None, phases: dict[int, str] | None = None) -> nx.DiGraph:
+def build_graph(reader: TraceSource, view: GraphView | None = None, phases: dict[int, str] | None = None) -> nx.DiGraph:
     """The function-level call graph, then the view's filters (see the module docstring) and collapsing."""
     view = view or GraphView()
     phases = phases or {}
@@ -247,7 +249,7 @@ def bypass(
     graph: nx.DiGraph,
     keep: Callable[[dict], bool],
     entry_calls: dict[str, int] | None = None,
-    reader: TraceReader | None = None,
+    reader: TraceSource | None = None,
 ) -> nx.DiGraph:
     """The graph without the nodes ``keep`` rejects, their callers connected to their callees.
 
@@ -346,7 +348,7 @@ _MAX_FRAME_LOOKUPS = 50_000  # past this, bypass counts are estimated only (a hu
 
 
 def _recorded_bypass_callers(
-    reader: TraceReader, graph: nx.DiGraph, hidden: set[str], from_hidden: dict[str, list[float]]
+    reader: TraceSource, graph: nx.DiGraph, hidden: set[str], from_hidden: dict[str, list[float]]
 ) -> dict[str, dict[object, int]]:
     """For each visible node called from hidden ones: its recorded calls' nearest visible callers.
 
