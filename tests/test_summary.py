@@ -30,7 +30,7 @@ def test_numpy_arrays_by_shape_dtype_and_small_stats():
     assert summarize(np.arange(3)) == "ndarray int64[3] [0, 1, 2]"
     small = summarize(np.linspace(0, 1, 11))
     assert small.startswith("ndarray float64[11] min 0 max 1 mean 0.5")
-    assert summarize(np.float32(2.5)) == "float32 float32[] = 2.5"
+    assert summarize(np.float32(2.5)) == "float32 = 2.5"
 
 
 def test_user_code_is_never_called():
