@@ -222,7 +222,8 @@ def test_tour_of_a_script_and_a_trace(ppo_trace, tmp_path):
     )
     proc = run_cli("tour", "--print", str(script), "50")
     assert proc.returncode == 0, proc.stderr
-    assert "1225" in proc.stdout  # the script's own output, with its argument
+    assert "1225" in proc.stderr  # the script's own output, with its argument: kept apart from the piped tour
+    assert "1225" not in proc.stdout
 
 
 def test_corrupt_or_foreign_trace_is_one_line(tmp_path):
