@@ -19,6 +19,7 @@ from codetour.errors import InputError, NoEntryPointError, UsageError
 from codetour.store.reader import TraceReader, is_trace_file
 from codetour.store.schema import FILE_SUFFIX
 from codetour.store.writer import TraceWriter
+from codetour.trace.monitoring import choose_backend
 from codetour.trace.recorder import Budgets, Recorder
 from codetour.trace.runner import RunResult, Target, load_script, record
 from codetour.trace.scope import Scope, find_repo_root
@@ -41,6 +42,7 @@ class Recording:
     path: Path
     recorder: Recorder
     result: RunResult
+    backend_note: str | None = None  # why the backend is not the one asked for, when it is not
 
     @property
     def outside_root(self) -> list[str]:
@@ -113,13 +115,19 @@ def record_target(
     force: bool = False,
     redaction: bool = True,
     around: Callable[[Recorder], AbstractContextManager[object]] | None = None,
+    backend: str | None = None,
 ) -> Recording:
     """Record a resolved target into a trace file.
 
     Everything that can be checked is checked before the target starts: the script compiles,
     ``--root`` exists, and the output path is free or an earlier trace (``--force`` to replace
-    anything else). ``around(recorder)`` wraps the run (the CLI's live status line).
+    anything else). ``around(recorder)`` wraps the run (the CLI's live status line). ``backend``
+    is ``settrace``, ``monitoring`` (Python 3.12+) or ``auto`` (the default, or $CODETOUR_BACKEND).
     """
+    try:
+        recorder_class, backend_note = choose_backend(backend or os.environ.get("CODETOUR_BACKEND") or "auto")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     target = resolved.target
     if target.script is not None:
         load_script(target.script)  # missing file, binary, syntax error: fail before creating anything
@@ -133,10 +141,10 @@ def record_target(
     out_path = Path(output) if output else default_trace_path(root_path, name)
     protect = [target.script] if target.script is not None else []
     scope = Scope(root_path, include=include or [], exclude=exclude or [], library_calls=library_calls)
-    recorder = Recorder(TraceWriter(out_path, force=force, protect=protect), scope, budgets or Budgets())
+    recorder = recorder_class(TraceWriter(out_path, force=force, protect=protect), scope, budgets or Budgets())
     with around(recorder) if around is not None else nullcontext():
         result = record(target, recorder, redaction=redaction)
-    return Recording(out_path, recorder, result)
+    return Recording(out_path, recorder, result, backend_note or getattr(recorder, "tool_note", None))
 
 
 # How many traces of one entry `.codetour/` keeps: the oldest beyond this are removed after a new

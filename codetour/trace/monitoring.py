@@ -1,0 +1,690 @@
+"""The ``sys.monitoring`` (PEP 669) recorder, for Python 3.12+: the same trace as the settrace
+recorder, without paying for the code it does not record.
+
+Event plumbing (everything else, from the function registry to flushing, stop-time bookkeeping
+and failure handling, is :class:`~codetour.trace.recorder.Recorder`'s):
+
+- ``PY_START`` / ``PY_RESUME`` / ``PY_THROW`` are global. The first event of a code object
+  classifies it; for code out of scope the callback returns ``sys.monitoring.DISABLE``, so
+  CPython never calls it for that code object again. That is the whole saving over settrace,
+  whose global function runs on every call of every library frame.
+- A code object in scope gets local events: ``PY_RETURN`` and ``PY_YIELD`` always, ``LINE``
+  and ``JUMP`` (settrace reports a backward jump to the same line as a line event; so does
+  this recorder) only while the function has a recorded activation in progress or detail
+  budget left. A function past its budget runs with call-level events only.
+- ``RAISE`` and ``PY_UNWIND`` are global by nature (PEP 669 has no local form for them): one
+  dict lookup for code out of scope.
+- Callbacks receive a code object, not a frame; the frame is ``sys._getframe(1)``, fetched only
+  for code in scope. Monitoring is process-wide: each thread has its own shadow stack, as with
+  settrace, found through ``threading.local``.
+
+Loops past their iteration budget keep their line events (a fold counts the iterations and the
+lines it skipped, and samples the loop's scalars at its head), exactly as the settrace recorder
+does, so the two backends write the same events.
+"""
+
+from __future__ import annotations
+
+import dis
+import itertools
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
+from codetour.store.schema import FOLD as FOLD_EVENT
+from codetour.store.writer import TraceWriter
+from codetour.trace import series, summary
+from codetour.trace.recorder import (
+    CHILD,
+    COUNTS,
+    EDGE,
+    EXC,
+    FID,
+    FOLD,
+    FRAME,
+    LAST_LINE,
+    LOOPS,
+    NEAREST,
+    ROW,
+    SEEN,
+    SERIES,
+    START,
+    Budgets,
+    Recorder,
+    loop_ranges,
+)
+from codetour.trace.redact import REDACTED
+from codetour.trace.scope import Scope
+
+TOOL_NAME = "codetour"
+# ``sys.monitoring`` (Python 3.12+), typed loosely: the type checker may run for an older Python.
+_monitoring: Any = getattr(sys, "monitoring", None)
+AVAILABLE = _monitoring is not None
+
+# Tool ids tried in order: the profiler's (codetour times and counts calls), then the two ids
+# PEP 669 leaves unassigned. Debuggers (0) and coverage tools (1) keep theirs.
+_TOOL_IDS = (2, 3, 4)
+# Set once a recorder in this process has used a tool id: the locations it disabled stay
+# disabled for that id until ``sys.monitoring.restart_events()``.
+_used_ids: set[int] = set()
+
+
+class ToolIdsInUse(RuntimeError):
+    """Every ``sys.monitoring`` tool id codetour could use is held by another tool."""
+
+
+def tools_in_use() -> dict[int, str]:
+    """The ``sys.monitoring`` tool ids codetour could use that another tool holds: id -> its name."""
+    if not AVAILABLE:
+        return {}
+    taken = {}
+    for tool in _TOOL_IDS:
+        name = _monitoring.get_tool(tool)
+        if name is not None:
+            taken[tool] = name
+    return taken
+
+
+def free_tool_id() -> int | None:
+    """The first tool id codetour could register with, or None if all are taken."""
+    taken = tools_in_use()
+    return next((t for t in _TOOL_IDS if t not in taken), None)
+
+
+class MonitoringRecorder(Recorder):
+    """Records one run with ``sys.monitoring``. Same interface and trace format as :class:`Recorder`."""
+
+    backend = "monitoring"
+
+    def __init__(self, writer: TraceWriter, scope: Scope, budgets: Budgets | None = None) -> None:
+        super().__init__(writer, scope, budgets)
+        self.tool_id: int | None = None
+        self.tool_note: str | None = None  # set when the preferred tool id was taken by another tool
+        self.func_codes: list[Any] = []  # function id -> code object (for its local events)
+        self._lines_on: list[bool] = []  # function id -> LINE/JUMP events enabled on its code
+        self._live: list[int] = []  # function id -> recorded activations in progress
+        self._global_events = 0
+        self._base_local = 0
+        self._line_local = 0
+
+    # ------------------------------------------------------------------ registry
+    def _register(self, code: Any) -> int:
+        fid = super()._register(code)
+        if fid >= 0 and fid == len(self.func_codes):
+            self.func_codes.append(code)
+            self._lines_on.append(False)
+            self._live.append(0)
+            if self.tool_id is not None:
+                _monitoring.set_local_events(self.tool_id, code, self._base_local)
+        return fid
+
+    def _set_lines(self, fid: int, on: bool) -> None:
+        self._lines_on[fid] = on
+        tool = self.tool_id
+        if tool is not None and self.active:
+            _monitoring.set_local_events(tool, self.func_codes[fid], self._line_local if on else self._base_local)
+
+    # ------------------------------------------------------------------ hot path
+    def _callbacks(self) -> dict[int, Any]:
+        mon = _monitoring
+        ev = mon.events
+        DISABLE = mon.DISABLE
+        getframe = sys._getframe
+        code_ids_get = self.code_ids.get
+        register = self._register
+        func_calls = self.func_calls
+        func_recorded = self.func_recorded
+        func_total = self.func_total
+        func_self = self.func_self
+        func_lines = self.func_lines
+        func_loops = self.func_loops
+        func_secret = self.func_secret
+        func_callers: list[set[int]] | None = getattr(self, "func_callers", None)
+        lines_on = self._lines_on
+        live = self._live
+        set_lines = self._set_lines
+        exception_args = summary.exception_args
+        edges = self.edges
+        tls = self._tls
+        thread_index = self._thread_index
+        perf = time.perf_counter_ns
+        t0 = self.t0
+        events = self.events
+        frames_new = self.frames_new
+        frames_end = self.frames_end
+        folds = self.folds
+        call_budget = self.budgets.calls if self.budgets.calls is not None else sys.maxsize
+        iter_budget = self.budgets.iterations if self.budgets.iterations is not None else sys.maxsize
+        flush_every = self.budgets.flush_every
+        next_seq = itertools.count(1).__next__
+        next_frame = itertools.count(1).__next__
+        summarize = summary.summarize
+        summarize_named = summary.summarize_named
+        recorder = self
+        kinds_get = series.KINDS.get
+        kind_of = series.kind_of
+        to_scalar = series.scalar
+        series_add = series.add
+        new_buffer = series.new_buffer
+        series_row = series.row
+        loop_stores = series.loop_stores
+        NOT, INT = series.NOT, series.INT
+        func_stores = self.func_stores
+        return_series = self.return_series
+        series_new = self.series_new
+        line_maps: dict[int, dict[int, int]] = {}  # id(code) -> instruction offset -> line
+        end_for = {dis.opmap[name] for name in ("END_FOR", "INSTRUMENTED_END_FOR") if name in dis.opmap}
+
+        def close_fold(entry: list) -> None:
+            head, end, seq, iterations, lines, ts, _ = entry[FOLD]
+            entry[FOLD] = None
+            folds.append((entry[ROW], head, end, seq, iterations, lines))
+            events.append((seq, entry[ROW], FOLD_EVENT, head, ts, {"iterations": iterations, "lines": lines, "end_line": end}))
+
+        def pop_entry(frame: Any) -> tuple[list | None, list]:
+            """Pop ``frame``'s entry off this thread's shadow stack (re-synchronising it if frames
+            vanished without a return event); ``None`` if the frame is not on it."""
+            try:
+                stack = tls.stack
+            except AttributeError:
+                return None, []
+            if stack and stack[-1][FRAME] is frame:
+                return stack.pop(), stack
+            for i in range(len(stack) - 2, -1, -1):
+                if stack[i][FRAME] is frame:
+                    del stack[i + 1 :]
+                    return stack.pop(), stack
+            return None, stack
+
+        def sample(entry: list, frame: Any, head: int) -> None:
+            """One iteration of a loop starts: add the scalars the loop assigns to the frame's series."""
+            fid = entry[FID]
+            stores = func_stores[fid]
+            if stores is None:
+                stores = func_stores[fid] = {}
+            names = stores.get(head)
+            if names is None:
+                loop = entry[LOOPS].get(head)
+                names = stores[head] = loop_stores(frame.f_code, loop[0], loop[1]) if loop else ()
+            if not names:
+                return
+            f_locals = frame.f_locals
+            bufs = entry[SERIES]
+            if bufs is None:
+                bufs = entry[SERIES] = {}
+            for name in names:
+                value = f_locals.get(name)
+                kind = kinds_get(type(value))
+                if kind is None:
+                    kind = kind_of(type(value))
+                if kind != NOT:
+                    x = to_scalar(value, kind)
+                    if x is not None:
+                        buf = bufs.get((head, name))
+                        if buf is None:
+                            buf = bufs[(head, name)] = new_buffer()
+                        series_add(buf, x)
+
+        def returned(fid: int, value: Any, kind: int | None) -> None:
+            """A call returned a value that may be a float: add it to the function's series."""
+            if kind is None:
+                kind = kind_of(type(value))
+                if kind in (NOT, INT):
+                    return
+            x = to_scalar(value, kind, True)
+            if x is not None:
+                buf = return_series.get(fid)
+                if buf is None:
+                    buf = return_series[fid] = new_buffer()
+                series_add(buf, x)
+
+        def account(entry: list, stack: list, now: int) -> None:
+            elapsed = now - entry[START]
+            fid = entry[FID]
+            func_total[fid] += elapsed
+            func_self[fid] += elapsed - entry[CHILD]
+            entry[EDGE][1] += elapsed
+            if stack:
+                stack[-1][CHILD] += elapsed
+
+        def finish(entry: list, stack: list, frame: Any, arg: Any, now: int) -> None:
+            """A recorded frame returns (``arg`` is None when it unwinds): its return event and frame row."""
+            account(entry, stack, now)
+            fid = entry[FID]
+            n = live[fid] - 1
+            live[fid] = n
+            if n <= 0 and func_recorded[fid] >= call_budget and lines_on[fid]:
+                set_lines(fid, False)  # nothing left to record in detail: call-level events only
+            row = entry[ROW]
+            if entry[FOLD] is not None:
+                close_fold(entry)
+            bufs = entry[SERIES]
+            if bufs:
+                for (head, name), buf in bufs.items():
+                    series_new.append(series_row(fid, row, head, name, buf))
+            seq = next_seq()
+            exc = entry[EXC]
+            lineno = frame.f_lineno
+            if exc is not None and arg is None:
+                frames_end.append((seq, now - t0, None, exc, "raised", row))
+                events.append((seq, row, RETURN, lineno, now - t0, {"raised": exc}))
+            else:
+                ret = REDACTED if func_secret[fid] and type(arg) in (str, bytes) else summarize(arg)
+                frames_end.append((seq, now - t0, ret, None, "returned", row))
+                events.append((seq, row, RETURN, lineno, now - t0, {"value": ret}))
+                kind = kinds_get(type(arg))
+                if kind != NOT and kind != INT:
+                    returned(fid, arg, kind)
+            if len(events) >= flush_every:
+                recorder.flush()
+
+        def on_unwind(code: Any, offset: int, exc: BaseException) -> None:
+            # Global: one lookup for code out of scope (PY_UNWIND cannot be disabled).
+            fid = code_ids_get(id(code))
+            if fid is not None and fid >= 0:
+                on_return(code, offset, None, 2)
+
+        def on_return(code: Any, offset: int, arg: Any, depth: int = 1) -> None:
+            """PY_RETURN / PY_YIELD of code in scope (local events): a frame returns or yields ``arg``;
+            from PY_UNWIND (``depth`` 2) it ends with an exception."""
+            now = perf()
+            frame = getframe(depth)
+            try:
+                stack = tls.stack
+            except AttributeError:
+                return
+            if stack and stack[-1][FRAME] is frame:
+                entry = stack.pop()
+            else:
+                popped, stack = pop_entry(frame)
+                if popped is None:
+                    return
+                entry = popped
+            if entry[ROW] >= 0:
+                finish(entry, stack, frame, arg, now)
+                return
+            # Past the budget: only times (and scalar results) are kept.
+            elapsed = now - entry[START]
+            fid = entry[FID]
+            func_total[fid] += elapsed
+            func_self[fid] += elapsed - entry[CHILD]
+            entry[EDGE][1] += elapsed
+            if stack:
+                stack[-1][CHILD] += elapsed
+            kind = kinds_get(type(arg))
+            if kind != NOT and kind != INT:  # None: a type not seen yet
+                returned(fid, arg, kind)
+
+        def line_event(entry: list, frame: Any, lineno: int) -> None:
+            fold = entry[FOLD]
+            if fold is not None:
+                # Folding a loop: count until execution leaves the loop's line range.
+                if fold[0] <= lineno <= fold[1]:
+                    if lineno <= entry[LAST_LINE]:
+                        fold[3] += 1  # a jump back: one more iteration
+                        if lineno == fold[6]:
+                            sample(entry, frame, lineno)  # the loop's own head: its next iteration
+                    fold[4] += 1
+                    entry[LAST_LINE] = lineno
+                    return
+                close_fold(entry)
+            prev = entry[LAST_LINE]
+            entry[LAST_LINE] = lineno
+            loop = entry[LOOPS].get(lineno)
+            if loop is not None:
+                # A loop head (from the compiled code's backward jumps): one more iteration starts.
+                counts = entry[COUNTS]
+                if counts is None:
+                    counts = entry[COUNTS] = {}
+                n = counts.get(lineno, 0) + 1
+                counts[lineno] = n
+                if loop[0] <= prev <= loop[1]:
+                    sample(entry, frame, lineno)  # back from the body: the scalars that iteration left
+                if n > iter_budget:
+                    # The fold becomes one FOLD event, numbered now, written when it closes.
+                    entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0, lineno]
+                    return
+            if entry[EXC] is not None:
+                entry[EXC] = None  # the exception was handled in this frame
+            seen = entry[SEEN]
+            changed = None
+            for name, value in frame.f_locals.items():
+                vid = id(value)
+                if seen.get(name) != vid:
+                    seen[name] = vid
+                    if changed is None:
+                        changed = {}
+                    changed[name] = summarize_named(name, value)
+            events.append((next_seq(), entry[ROW], LINE, lineno, perf() - t0, changed))
+            if len(events) >= flush_every:
+                recorder.flush()
+
+        def on_line(code: Any, lineno: int) -> None:
+            frame = getframe(1)
+            try:
+                stack = tls.stack
+            except AttributeError:
+                return
+            if stack:
+                entry = stack[-1]
+                # Only a recorded activation: a folded one of the same function (recursion) runs the
+                # same instrumented code object.
+                if entry[FRAME] is frame and entry[ROW] >= 0:
+                    fold = entry[FOLD]
+                    if fold is not None and fold[0] <= lineno <= fold[1]:
+                        # Inside a folded loop (the common case, inlined): count iterations and lines.
+                        if lineno <= entry[LAST_LINE]:
+                            fold[3] += 1
+                            if lineno == fold[6]:
+                                sample(entry, frame, lineno)
+                        fold[4] += 1
+                        entry[LAST_LINE] = lineno
+                        return
+                    line_event(entry, frame, lineno)
+
+        def line_at(frame: Any, lineno: int) -> None:
+            try:
+                stack = tls.stack
+            except AttributeError:
+                return
+            if stack:
+                entry = stack[-1]
+                # Only a recorded activation: a folded one of the same function (recursion) runs the
+                # same instrumented code object.
+                if entry[FRAME] is frame and entry[ROW] >= 0:
+                    line_event(entry, frame, lineno)
+
+        def on_jump(code: Any, src: int, dest: int) -> Any:
+            # settrace reports every backward jump as a line event, even to the same line (a
+            # one-line loop, a comprehension); a jump to another line gets its own LINE event.
+            if dest > src:
+                return DISABLE
+            lines = line_maps.get(id(code))
+            if lines is None:
+                lines = line_maps[id(code)] = _offset_lines(code)
+            line = lines.get(dest)
+            if line is None or line != lines.get(src):
+                return DISABLE  # the same for every activation: never report this jump again
+            line_at(getframe(1), line)
+            return None
+
+        def on_raise(code: Any, offset: int, exc: BaseException) -> None:
+            # Global: one lookup for code out of scope (RAISE cannot be disabled).
+            fid = code_ids_get(id(code))
+            if fid is not None and fid >= 0:
+                raised(getframe(1), exc)
+
+        def on_stop_iteration(code: Any, offset: int, exc: BaseException) -> Any:
+            # Local to code in scope: an iterator ended without a StopIteration object. settrace
+            # reports it as an exception after an ``await``/``yield from`` (SEND), never at the end
+            # of a ``for`` loop (its FOR_ITER stays unspecialised there, and skips END_FOR).
+            if code.co_code[offset] in end_for:
+                return DISABLE  # a for loop's end: the same at every activation
+            raised(getframe(1), exc)
+            return None
+
+        def raised(frame: Any, exc: BaseException) -> None:
+            try:
+                stack = tls.stack
+            except AttributeError:
+                return
+            if not stack:
+                return
+            entry = stack[-1]
+            if entry[FRAME] is not frame or entry[ROW] < 0:
+                return
+            exc_args = exception_args(exc)
+            lineno = frame.f_lineno
+            info = {
+                "type": getattr(type(exc), "__qualname__", "?"),
+                "message": summarize(exc_args[0]) if exc_args else "",
+                "line": lineno,
+            }
+            entry[EXC] = info
+            events.append((next_seq(), entry[ROW], EXCEPTION, lineno, perf() - t0, info))
+
+        def on_start(code: Any, offset: int, resumed: bool = False, depth: int = 1) -> Any:
+            """A call (PY_START), or a generator/coroutine resuming (from on_resume, on_throw): the same
+            decisions as settrace's global function."""
+            fid = code_ids_get(id(code))
+            if fid is None:
+                fid = register(code)
+            if fid < 0:
+                return DISABLE
+            now = perf()
+            frame = getframe(depth)
+            try:
+                stack = tls.stack
+            except AttributeError:
+                stack = thread_index()
+            if stack:
+                parent = stack[-1]
+                key = (parent[FID], fid)
+                nearest = parent[NEAREST]
+            else:
+                parent = nearest = None
+                key = (None, fid)
+            edge = edges.get(key)
+            if edge is None:
+                edge = edges[key] = [0, 0]
+            if not resumed:  # a generator resuming is not a new call
+                func_calls[fid] += 1
+                edge[0] += 1
+            if func_callers is not None:
+                callers = func_callers[fid]
+                caller = parent[FID] if parent is not None else -1
+                if func_recorded[fid] >= call_budget and caller in callers:
+                    stack.append([fid, now, 0, -1, frame, nearest, edge])
+                    return None
+                callers.add(caller)
+            elif func_recorded[fid] >= call_budget:
+                stack.append([fid, now, 0, -1, frame, nearest, edge])
+                return None
+            record_call(frame, code, fid, now, stack, parent, nearest, edge, resumed)
+            return None
+
+        def record_call(
+            frame: Any,
+            code: Any,
+            fid: int,
+            now: int,
+            stack: list,
+            parent: list | None,
+            nearest: int | None,
+            edge: list,
+            resumed: bool,
+        ) -> None:
+            """Within the budget: a frame row, a call event with argument summaries, line events on."""
+            func_recorded[fid] += 1
+            row = next_frame()
+            seq = next_seq()
+            call_line = parent[FRAME].f_lineno if parent is not None else None
+            args = None
+            seen: dict[str, int] = {}
+            if func_lines[fid]:
+                args = {}
+                f_locals = frame.f_locals
+                n_args = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+                for name in code.co_varnames[:n_args]:
+                    if name in f_locals:
+                        value = f_locals[name]
+                        seen[name] = id(value)
+                        args[name] = summarize_named(name, value)
+                if not lines_on[fid]:
+                    set_lines(fid, True)
+            live[fid] += 1
+            frames_new.append((row, fid, nearest, call_line, tls.thread, len(stack), seq, now - t0, args, int(resumed)))
+            events.append((seq, row, CALL, frame.f_lineno, now - t0, args or None))
+            loops = func_loops[fid]
+            if loops is None:
+                loops = func_loops[fid] = loop_ranges(code)
+            stack.append([fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None, None])
+
+        def on_resume(code: Any, offset: int) -> Any:
+            return on_start(code, offset, True, 2)
+
+        def on_throw(code: Any, offset: int, exc: BaseException) -> None:
+            # A generator resumed by throw(): settrace reports it as a call. PY_THROW cannot be disabled.
+            fid = code_ids_get(id(code))
+            if fid is None or fid >= 0:
+                on_start(code, offset, True, 2)
+
+        return {
+            ev.PY_START: on_start,
+            ev.PY_RESUME: on_resume,
+            ev.PY_THROW: on_throw,
+            ev.PY_RETURN: on_return,
+            ev.PY_YIELD: on_return,
+            ev.PY_UNWIND: on_unwind,
+            ev.RAISE: on_raise,
+            ev.STOP_ITERATION: on_stop_iteration,
+            ev.LINE: on_line,
+            ev.JUMP: on_jump,
+        }
+
+    # --------------------------------------------------------------- start / stop
+    def start(self) -> None:
+        if not AVAILABLE:
+            raise RuntimeError("sys.monitoring needs Python 3.12 or later")
+        mon = _monitoring
+        ev = mon.events
+        taken = tools_in_use()
+        tool = next((t for t in _TOOL_IDS if t not in taken), None)
+        if tool is None:
+            raise ToolIdsInUse(_describe_taken(taken))
+        if taken:
+            self.tool_note = f"{_describe_taken(taken)}; codetour uses tool id {tool}"
+        mon.use_tool_id(tool, TOOL_NAME)
+        if tool in _used_ids:
+            # An earlier recording in this process disabled locations for this id: enable them again.
+            mon.restart_events()
+        _used_ids.add(tool)
+        self.tool_id = tool
+        # A trace function (a debugger, coverage) keeps running alongside: nothing is replaced, so
+        # ``previous_trace`` stays None, and a target that calls sys.settrace does not displace codetour.
+        self.t0 = time.perf_counter_ns()
+        self.started_wall = time.time()
+        self._global_events = ev.PY_START | ev.PY_RESUME | ev.PY_THROW | ev.RAISE | ev.PY_UNWIND
+        self._base_local = ev.PY_RETURN | ev.PY_YIELD | ev.STOP_ITERATION
+        self._line_local = self._base_local | ev.LINE | ev.JUMP
+        for event, callback in self._callbacks().items():
+            mon.register_callback(tool, event, callback)
+        self.active = True
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._after_fork_in_child)
+        if self.budgets.flush_seconds > 0:
+            self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
+            self._flusher.start()
+        mon.set_events(tool, self._global_events)
+
+    def _uninstall(self) -> None:
+        """Turn every event of codetour's tool off (global and per code object)."""
+        tool = self.tool_id
+        if tool is None or not AVAILABLE:
+            return
+        mon = _monitoring
+        if mon.get_tool(tool) != TOOL_NAME:
+            return  # freed or taken over by someone else: nothing of ours to turn off
+        mon.set_events(tool, 0)
+        for code in self.func_codes:
+            mon.set_local_events(tool, code, 0)
+
+    def _release(self) -> None:
+        tool = self.tool_id
+        if tool is None:
+            return
+        self._uninstall()
+        mon = _monitoring
+        if mon.get_tool(tool) == TOOL_NAME:
+            for event in self._callbacks_registered():
+                mon.register_callback(tool, event, None)
+            mon.free_tool_id(tool)
+        self.tool_id = None
+
+    def _callbacks_registered(self) -> list[int]:
+        ev = _monitoring.events
+        return [
+            ev.PY_START,
+            ev.PY_RESUME,
+            ev.PY_THROW,
+            ev.PY_RETURN,
+            ev.PY_YIELD,
+            ev.PY_UNWIND,
+            ev.RAISE,
+            ev.STOP_ITERATION,
+            ev.LINE,
+            ev.JUMP,
+        ]
+
+    def _fail(self, exc: BaseException) -> None:
+        super()._fail(exc)
+        self._uninstall()  # the target runs on untraced; the tool id is freed at stop
+
+    def _after_fork_in_child(self) -> None:
+        if os.getpid() == self.pid or not self.active:
+            return
+        self.active = False
+        self.code_ids.clear()
+        self.writer.detach_after_fork()
+        self._release()
+
+    def stop(self) -> None:
+        """Turn the events off, free the tool id, and write what is pending."""
+        if self.tool_id is None or os.getpid() != self.pid:
+            return
+        mon = _monitoring
+        if self.active:
+            owner = mon.get_tool(self.tool_id)
+            if owner != TOOL_NAME:
+                self.displaced_by = f"sys.monitoring tool id {self.tool_id} freed" + (f" and taken by {owner!r}" if owner else "")
+            elif mon.get_events(self.tool_id) != self._global_events:
+                self.displaced_by = f"sys.monitoring events of tool id {self.tool_id} changed"
+        self._release()
+        self.active = False
+        self.code_ids.clear()
+        self._flusher_stop.set()
+        if self._flusher is not None and self._flusher is not threading.current_thread():
+            self._flusher.join(timeout=5)
+        self._close_open_frames()
+        for fid, buf in self.return_series.items():
+            self.series_new.append(series.row(fid, None, None, "<return>", buf))
+        self.return_series.clear()
+        self.flush()
+
+
+def _offset_lines(code: Any) -> dict[int, int]:
+    """Instruction offset -> line number, for every instruction of ``code`` that has one."""
+    lines = {}
+    for start, end, line in code.co_lines():
+        if line is not None:
+            for offset in range(start, end, 2):
+                lines[offset] = line
+    return lines
+
+
+def _describe_taken(taken: dict[int, str]) -> str:
+    held = ", ".join(f"{tool} by {name!r}" for tool, name in sorted(taken.items()))
+    return f"sys.monitoring tool ids in use: {held}"
+
+
+BACKENDS = ("auto", "settrace", "monitoring")
+# What ``auto`` picks on Python 3.12+.
+AUTO_USES_MONITORING = True
+
+
+def choose_backend(backend: str) -> tuple[type[Recorder], str | None]:
+    """The recorder class for ``--backend`` (auto, settrace, monitoring), and a note for the user
+    when it could not be the one asked for. Raises ValueError for a backend this Python cannot run."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    if backend == "settrace" or (backend == "auto" and not (AVAILABLE and AUTO_USES_MONITORING)):
+        return Recorder, None
+    if not AVAILABLE:
+        raise ValueError(f"the monitoring backend needs Python 3.12 or later (this is {sys.version.split()[0]})")
+    taken = tools_in_use()
+    if len(taken) == len(_TOOL_IDS):
+        return Recorder, f"{_describe_taken(taken)}: recording with sys.settrace instead"
+    return MonitoringRecorder, None
