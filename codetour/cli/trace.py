@@ -59,6 +59,11 @@ def add_options(t: argparse.ArgumentParser) -> None:
         help="what counts as the repo's own code (default: nearest folder with .git, pyproject.toml, setup.py, requirements.txt...)",
     )
     t.add_argument("--no-redact", action="store_true", help="store values exactly as summarised, secrets included")
+    t.add_argument(
+        "--backend",
+        choices=("auto", "settrace", "monitoring"),
+        help="how events are collected: sys.settrace, or sys.monitoring on Python 3.12+ (default: auto, or $CODETOUR_BACKEND)",
+    )
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -113,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         redaction=not args.no_redact,
         around=status_line(show=not args.quiet),
+        backend=args.backend,
     )
     if args.quiet:
         err.print(str(recording.path), markup=False, highlight=False)
@@ -125,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
 def report_problems(recording: Any) -> None:
     """What the user must know about a recording, in one line each (even with -q)."""
     recorder = recording.recorder
+    if recording.backend_note:
+        warn(recording.backend_note)
     if recorder.failed:
         warn(
             f"recording failed ({recorder.failed}); the trace keeps the {recorder.events_recorded:,} events written"
