@@ -97,12 +97,8 @@ def _line_of(script: str, text: str) -> int:
     raise AssertionError(f"{text!r} not in {script}.py")
 
 
-@pytest.fixture(scope="module")
-def traces(tmp_path_factory) -> dict[str, Path]:
-    """Each fixture script (and the decoys) traced for real with the codetour CLI, once."""
-    folder = tmp_path_factory.mktemp("concepts")
+def _trace_all(folder: Path, names: list[str]) -> dict[str, Path]:
     out = {}
-    names = [n for n in EXPECTED if n not in TORCH_FIXTURES or has_torch()] + ["decoys"]
     for name in names:
         proc, path = trace_script(folder, DATA / f"{name}.py", str(folder), root=DATA)
         assert proc.returncode == 0, proc.stderr
@@ -110,13 +106,31 @@ def traces(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-@pytest.fixture(scope="module")
-def matches(traces) -> dict[str, list]:
+def _match_all(traces: dict[str, Path]) -> dict[str, list]:
     result = {}
     for name, path in traces.items():
         with TraceReader(path) as reader:
             result[name] = match_run(reader)
     return result
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory) -> dict[str, Path]:
+    """Each numpy fixture script (and the decoys) traced for real with the codetour CLI, once."""
+    return _trace_all(tmp_path_factory.mktemp("concepts"), [n for n in EXPECTED if n not in TORCH_FIXTURES] + ["decoys"])
+
+
+@pytest.fixture(scope="module")
+def matches(traces) -> dict[str, list]:
+    return _match_all(traces)
+
+
+@pytest.fixture(scope="module")
+def torch_matches(tmp_path_factory) -> dict[str, list]:
+    """The torch fixtures, traced only when torch is installed (an import of torch takes seconds)."""
+    if not has_torch():
+        return {}
+    return _match_all(_trace_all(tmp_path_factory.mktemp("concepts_torch"), sorted(TORCH_FIXTURES)))
 
 
 # ---------------------------------------------------------------------------- the cards themselves
@@ -251,9 +265,9 @@ def test_fixture_matches_exactly_the_expected_cards(script, matches):
 
 @requires_torch
 @pytest.mark.torch
-def test_torch_fixture_matches_exactly_the_expected_cards(matches):
+def test_torch_fixture_matches_exactly_the_expected_cards(torch_matches):
     found = {}
-    for m in matches["gpt_torch"]:
+    for m in torch_matches["gpt_torch"]:
         found.setdefault(m.card.name, m)
     assert set(found) == set(EXPECTED["gpt_torch"])
     for name, (function, text) in EXPECTED["gpt_torch"].items():
@@ -262,8 +276,8 @@ def test_torch_fixture_matches_exactly_the_expected_cards(matches):
     assert found["cross-entropy"].values["targets"].dtype == "int64"
 
 
-def test_every_card_matches_some_fixture(matches):
-    seen = {m.card.name for name, ms in matches.items() if name != "decoys" for m in ms}
+def test_every_card_matches_some_fixture(matches, torch_matches):
+    seen = {m.card.name for name, ms in {**matches, **torch_matches}.items() if name != "decoys" for m in ms}
     missing = set(NAMES) - seen
     if not has_torch():
         missing -= {"train-eval-mode"}  # only the torch fixture has a real no_grad / eval()
