@@ -428,10 +428,11 @@ class Recorder:
                     if fold is not None:
                         # Folding a loop: count until execution leaves the loop's line range.
                         if fold[0] <= lineno <= fold[1]:
-                            if lineno <= entry[LAST_LINE]:
-                                fold[3] += 1  # a jump back: one more iteration
-                                if lineno == fold[6]:
-                                    sample(entry, frame, lineno)  # the loop's own head: its next iteration
+                            if lineno == fold[6] and lineno <= entry[LAST_LINE]:
+                                # Back at the loop's own head: one more iteration. Other jumps back (an
+                                # inner loop, a ``with`` block's exit on its first line) are not iterations.
+                                fold[3] += 1
+                                sample(entry, frame, lineno)
                             fold[4] += 1
                             entry[LAST_LINE] = lineno
                             return local
