@@ -225,3 +225,25 @@ def test_torch_module_loop_sizes_series_and_schedule(tmp_path):
     shown = re.search(r"Every result \(3\): ([\d.]+), ([\d.]+), ([\d.]+)", by["evaluation"])
     assert len(evals) == 3 and shown is not None
     assert [float(x) for x in shown.groups()] == pytest.approx(evals, abs=6e-4)
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_hand_written_sgd_step(tmp_path):
+    script = SHAPES / "manual_sgd.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "lr = 0.1"),
+            ("training loop", "for step in range(steps):"),
+            ("loss", "loss = ((pred - yb) ** 2).mean()"),
+            ("backward", "loss.backward()"),
+            ("update", "w -= lr * w.grad"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "This line ran 10 times in the whole run." in by["update"]
+    last = float(proc.stdout.strip())
+    loss = re.search(r"`loss`: [\d.]+ → ([\d.]+) over 10 iterations", by["loss"])
+    assert loss is not None and float(loss.group(1)) == pytest.approx(last, abs=6e-4)

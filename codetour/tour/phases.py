@@ -265,6 +265,35 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 summary = next((s for s in inner if optimizer_like(s)), summary)
             if optimizer_like(summary):
                 out.append(_evidence(ix, "update", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (an optimizer)"))
+    if not out:
+        out += _manual_updates(ix)
+    return out
+
+
+_GRAD_ATTR = re.compile(r"\.grad\b")
+
+
+def _manual_updates(ix: RunIndex) -> list[Evidence]:
+    """A hand-written step: a tensor changed in place (``p -= lr * p.grad``, ``p.data.add_(p.grad, alpha=-lr)``)
+    by an amount read from a ``.grad`` attribute."""
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        stmt = info.stmt
+        target = None
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Sub, ast.Add)):
+            if _GRAD_ATTR.search(ast.unparse(stmt.value)):
+                target = dotted(stmt.target)
+        else:
+            for call in info.calls:
+                if call.method in ("add_", "sub_") and call.receiver and _GRAD_ATTR.search(info.text):
+                    target = call.receiver
+        if not target:
+            continue
+        value = ix.value(run.frame_id, run.seq, target.split(".")[0])
+        if is_array(value):
+            ev = _evidence(ix, "update", run, 0.8, f"changes `{target}` in place by its gradient (a hand-written update step)")
+            out.append(ev)
     return out
 
 

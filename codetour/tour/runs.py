@@ -346,7 +346,15 @@ class RunIndex:
             return False
         for node in ast.walk(tree):
             if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno == loop.head:
-                return any(s.lineno <= line <= (s.end_lineno or s.lineno) and not isinstance(s, _COMPOUND) for s in node.body)
+                body = list(node.body)
+                while body:  # a ``with`` block's body runs whenever the block does
+                    s = body.pop()
+                    if s.lineno <= line <= (s.end_lineno or s.lineno):
+                        if isinstance(s, (ast.With, ast.AsyncWith)) and s.lineno != line:
+                            body = list(s.body)
+                            continue
+                        return not isinstance(s, _COMPOUND) or isinstance(s, (ast.With, ast.AsyncWith))
+                return False
         return False
 
     # ---------------------------------------------------------------- runtime
