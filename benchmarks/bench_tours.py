@@ -136,6 +136,7 @@ def generated_stops(trace: str) -> list[dict[str, Any]]:
                     "line": resolved.line or stop.line,
                     "seq": resolved.seq,
                     "status": resolved.status,
+                    "built_line": stop.line,  # the line the builder meant, if it says
                 }
             )
     return out
@@ -168,11 +169,13 @@ def first_runs(trace: str, spans: list[tuple[str, int, int]]) -> list[int | None
 def _inspect_main(trace: str, spans_json: str) -> int:
     spans = [tuple(s) for s in json.loads(spans_json)]
     payload: dict[str, Any] = {}
+    start = time.perf_counter()
     try:
         payload["stops"] = generated_stops(trace)
     except Exception as exc:  # a builder crash is a result to report, not ours to raise
         payload["error"] = f"{type(exc).__name__}: {exc}"
         payload["stops"] = []
+    payload["build_s"] = time.perf_counter() - start
     try:
         payload["label_runs"] = first_runs(trace, spans)  # type: ignore[arg-type]
     except Exception as exc:
@@ -386,6 +389,30 @@ def timed_run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -
     return Timed(time.perf_counter() - start, proc.returncode, (out or "")[-2000:], _children_cpu() - cpu0)
 
 
+BUILD_TIMEOUT = 900.0  # seconds for building (or printing) one tour
+
+
+@dataclass
+class Captured:
+    returncode: int | None  # None: timed out
+    stdout: str
+    stderr: str
+
+
+def capture_run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Captured:
+    """Run to completion with the whole output, or kill its process group after ``timeout``."""
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, errs = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the process group this call started, nothing else
+        out, errs = proc.communicate()
+        return Captured(None, out or "", errs or "")
+    return Captured(proc.returncode, out or "", errs or "")
+
+
 def run_env(m: Manifest, repo: Path, python: str, codetour_src: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     for k in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
@@ -427,6 +454,7 @@ class Result:
     traced_s: float | None = None
     base_cpu: float | None = None
     traced_cpu: float | None = None
+    build_s: float | None = None  # build_tour's own time on the recorded trace
     executed: list[str] = field(default_factory=list)
     found: list[str] = field(default_factory=list)
     at_line: list[str] = field(default_factory=list)
@@ -498,6 +526,11 @@ def score(m: Manifest, stops: list[dict[str, Any]], label_runs: dict[str, int | 
             r.wrong.append(f"{stop['phase']} at {stop['file']}:{stop['line']}")
     for stop, verdict in zip(stops, verdicts):
         stop["verdict"] = verdict
+        built = stop.get("built_line")
+        if built and stop.get("line") and built != stop["line"]:
+            r.notes.append(f"stop {stop['title']!r} was built for line {built} but resolves to line {stop['line']}")
+        if stop.get("status") not in (None, "ok"):
+            r.notes.append(f"stop {stop['title']!r} does not resolve in its own trace: {stop['status']}")
 
     for phase in expected:
         of_phase = [s for s in stops if phase in phase_set(s["phase"])]
@@ -665,20 +698,20 @@ def bench_one(
         for s in label.spans:
             spans.append((s.file, s.first, s.last))
             owners.append(phase)
-    inspect = subprocess.run(
-        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=m.timeout * 5,
+    inspect = capture_run(
+        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans)], cwd, env, BUILD_TIMEOUT
     )
+    if inspect.returncode is None:
+        r.status = "build timed out"
+        r.notes.append(f"building the tour took more than {BUILD_TIMEOUT:.0f} s")
+        return r
     try:
         payload = json.loads(inspect.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         r.status = "inspect failed"
         r.notes.append((inspect.stderr.strip().splitlines() or ["no output"])[-1])
         return r
+    r.build_s = payload.get("build_s")
     if payload.get("error"):
         r.status = "build crashed"
         r.notes.append(payload["error"])
@@ -688,10 +721,10 @@ def bench_one(
             runs[phase] = seq
         runs.setdefault(phase, None)
     score(m, payload.get("stops", []), runs, r)
-    printed = subprocess.run(
-        [python, "-m", "codetour", "tour", "print", str(trace)], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
-    if printed.returncode != 0:
+    printed = capture_run([python, "-m", "codetour", "tour", "print", str(trace)], cwd, env, BUILD_TIMEOUT)
+    if printed.returncode is None:
+        r.notes.append(f"tour print took more than {BUILD_TIMEOUT:.0f} s")
+    elif printed.returncode != 0:
         r.notes.append(f"tour print exited {printed.returncode}: {(printed.stderr.strip().splitlines() or [''])[-1]}")
     (traces / f"{m.name}.tour.txt").write_text(printed.stdout, encoding="utf-8")
     check_facts(m, printed.stdout, r)
@@ -715,6 +748,7 @@ def row(r: Result) -> list[str]:
         secs(r.traced_s),
         f"{r.ratio:.1f}x" if r.ratio else "-",
         f"{r.cpu_ratio:.1f}x" if r.cpu_ratio else "-",
+        secs(r.build_s),
         str(len(r.executed)),
         str(len(r.found)),
         str(len(r.at_line)),
@@ -735,6 +769,7 @@ HEADER = [
     "traced s",
     "ratio",
     "cpu ratio",
+    "build s",
     "exec",
     "found",
     "@line",
@@ -758,6 +793,7 @@ def table(results: list[Result]) -> str:
         "",
         _geomean([r.ratio for r in results]),
         _geomean([r.cpu_ratio for r in results]),
+        f"{sum(r.build_s or 0 for r in results):.1f}",
         str(sum(len(r.executed) for r in ran)),
         str(sum(len(r.found) for r in ran)),
         str(sum(len(r.at_line) for r in ran)),
@@ -877,13 +913,11 @@ def check_labels(m: Manifest, corpus: Path, python: str, traces: Path, codetour_
         return [f"full trace failed: {done.tail.strip()[-200:]}"]
     spans = [(s.file, s.first, s.last) for lab in m.labels.values() for s in lab.spans]
     owners = [(lab, s) for lab in m.labels.values() for s in lab.spans]
-    inspect = subprocess.run(
-        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
+    inspect = capture_run(
+        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans)], cwd, env, BUILD_TIMEOUT * 4
     )
+    if inspect.returncode is None:
+        return ["looking up the labelled lines timed out"]
     runs = json.loads(inspect.stdout.strip().splitlines()[-1]).get("label_runs") or []
     problems = []
     for (label, span), seq in zip(owners, runs):
