@@ -35,7 +35,8 @@ of hidden functions. The rule for the counts of such a *bypass* edge:
   ``Module.__call__`` would otherwise make every ``forward`` look recursive);
 - a function reached from the program's entry through hidden functions becomes an entry.
 
-Bypass edges carry ``hidden_calls`` > 0, the exporters mark them (dashed, ``≈``).
+Bypass edges carry ``hidden_calls`` > 0 and the exporters draw them dashed; when some of
+their calls were estimated (``estimated_calls`` > 0) the count reads ``≈N``.
 ``--depth`` is different: it is a horizon, everything further from the entry is cut,
 and calls from beyond it back into shallower functions are not drawn.
 
@@ -64,7 +65,8 @@ Node attributes
 
 Edge attributes: ``calls`` (int), ``total_ns`` (int, time spent in the callee on calls
 from this caller), ``hidden_calls`` (int, how many of ``calls`` went through hidden
-functions; 0 for a direct call, whose counts are exact). Graph attributes: ``format``,
+functions; 0 for a direct call, whose counts are exact), ``estimated_calls`` (int, how
+many of those were estimated rather than seen in recorded frames). Graph attributes: ``format``,
 ``version``, ``entry``, ``argv``, ``status``, ``exit_code``, ``python_version``, ``root``,
 ``functions_total``, ``view``.
 """
@@ -212,7 +214,7 @@ def build_graph(reader: TraceSource, view: GraphView | None = None, phases: dict
             graph[caller][callee]["calls"] += e.calls
             graph[caller][callee]["total_ns"] += e.total_ns
         else:
-            graph.add_edge(caller, callee, calls=e.calls, total_ns=e.total_ns, hidden_calls=0)
+            graph.add_edge(caller, callee, calls=e.calls, total_ns=e.total_ns, hidden_calls=0, estimated_calls=0)
 
     if not view.include_library:
         graph = bypass(graph, lambda d: not d["library"], entry_calls, reader)
@@ -326,7 +328,8 @@ def bypass(
             residual = estimate
         rest = max(round(calls) - sum(seen.values()), 0)
         names = list(residual)
-        counts = dict(zip(names, _apportion(rest, [residual[u] for u in names]), strict=True))
+        estimated = dict(zip(names, _apportion(rest, [residual[u] for u in names]), strict=True))
+        counts = dict(estimated)
         for u, n in seen.items():
             counts[u] = counts.get(u, 0) + n
         handed = sum(counts.values()) or 1
@@ -334,13 +337,15 @@ def bypass(
             if u is _ENTRY or count <= 0:
                 continue
             ns = round(total_ns * count / handed)
+            guessed = estimated.get(u, 0)
             if out.has_edge(u, v):
                 edge = out[u][v]
                 edge["calls"] += count
                 edge["total_ns"] += ns
                 edge["hidden_calls"] += count
+                edge["estimated_calls"] += guessed
             else:
-                out.add_edge(u, v, calls=count, total_ns=ns, hidden_calls=count)
+                out.add_edge(u, v, calls=count, total_ns=ns, hidden_calls=count, estimated_calls=guessed)
     return out
 
 
@@ -498,8 +503,16 @@ def collapse_graph(graph: nx.DiGraph, level: str, package_depth: int = 1) -> nx.
             edge["calls"] += d["calls"]
             edge["total_ns"] += d["total_ns"]
             edge["hidden_calls"] += d.get("hidden_calls", 0)
+            edge["estimated_calls"] += d.get("estimated_calls", 0)
         else:
-            out.add_edge(ga, gb, calls=d["calls"], total_ns=d["total_ns"], hidden_calls=d.get("hidden_calls", 0))
+            out.add_edge(
+                ga,
+                gb,
+                calls=d["calls"],
+                total_ns=d["total_ns"],
+                hidden_calls=d.get("hidden_calls", 0),
+                estimated_calls=d.get("estimated_calls", 0),
+            )
     for n in out:
         out.nodes[n]["total_ns"] = out.nodes[n]["self_ns"] + sum(d["total_ns"] for _, _, d in out.out_edges(n, data=True))
     out.graph.update(graph.graph)

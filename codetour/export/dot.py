@@ -5,7 +5,8 @@ Mermaid, by :func:`codetour.graph.auto_collapse`), with a warning on stderr and 
 the drawing's title; ``ctx.options["max_nodes"]`` changes the threshold. Rendering has a
 time budget (:data:`RENDER_TIMEOUT` seconds, ``CODETOUR_RENDER_TIMEOUT`` overrides it):
 past it, Graphviz is stopped and a one-line error says how to draw less. Calls through
-hidden functions (``--no-library``, ``--min-calls``) are dashed edges with an ``≈`` count.
+hidden functions (``--no-library``, ``--min-calls``) are dashed edges, with ``≈`` on counts
+that are partly estimated.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def dot_source(ctx: ExportContext, graph: nx.DiGraph | None = None, note: str | 
         if file:
             lines.append("  }")
     for a, b, d in g.edges(data=True):
-        if d.get("hidden_calls"):  # through hidden functions: the count is an estimate
-            calls = f"≈{d['calls']:,}×"
+        if d.get("hidden_calls"):  # through hidden functions; ≈ when part of the count is estimated
+            calls = f"{'≈' if d.get('estimated_calls') else ''}{d['calls']:,}×"
             tooltip = f"{ms(d['total_ns'])}, {d['hidden_calls']:,} call(s) through hidden functions"
             style = ", style=dashed"
         else:

@@ -72,7 +72,14 @@ def page_data(ctx: ExportContext) -> dict:
             }
         )
     edges = [
-        {"s": index[a], "t": index[b], "calls": d["calls"], "total": ms(d["total_ns"]), "hidden": d.get("hidden_calls", 0)}
+        {
+            "s": index[a],
+            "t": index[b],
+            "calls": d["calls"],
+            "total": ms(d["total_ns"]),
+            "hidden": d.get("hidden_calls", 0),
+            "estimated": d.get("estimated_calls", 0),
+        }
         for a, b, d in g.edges(data=True)
     ]
     return {"title": ctx.title, "view": g.graph.get("view", ""), "nodes": nodes, "edges": edges}

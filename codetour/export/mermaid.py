@@ -39,8 +39,9 @@ def write_mermaid(ctx: ExportContext, stream: IO) -> None:
         if d.get("entry"):
             out.append(f"  class {index[n]} entry")
     for a, b, d in g.edges(data=True):
-        if d.get("hidden_calls"):  # through hidden functions: dotted, and the count is estimated
-            out.append(f'  {index[a]} -.->|"≈{d["calls"]:,}×"| {index[b]}')
+        if d.get("hidden_calls"):  # through hidden functions: dotted; ≈ when partly estimated
+            approx = "≈" if d.get("estimated_calls") else ""
+            out.append(f'  {index[a]} -.->|"{approx}{d["calls"]:,}×"| {index[b]}')
         else:
             out.append(f'  {index[a]} -->|"{d["calls"]:,}×"| {index[b]}')
     out.append("  classDef entry fill:#ffe9b3,stroke:#c79a2b")

@@ -6,7 +6,8 @@ Schema (``codetour-graph`` version 1)::
      "graph": {...graph attributes...},
      "directed": true, "multigraph": false,
      "nodes": [{"id": "ppo.agent:PPOAgent.update", ...node attributes...}],
-     "edges": [{"source": id, "target": id, "calls": int, "total_ns": int, "hidden_calls": int}]}
+     "edges": [{"source": id, "target": id, "calls": int, "total_ns": int, "hidden_calls": int,
+                "estimated_calls": int}]}
 
 Node and edge attributes are documented in :mod:`codetour.graph`.
 Read it back with ``networkx.node_link_graph(data, edges="edges")``.
