@@ -16,6 +16,30 @@ TORCH_SAMPLE = SAMPLES / "torch_classifier"
 SCRIPTS = Path(__file__).resolve().parent / "data" / "scripts"
 
 
+# The recorder's tests (tests/test_tracer.py, tests/reliability/) run once per recording backend:
+# the `backend` fixture sets $CODETOUR_BACKEND, which `codetour trace` reads when --backend is not given.
+BACKENDS = [
+    "settrace",
+    pytest.param("monitoring", marks=pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.monitoring needs 3.12+")),
+]
+_BACKEND_TESTS = (Path(__file__).resolve().parent / "test_tracer.py", Path(__file__).resolve().parent / "reliability")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    path = Path(str(metafunc.definition.path))
+    if "backend" in metafunc.fixturenames and any(path == p or p in path.parents for p in _BACKEND_TESTS):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """The recording backend a recorder test runs on (None elsewhere: the default)."""
+    name = getattr(request, "param", None)
+    if name is not None:
+        monkeypatch.setenv("CODETOUR_BACKEND", name)
+    return name
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m codetour ARGS`` for real, in a subprocess."""
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}

@@ -1,0 +1,314 @@
+"""The sys.monitoring backend (Python 3.12+): the same trace as settrace, a proper tool id, and a
+clear fallback when it cannot be used."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from codetour.store.reader import TraceReader
+
+needs_monitoring = pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.monitoring needs Python 3.12+")
+
+# A deterministic, single-threaded program that goes through every kind of event the recorder
+# handles: folded loops (for, while, one-line, comprehensions), scalar series, recursion past the
+# call budget, calls past the budget from new callers, generators (send, throw, close, exhaustion),
+# coroutines, exceptions handled, propagated, re-raised and unwound, StopIteration from next(),
+# repo code called back from library frames, classes, closures, lambdas and secret names.
+PROGRAM = """\
+import asyncio
+import functools
+
+
+class Counter:
+    def __init__(self, start):
+        self.value = start
+
+    def bump(self, by=1):
+        self.value += by
+        return self.value
+
+    @property
+    def double(self):
+        return self.value * 2
+
+
+def square(x):
+    return x * x
+
+
+def total(values):
+    acc = 0
+    for v in values:
+        acc += square(v)
+    return acc
+
+
+def shrink(n):
+    loss = 1.0
+    while n > 0:
+        n -= 1
+        loss = loss * 0.9
+    return loss
+
+
+def one_liners(n):
+    s = 0
+    for i in range(n): s += i
+    squares = [i * i for i in range(n)]
+    evens = {i for i in range(n) if i % 2 == 0}
+    return s, sum(squares), len(evens)
+
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+def countdown(n):
+    while n > 0:
+        got = yield n
+        if got:
+            n -= got
+        n -= 1
+    return "done"
+
+
+def use_generators():
+    out = list(countdown(4))
+    gen = countdown(10)
+    out.append(next(gen))
+    out.append(gen.send(2))
+    try:
+        gen.throw(KeyError("stop"))
+    except KeyError as exc:
+        out.append(str(exc))
+    gen2 = countdown(3)
+    next(gen2)
+    gen2.close()
+    it = iter([1])
+    next(it)
+    try:
+        next(it)
+    except StopIteration:
+        out.append("empty")
+    return out
+
+
+async def fetch(x):
+    await asyncio.sleep(0)
+    return x + 1
+
+
+async def gather():
+    return await asyncio.gather(fetch(1), fetch(2))
+
+
+def inner(x):
+    if x > 2:
+        raise ValueError(f"too big: {x}")
+    return x
+
+
+def middle(x):
+    try:
+        return inner(x)
+    finally:
+        pass
+
+
+def outer():
+    got = []
+    for x in range(5):
+        try:
+            got.append(middle(x))
+        except ValueError as exc:
+            got.append(str(exc))
+    try:
+        try:
+            inner(9)
+        except ValueError:
+            raise
+    except ValueError:
+        got.append("reraised")
+    return got
+
+
+def key(item):
+    return -item
+
+
+def callbacks():
+    ordered = sorted([3, 1, 2], key=key)
+    mapped = list(map(lambda v: v + 1, ordered))
+    reduced = functools.reduce(lambda a, b: a + b, mapped)
+    return ordered, mapped, reduced
+
+
+def helper(v):
+    return v + 1
+
+
+def first_caller():
+    return [helper(i) for i in range(7)]
+
+
+def second_caller():
+    return helper(100)
+
+
+def configure(api_key, rate=0.1):
+    password = "hunter2"
+    return rate * 2
+
+
+def main():
+    c = Counter(3)
+    c.bump()
+    c.bump(by=2)
+    print(c.double, total(range(6)), shrink(8), one_liners(7), fib(9))
+    print(use_generators())
+    print(asyncio.run(gather()))
+    print(outer(), callbacks(), first_caller(), second_caller())
+    print(configure("sk-abcdefghijklmnopqrstuvwx"))
+
+
+main()
+"""
+
+
+def contents(path: Path) -> dict[str, list]:
+    """Everything a trace holds, with the times left out (they differ between any two runs)."""
+    db = sqlite3.connect(path)
+    try:
+        return {
+            "functions": db.execute(
+                "SELECT id, file_id, name, qualname, firstlineno, lastlineno, docstring, library, kind, calls, recorded_calls"
+                " FROM functions ORDER BY id"
+            ).fetchall(),
+            # MAX: the writer re-inserts an edge from no caller (a NULL key) at every flush.
+            "edges": db.execute(
+                "SELECT caller_id, callee_id, MAX(calls) FROM edges GROUP BY caller_id, callee_id ORDER BY caller_id, callee_id"
+            ).fetchall(),
+            "frames": db.execute(
+                "SELECT id, function_id, parent_id, call_line, thread, depth, start_seq, end_seq, args, ret, exc, status, resumed"
+                " FROM frames ORDER BY id"
+            ).fetchall(),
+            "events": db.execute("SELECT seq, frame_id, kind, line, data FROM events ORDER BY seq").fetchall(),
+            "folds": db.execute("SELECT * FROM folds ORDER BY frame_id, after_seq").fetchall(),
+            "series": db.execute("SELECT * FROM series ORDER BY function_id, frame_id, line, name").fetchall(),
+            "threads": db.execute("SELECT id, name FROM threads ORDER BY id").fetchall(),
+            "files": db.execute("SELECT id, relpath, sha256 FROM files ORDER BY id").fetchall(),
+        }
+    finally:
+        db.close()
+
+
+@needs_monitoring
+@pytest.mark.parametrize("budget", [(), ("--full",), ("--calls", "1", "--iterations", "1")])
+def test_both_backends_write_the_same_trace(tmp_path, budget):
+    script = tmp_path / "program.py"
+    script.write_text(PROGRAM)
+    traces = {}
+    for backend in ("settrace", "monitoring"):
+        out = tmp_path / f"{backend}.ctrace"
+        proc = run_cli("trace", "--backend", backend, "--root", str(tmp_path), "-o", str(out), *budget, str(script), cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        traces[backend] = proc.stdout, contents(out)
+        with TraceReader(out) as reader:
+            assert reader.meta["backend"] == backend
+    (plain_out, settrace), (mon_out, monitoring) = traces["settrace"], traces["monitoring"]
+    assert plain_out == mon_out
+    assert settrace["events"], "nothing recorded"
+    kinds = {event[2] for event in settrace["events"]}
+    assert len(kinds) == (4 if "--full" in budget else 5)  # call, line, return, exception (and fold) events
+    if not budget:
+        assert settrace["folds"] and settrace["series"]
+    for table, rows in settrace.items():
+        if rows != monitoring[table]:
+            # The first differing row says what went wrong better than the whole table.
+            first = next(
+                (i for i, (a, b) in enumerate(zip(rows, monitoring[table])) if a != b), min(len(rows), len(monitoring[table]))
+            )
+            pytest.fail(
+                f"{table} differ at row {first} ({len(rows)} vs {len(monitoring[table])} rows):\n"
+                f"  settrace:   {rows[first : first + 3]}\n  monitoring: {monitoring[table][first : first + 3]}"
+            )
+
+
+@needs_monitoring
+def test_the_tool_id_is_registered_and_freed(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(
+        textwrap.dedent(
+            """\
+            import sys
+
+            def holder():
+                return [t for t in range(6) if sys.monitoring.get_tool(t) == "codetour"]
+
+            print(holder())
+            """
+        )
+    )
+    code = textwrap.dedent(
+        f"""\
+        import sys
+        from codetour.cli import main
+        rc = main(["trace", "-q", "--backend", "monitoring", "-o", {str(tmp_path / "t.ctrace")!r}, {str(script)!r}])
+        print("after", [sys.monitoring.get_tool(t) for t in range(6)], sys.monitoring.get_events(2))
+        raise SystemExit(rc)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    during, after = proc.stdout.splitlines()
+    assert during == "[2]"  # the profiler's id, while the target runs
+    assert after == "after [None, None, None, None, None, None] 0"  # freed, with its events off
+
+
+@needs_monitoring
+def test_tool_ids_in_use_are_reported_and_settrace_takes_over(tmp_path):
+    script = tmp_path / "go.py"
+    script.write_text("def f():\n    return 1\n\n\nprint(f())\n")
+
+    def run(taken: tuple[int, ...]) -> tuple[subprocess.CompletedProcess, Path]:
+        out = tmp_path / f"t{len(taken)}.ctrace"
+        code = textwrap.dedent(
+            f"""\
+            import sys
+            for tool in {taken!r}:
+                sys.monitoring.use_tool_id(tool, f"other-{{tool}}")
+            from codetour.cli import main
+            raise SystemExit(main(["trace", "--backend", "monitoring", "-o", {str(out)!r}, {str(script)!r}]))
+            """
+        )
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == "1\n"
+        return proc, out
+
+    proc, out = run((2,))  # the profiler's id is taken (by cProfile, say): another free id serves
+    assert "tool ids in use: 2 by 'other-2'; codetour uses tool id 3" in proc.stderr
+    with TraceReader(out) as reader:
+        assert reader.meta["backend"] == "monitoring" and reader.function_by_name("f").calls == 1
+    proc, out = run((2, 3, 4))  # all taken: settrace records instead, and says so
+    assert "recording with sys.settrace instead" in proc.stderr
+    assert "3 by 'other-3'" in proc.stderr
+    with TraceReader(out) as reader:
+        assert reader.meta["backend"] == "settrace" and reader.function_by_name("f").calls == 1
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="sys.monitoring exists from Python 3.12")
+def test_monitoring_below_3_12_is_a_one_line_error(tmp_path):
+    script = tmp_path / "go.py"
+    script.write_text("print(1)\n")
+    proc = run_cli("trace", "--backend", "monitoring", "-o", str(tmp_path / "t.ctrace"), str(script), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "needs Python 3.12 or later" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
