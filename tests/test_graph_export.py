@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import networkx as nx
 import pytest
-from conftest import PPO, SCRIPTS, run_cli
+from conftest import PPO, SCRIPTS, TORCH_SAMPLE, requires_torch, run_cli
 
 from codetour.export import ExportContext, formats
 from codetour.graph import GraphView, auto_collapse, build_graph, bypass, module_name, package_name
@@ -631,3 +631,28 @@ def test_rendering_has_a_time_budget(wide_trace, tmp_path):
     assert not out.exists()
     proc = run_cli("export", str(wide_trace), "-o", str(out), env={"CODETOUR_RENDER_TIMEOUT": "soon"})
     assert proc.returncode == 2 and "CODETOUR_RENDER_TIMEOUT must be a positive number" in proc.stderr
+
+
+@requires_torch
+@pytest.mark.torch
+@pytest.mark.slow  # two recordings of a torch training run, one with every library call: about a minute
+def test_no_library_on_the_torch_sample_keeps_every_repo_call(tmp_path):
+    """Issue 16.3 on the real case: calls through nn.Module.__call__, DataLoader and @torch.no_grad."""
+    traces = {}
+    for name, extra in (("library", ("--library-calls",)), ("repo", ())):
+        out = tmp_path / f"{name}.ctrace"
+        args = ("--mode", "train", "--epochs", "1", "--checkpoint", str(tmp_path / "ckpt.pt"))
+        proc = run_cli("trace", *extra, "-o", str(out), str(TORCH_SAMPLE / "main.py"), *args, cwd=tmp_path, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        traces[name] = out
+    with TraceReader(traces["library"]) as reader:
+        hidden = build_graph(reader, GraphView(include_library=False))
+    with TraceReader(traces["repo"]) as reader:
+        stitched = build_graph(reader)  # the recorder's own stitching across library frames
+    assert set(hidden.edges) == set(stitched.edges)  # 19 edges, not the 11 left by deleting
+    assert {("engine:train_one_epoch", "model:MLPClassifier.forward"), ("main:main", "engine:evaluate")} <= set(hidden.edges)
+    assert hidden.edges["main:main", "engine:evaluate"]["calls"] == 1
+    for v in hidden:  # every function's incoming calls add up as in the stitched graph
+        assert sum(d["calls"] for _, _, d in hidden.in_edges(v, data=True)) == sum(
+            d["calls"] for _, _, d in stitched.in_edges(v, data=True)
+        )
