@@ -35,6 +35,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +124,8 @@ class Recorder:
         self._flush_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._flusher_stop = threading.Event()
+        self._resume_after_fork = False
+        self._warning_filter: Any = None
 
     # ----------------------------------------------------------------- cold path
     def _register(self, code: Any) -> int:
@@ -241,9 +244,35 @@ class Recorder:
             sys.settrace(self.previous_trace)
 
     def _flush_periodically(self) -> None:
-        while not self._flusher_stop.wait(self.budgets.flush_seconds):
+        stop = self._flusher_stop
+        while not stop.wait(self.budgets.flush_seconds):
             if self.events or self.frames_new or self.frames_end:
                 self.flush()
+
+    def _start_flusher(self) -> None:
+        if self.budgets.flush_seconds > 0 and self.active and os.getpid() == self.pid:
+            self._flusher_stop = threading.Event()
+            self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
+            self._flusher.start()
+
+    def _stop_flusher(self) -> None:
+        self._flusher_stop.set()
+        flusher, self._flusher = self._flusher, None
+        if flusher is not None and flusher is not threading.current_thread():
+            flusher.join(timeout=5)
+
+    def _before_fork(self) -> None:
+        # The flusher thread is ours, not the target's: it is stopped across a fork, so the child
+        # inherits no half-held lock and Python 3.12+ does not warn the target that it forked a
+        # multi-threaded process because of it.
+        if os.getpid() == self.pid and self._flusher is not None:
+            self._stop_flusher()
+            self._resume_after_fork = True
+
+    def _after_fork_in_parent(self) -> None:
+        if self._resume_after_fork:
+            self._resume_after_fork = False
+            self._start_flusher()
 
     @property
     def pending_events(self) -> int:
@@ -563,11 +592,15 @@ class Recorder:
         self._global = self._build()
         self.active = True
         if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=self._after_fork_in_child)
-        if self.budgets.flush_seconds > 0:
-            # Started before the hook is installed, so the flusher itself is never traced.
-            self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
-            self._flusher.start()
+            os.register_at_fork(
+                before=self._before_fork, after_in_parent=self._after_fork_in_parent, after_in_child=self._after_fork_in_child
+            )
+        self._start_flusher()  # before the hook is installed, so the flusher itself is never traced
+        if sys.version_info[:2] == (3, 12):
+            # Reading f_locals from a trace function makes 3.12 write them back after it returns, and
+            # warn about unbound names of inlined comprehensions: that warning is ours, not the target's.
+            warnings.filterwarnings("ignore", message="assigning None to unbound local", category=RuntimeWarning)
+            self._warning_filter = warnings.filters[0]
         threading.settrace(self._global)
         sys.settrace(self._global)
 
@@ -596,9 +629,11 @@ class Recorder:
         self.active = False
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
         self._global = None
-        self._flusher_stop.set()
-        if self._flusher is not None and self._flusher is not threading.current_thread():
-            self._flusher.join(timeout=5)
+        self._stop_flusher()
+        if self._warning_filter is not None and self._warning_filter in warnings.filters:
+            getattr(warnings, "filters").remove(self._warning_filter)  # noqa: B009 (typed as a read-only Sequence)
+            warnings._filters_mutated()  # type: ignore[attr-defined]
+        self._warning_filter = None
         self._close_open_frames()
         for fid, buf in self.return_series.items():
             self.series_new.append(series.row(fid, None, None, "<return>", buf))
