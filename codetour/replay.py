@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from codetour.store.reader import Event, Frame, Function
 from codetour.store.schema import CALL, EXCEPTION, FOLD, LINE, RETURN
@@ -64,7 +64,7 @@ class Cursor:
         self.stop_index: int | None = None  # position in the tour (tour order, not time order)
         self.breakpoints: set[tuple[int, int]] = set()  # (file_id, line)
         self._frames: OrderedDict[int, Frame] = OrderedDict()
-        self._values: OrderedDict[int, tuple[list[int], list[dict[str, str]], list[dict[str, str]]]] = OrderedDict()
+        self._values: OrderedDict[int, _FrameValues] = OrderedDict()
         if self.total == 0:
             raise ValueError("the trace has no events")
 
@@ -89,43 +89,47 @@ class Cursor:
         return out[::-1]
 
     SNAPSHOT_EVERY = 256
+    PAGE = 2048  # value events read at a time: a step into a huge frame reads only what it needs
 
-    def _frame_values(self, frame_id: int) -> tuple[list[int], list[dict[str, str]], list[dict[str, str]]]:
-        """Per frame, the events that carry values, loaded once, with a snapshot of all locals
-        every ``SNAPSHOT_EVERY`` of them: the locals at any step cost at most that many merges."""
-        cached = self._values.get(frame_id)
-        if cached is None:
-            seqs: list[int] = []
-            datas: list[dict[str, str]] = []
-            snapshots: list[dict[str, str]] = []
-            current: dict[str, str] = {}
-            for seq, changed in self.reader.value_events(frame_id):
-                if len(datas) % self.SNAPSHOT_EVERY == 0:
-                    snapshots.append(dict(current))  # the locals before datas[len(datas)]
-                seqs.append(seq)
-                datas.append(changed)
-                _merge(current, changed)
-            cached = self._values[frame_id] = (seqs, datas, snapshots)
+    def _frame_values(self, frame_id: int, until: int | None = None) -> _FrameValues:
+        """A frame's value events, read in pages only as far as ``until`` (a seq; None: all of
+        them), with a snapshot of all locals every ``SNAPSHOT_EVERY`` events: the locals at any
+        step cost at most that many merges, and no key reads more than the frame up to that step."""
+        values = self._values.get(frame_id)
+        if values is None:
+            values = self._values[frame_id] = _FrameValues()
             if len(self._values) > 256:
                 self._values.popitem(last=False)
-        return cached
+        while not values.complete and (until is None or values.last_seq < until):
+            page = list(self.reader.value_events(frame_id, after=values.last_seq, limit=self.PAGE))
+            for seq, changed in page:
+                if len(values.datas) % self.SNAPSHOT_EVERY == 0:
+                    values.snapshots.append(dict(values.current))  # the locals before datas[len(datas)]
+                values.seqs.append(seq)
+                values.datas.append(changed)
+                _merge(values.current, changed)
+            if page:
+                values.last_seq = page[-1][0]
+            if len(page) < self.PAGE:
+                values.complete = True
+        return values
 
     def locals_at(self, frame_id: int, seq: int) -> dict[str, str]:
         """The frame's locals as of ``seq``, the most recently changed last."""
-        seqs, datas, snapshots = self._frame_values(frame_id)
-        count = bisect_right(seqs, seq)
+        values = self._frame_values(frame_id, until=seq)
+        count = bisect_right(values.seqs, seq)
         if count == 0:
             return {}
         block = (count - 1) // self.SNAPSHOT_EVERY
-        values = dict(snapshots[block])
-        for data in datas[block * self.SNAPSHOT_EVERY : count]:
-            _merge(values, data)
-        return values
+        result = dict(values.snapshots[block])
+        for data in values.datas[block * self.SNAPSHOT_EVERY : count]:
+            _merge(result, data)
+        return result
 
     def history(self, frame_id: int, name: str) -> list[tuple[int, str]]:
         """(seq, value) each time ``name`` changed in this frame."""
-        seqs, datas, _ = self._frame_values(frame_id)
-        return [(s, d[name]) for s, d in zip(seqs, datas) if name in d]
+        values = self._frame_values(frame_id)
+        return [(s, d[name]) for s, d in zip(values.seqs, values.datas) if name in d]
 
     def step(self) -> Step:
         reader = self.reader
@@ -288,6 +292,18 @@ class Cursor:
             self.seq = nxt.seq
             return self.step_over()
         return False
+
+
+@dataclass
+class _FrameValues:
+    """What the cursor has read of one frame's values so far."""
+
+    seqs: list[int] = field(default_factory=list)
+    datas: list[dict[str, str]] = field(default_factory=list)
+    snapshots: list[dict[str, str]] = field(default_factory=list)
+    current: dict[str, str] = field(default_factory=dict)  # the locals after the last event read
+    last_seq: int = 0
+    complete: bool = False
 
 
 def _merge(values: dict[str, str], changed: dict[str, str]) -> None:

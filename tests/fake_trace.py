@@ -168,9 +168,13 @@ class InMemoryTrace:
         return sorted((f for f in self.fold_list if frame_id is None or f.frame_id == frame_id), key=lambda f: f.after_seq)
 
     # ------------------------------------------------------------------ replay and live
-    def value_events(self, frame_id: int) -> Iterator[tuple[int, dict[str, str]]]:
-        for e in self.events(frame_id=frame_id):
+    def value_events(self, frame_id: int, after: int = 0, limit: int = -1) -> Iterator[tuple[int, dict[str, str]]]:
+        found = 0
+        for e in self.events(start=after + 1, frame_id=frame_id):
             if e.kind in (CALL, LINE) and e.data is not None:
+                if found == limit:
+                    return
+                found += 1
                 yield e.seq, e.data
 
     def step_number(self, seq: int) -> int:

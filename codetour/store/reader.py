@@ -505,11 +505,13 @@ class TraceReader:
         return [Fold(*r) for r in rows]
 
     # ------------------------------------------------------------------ named queries for replay and live
-    def value_events(self, frame_id: int) -> Iterator[tuple[int, dict[str, str]]]:
-        """(seq, the locals that changed) for a frame's call and line events that carry values, in order."""
+    def value_events(self, frame_id: int, after: int = 0, limit: int = -1) -> Iterator[tuple[int, dict[str, str]]]:
+        """(seq, the locals that changed) for a frame's call and line events that carry values, in
+        order: those after seq ``after``, at most ``limit`` of them (-1: all)."""
         for seq, data in self.db.execute(
-            "SELECT seq, data FROM events WHERE frame_id = ? AND data IS NOT NULL AND kind IN (?, ?) ORDER BY seq",
-            (frame_id, CALL, LINE),
+            "SELECT seq, data FROM events WHERE frame_id = ? AND seq > ? AND data IS NOT NULL AND kind IN (?, ?)"
+            " ORDER BY seq LIMIT ?",
+            (frame_id, after, CALL, LINE, limit),
         ):
             yield seq, _load(data)
 

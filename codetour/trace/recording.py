@@ -75,21 +75,21 @@ def resolve_target(target: str | None, args: list[str], module: str | None = Non
             # A package module (`python -m pkg.train`): run as documented, from the repo root.
             default_args = command[3:]
             extra = [*mode, *args] if args else default_args
-            target = Target(module=command[2], args=extra, cwd=result.root)
+            chosen = Target(module=command[2], args=extra, cwd=result.root)
             shown = f"-m {command[2]}"
         else:
             script = result.root / entry.path
             default_args = entry.args_for(role)
             extra = [*mode, *args] if args else default_args
-            target = Target(script=script, args=extra, argv0=str(script))
+            chosen = Target(script=script, args=extra, argv0=str(script))
             shown = entry.path
         notes = [f"{path} is a folder: tracing its primary {role} entry {shown} {' '.join(extra)}".rstrip()]
         if not args:
             notes.append(
                 "that is its default run, which may be long: arguments after the folder go to the entry (e.g. --epochs 1)"
             )
-        where = target.script.parent if target.script is not None else result.root
-        return Resolved(target, where, root=result.root, notes=notes)
+        where = chosen.script.parent if chosen.script is not None else result.root
+        return Resolved(chosen, where, root=result.root, notes=notes)
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.suffix not in (".py", ".pyw", ""):
