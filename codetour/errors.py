@@ -5,7 +5,7 @@ Each error carries its exit code and formats as one line; the CLI prints
 
 Exit codes: 1 the target does not compile (as Python would), 2 usage, 3 bad input path,
 4 no entry points, 5 not a trace / damaged trace / bad tour or concept card, 6 cannot write,
-8 the live debugging session failed, 70 an internal error (a bug: reported in one line, with
+7 an external program (Graphviz) could not draw the output, 8 the live debugging session failed, 70 an internal error (a bug: reported in one line, with
 the traceback under ``CODETOUR_DEBUG=1``), 130 interrupted. ``codetour trace`` otherwise
 exits with the traced program's own code.
 """
@@ -85,3 +85,9 @@ class DapError(LiveError):
     """The debug adapter protocol conversation with debugpy broke down."""
 
     exit_code = 8
+
+
+class RenderError(CodetourError):
+    """Graphviz is missing, failed, or did not finish drawing within its time budget."""
+
+    exit_code = 7

@@ -57,6 +57,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     e.add_argument("--no-library", action="store_true", help="leave out library functions recorded with --library-calls")
     e.add_argument("--tour", metavar="TOUR", help="with -f codetour: export this tour file instead of a generated one")
+    e.add_argument(
+        "--max-nodes",
+        type=int,
+        metavar="N",
+        help="DOT/SVG/PNG: collapse to modules (then packages) above N functions (default: 300)",
+    )
     return e
 
 
@@ -118,7 +124,11 @@ def run(args: argparse.Namespace) -> int:
         graph = build_graph(reader, view)
         meta = reader.meta
         title = "codetour: " + " ".join(meta.get("argv") or [str(args.trace)])
-        options = {}
+        options: dict = {}
+        if args.max_nodes is not None:
+            if args.max_nodes < 1:
+                raise UsageError("--max-nodes must be at least 1")
+            options["max_nodes"] = args.max_nodes
         if args.tour:
             from codetour.tour.model import load_tour
 
@@ -132,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
             )
         buffer: io.BytesIO | io.StringIO = io.BytesIO() if spec.binary else io.StringIO()
         spec.write(ctx, buffer)  # render fully first: a failure leaves no half-written file
+        drawn = graph
+        if fmt in ("dot", "svg", "png"):
+            from codetour.export.dot import drawable
+
+            drawn, _note = drawable(ctx)  # what the drawing holds after any automatic collapse
     data = buffer.getvalue()
     if target is None:
         if spec.binary:
@@ -144,5 +159,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     write_atomically(target, data)
     shown = args.output or str(target)
-    note(f"wrote {fmt} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges) to [bold]{esc(shown)}[/]")
+    note(f"wrote {fmt} ({drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges) to [bold]{esc(shown)}[/]")
     return 0

@@ -35,8 +35,9 @@ Start here:
   codetour export .codetour/train.*.ctrace -f html -o map.html
 
 exit codes: 0 ok, 1 the traced program's own failure, 2 usage, 3 bad path, 4 no entry
-points, 5 not a trace / damaged trace / bad tour file, 6 cannot write, 8 live session
-failed, 70 internal error; `codetour trace` exits with the traced program's own code.
+points, 5 not a trace / damaged trace / bad tour file, 6 cannot write, 7 Graphviz could not
+draw, 8 live session failed, 70 internal error; `codetour trace` exits with the traced
+program's own code.
 """
 
 

@@ -20,7 +20,7 @@ from typing import IO
 import networkx as nx
 
 from codetour.console import warn
-from codetour.errors import CodetourError, UsageError
+from codetour.errors import RenderError, UsageError
 from codetour.export import ExportContext
 from codetour.export._text import ms, node_caption
 from codetour.graph import auto_collapse
@@ -103,7 +103,7 @@ def render(fmt: str) -> Callable[[ExportContext, IO], None]:
     def write(ctx: ExportContext, stream: IO) -> None:
         exe = shutil.which("dot")
         if exe is None:
-            raise CodetourError(
+            raise RenderError(
                 f"--format {fmt} needs Graphviz's `dot`, which is not installed",
                 hint="apt-get install graphviz, brew install graphviz or conda install graphviz; or use --format dot",
             )
@@ -116,13 +116,13 @@ def render(fmt: str) -> Callable[[ExportContext, IO], None]:
                 [exe, f"-T{fmt}"], input=dot_source(ctx, graph, note).encode(), capture_output=True, timeout=budget
             )
         except subprocess.TimeoutExpired:
-            raise CodetourError(
+            raise RenderError(
                 f"Graphviz did not finish drawing {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges"
                 f" within {budget:g} s: draw less with --collapse module, --min-calls N or --depth N"
                 " (or write --format dot and render it yourself)"
             ) from None
         if proc.returncode != 0:
-            raise CodetourError(f"Graphviz failed: {proc.stderr.decode(errors='replace').strip()[:300]}")
+            raise RenderError(f"Graphviz failed: {proc.stderr.decode(errors='replace').strip()[:300]}")
         stream.write(proc.stdout)
 
     return write
