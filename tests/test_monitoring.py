@@ -17,10 +17,11 @@ from codetour.store.reader import TraceReader
 needs_monitoring = pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.monitoring needs Python 3.12+")
 
 # A deterministic, single-threaded program that goes through every kind of event the recorder
-# handles: folded loops (for, while, one-line, comprehensions), scalar series, recursion past the
-# call budget, calls past the budget from new callers, generators (send, throw, close, exhaustion),
-# coroutines, exceptions handled, propagated, re-raised and unwound, StopIteration from next(),
-# repo code called back from library frames, classes, closures, lambdas and secret names.
+# handles: folded loops (for, while, one-line, comprehensions, nested loops with multi-line
+# statements), scalar series, recursion past the call budget, calls past the budget from new
+# callers, generators (send, throw, close, exhaustion), coroutines, exceptions handled, propagated,
+# re-raised and unwound, StopIteration from next(), repo code called back from library frames,
+# classes, closures, lambdas and secret names.
 PROGRAM = """\
 import asyncio
 import functools
@@ -68,6 +69,22 @@ def one_liners(n):
 
 def fib(n):
     return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+def batches(n, size):
+    order = list(range(n))
+    for start in range(0, n, size):
+        yield order[start : start + size]
+
+
+def nested(epochs):
+    seen = 0
+    for _epoch in range(epochs):
+        for idx in batches(40, 8):
+            seen += square(
+                len(idx),
+            )
+    return seen
 
 
 def countdown(n):
@@ -171,7 +188,7 @@ def main():
     c = Counter(3)
     c.bump()
     c.bump(by=2)
-    print(c.double, total(range(6)), shrink(8), one_liners(7), fib(9))
+    print(c.double, total(range(6)), shrink(8), one_liners(7), fib(9), nested(6))
     print(use_generators())
     print(asyncio.run(gather()))
     print(outer(), callbacks(), first_caller(), second_caller())

@@ -29,7 +29,6 @@ import dis
 import itertools
 import os
 import sys
-import threading
 import time
 from typing import Any
 
@@ -323,10 +322,11 @@ class MonitoringRecorder(Recorder):
             if fold is not None:
                 # Folding a loop: count until execution leaves the loop's line range.
                 if fold[0] <= lineno <= fold[1]:
-                    if lineno <= entry[LAST_LINE]:
-                        fold[3] += 1  # a jump back: one more iteration
-                        if lineno == fold[6]:
-                            sample(entry, frame, lineno)  # the loop's own head: its next iteration
+                    if lineno == fold[6] and lineno <= entry[LAST_LINE]:
+                        # Back at the loop's own head: one more iteration. Other jumps back (an
+                        # inner loop, a ``with`` block's exit on its first line) are not iterations.
+                        fold[3] += 1
+                        sample(entry, frame, lineno)
                     fold[4] += 1
                     entry[LAST_LINE] = lineno
                     return
@@ -376,10 +376,9 @@ class MonitoringRecorder(Recorder):
                     fold = entry[FOLD]
                     if fold is not None and fold[0] <= lineno <= fold[1]:
                         # Inside a folded loop (the common case, inlined): count iterations and lines.
-                        if lineno <= entry[LAST_LINE]:
+                        if lineno == fold[6] and lineno <= entry[LAST_LINE]:
                             fold[3] += 1
-                            if lineno == fold[6]:
-                                sample(entry, frame, lineno)
+                            sample(entry, frame, lineno)
                         fold[4] += 1
                         entry[LAST_LINE] = lineno
                         return
@@ -574,10 +573,10 @@ class MonitoringRecorder(Recorder):
             mon.register_callback(tool, event, callback)
         self.active = True
         if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=self._after_fork_in_child)
-        if self.budgets.flush_seconds > 0:
-            self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
-            self._flusher.start()
+            os.register_at_fork(
+                before=self._before_fork, after_in_parent=self._after_fork_in_parent, after_in_child=self._after_fork_in_child
+            )
+        self._start_flusher()
         mon.set_events(tool, self._global_events)
 
     def _uninstall(self) -> None:
@@ -645,9 +644,7 @@ class MonitoringRecorder(Recorder):
         self._release()
         self.active = False
         self.code_ids.clear()
-        self._flusher_stop.set()
-        if self._flusher is not None and self._flusher is not threading.current_thread():
-            self._flusher.join(timeout=5)
+        self._stop_flusher()
         self._close_open_frames()
         for fid, buf in self.return_series.items():
             self.series_new.append(series.row(fid, None, None, "<return>", buf))
