@@ -125,6 +125,7 @@ class Recorder:
         self._flusher: threading.Thread | None = None
         self._flusher_stop = threading.Event()
         self._resume_after_fork = False
+        self._oneshot: Any = None  # the one-shot trace function that restarts the flusher after a fork
         self._warning_filter: Any = None
 
     # ----------------------------------------------------------------- cold path
@@ -194,6 +195,9 @@ class Recorder:
         """
         if os.getpid() != self.pid:
             return
+        if self._resume_after_fork and self.active:  # a write from the hot path after a fork restarts it too
+            self._resume_after_fork = False
+            self._start_flusher()
         with self._flush_lock:
             if self.failed is not None:
                 _discard(
@@ -260,6 +264,7 @@ class Recorder:
         flusher, self._flusher = self._flusher, None
         if flusher is not None and flusher is not threading.current_thread():
             flusher.join(timeout=5)
+            _wait_until_gone(flusher.native_id)
 
     def _before_fork(self) -> None:
         # The flusher thread is ours, not the target's: it is stopped across a fork, so the child
@@ -270,9 +275,22 @@ class Recorder:
             self._resume_after_fork = True
 
     def _after_fork_in_parent(self) -> None:
-        if self._resume_after_fork:
-            self._resume_after_fork = False
-            self._start_flusher()
+        # Not restarted here: Python 3.13 counts the process's threads (to warn the target) only
+        # after these hooks have run. The forking thread's next call restarts it instead, through
+        # a one-shot trace function that then hands over to the real one (no cost on the hot path).
+        if not self._resume_after_fork or self._global is None or sys.gettrace() is not self._global:
+            return
+        real: Any = self._global
+
+        def restart_then_trace(frame: Any, event: str, arg: Any) -> Any:
+            sys.settrace(real)
+            if self._resume_after_fork:
+                self._resume_after_fork = False
+                self._start_flusher()
+            return real(frame, event, arg)
+
+        self._oneshot = restart_then_trace
+        sys.settrace(restart_then_trace)
 
     @property
     def pending_events(self) -> int:
@@ -620,15 +638,16 @@ class Recorder:
             return
         if self.active:
             current = sys.gettrace()
-            if current is not self._global:
+            if current is not self._global and current is not self._oneshot:
                 # The target installed its own trace function (a debugger, coverage) or cleared ours.
                 self.displaced_by = "sys.settrace(None)" if current is None else _describe_tracer(current)
-        if sys.gettrace() is self._global or self.active:
+        if sys.gettrace() in (self._global, self._oneshot) or self.active:
             sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)
         self.active = False
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
         self._global = None
+        self._resume_after_fork = False
         self._stop_flusher()
         if self._warning_filter is not None and self._warning_filter in warnings.filters:
             getattr(warnings, "filters").remove(self._warning_filter)  # noqa: B009 (typed as a read-only Sequence)
@@ -719,6 +738,18 @@ def _nested_qualnames(code: Any, prefix: str = "") -> dict[int, str]:
             is_class_body = not const.co_flags & inspect.CO_NEWLOCALS
             found.update(_nested_qualnames(const, qualname + ("." if is_class_body else ".<locals>.")))
     return found
+
+
+def _wait_until_gone(native_id: int | None, timeout: float = 0.5) -> None:
+    """After join(), wait for the OS thread itself to end: Python 3.12+ counts the process's OS
+    threads at fork time (and warns the target if there are several), and a joined thread can
+    outlive its join by a moment."""
+    if native_id is None or not sys.platform.startswith("linux"):
+        return
+    task = f"/proc/self/task/{native_id}"
+    deadline = time.monotonic() + timeout
+    while os.path.exists(task) and time.monotonic() < deadline:
+        time.sleep(0.0005)
 
 
 def _take(pending: list) -> list:

@@ -28,6 +28,28 @@ while True:
         time.sleep(0.01)
 """
 
+FORKS_THEN_RUNS = """
+import os
+import time
+
+
+def step(i):
+    return [i, i + 1]  # allocates, as real programs do
+
+
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+print("forked", flush=True)
+i = 0
+while True:
+    step(i)
+    i += 1
+    if i % 1000 == 0:
+        time.sleep(0.01)
+"""
+
 OS_EXIT = """
 import os
 
@@ -65,6 +87,26 @@ def test_sigkill_leaves_what_was_flushed(tmp_path):
     assert "did not finish" in printed.stderr
     exported = run_cli("export", str(out), "-f", "json")
     assert exported.returncode == 0 and "did not finish" in exported.stderr
+
+
+def test_writing_goes_on_after_the_target_forks(tmp_path):
+    """The flusher pauses across a fork (so the target is not warned about threads) and resumes."""
+    target = script(tmp_path / "repo", "forks_then_runs.py", FORKS_THEN_RUNS)
+    out = tmp_path / "repo" / "forked.ctrace"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codetour", "trace", "-q", "-o", str(out), str(target)],
+        cwd=target.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "forked\n"
+    time.sleep(2.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    _out, err = proc.communicate(timeout=30)
+    assert "multi-threaded" not in err
+    with TraceReader(out) as reader:
+        assert reader.function_by_name("step").calls > 1000  # written after the fork, by the resumed flusher
 
 
 def test_os_exit_finishes_the_trace_first(tmp_path):
