@@ -20,12 +20,18 @@ and their options, ML operations in the file and in the repo modules it
 imports, file and folder names, console scripts, and commands written in
 READMEs, Makefiles, shell scripts and CI files.
 
+Each entry's reasons are the named rules that fired (`--explain FILE` shows every
+rule's verdict on one file). When a repo has no separate train or eval entry, it
+says so and where that work happens (inside train.py, in a notebook) rather than
+guess.
+
 exit codes: 0 found, 3 bad path (missing, a file, no Python files), 4 no entry points.
 
 examples:
   codetour discover .
   codetour discover ~/src/detectron2 --all
   codetour discover . --json | jq .primary
+  codetour discover . --explain tools/train.py
 """
 
 
