@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, has_torch, requires_torch, trace_script
+from conftest import ROOT, has_torch, requires_torch, run_cli, trace_script
 
 from codetour.concepts import CardFormatError, attach, find_card, load_cards, match_region, match_run, parse_card
 from codetour.concepts.render import card_markdown, card_text, match_markdown, match_text
@@ -412,3 +412,16 @@ def test_generated_ppo_tour_carries_the_same_math_as_the_hand_written_one(ppo_tr
         assert placed[card_name] == "loss", f"{card_name} attached at {placed[card_name]}"
     assert "mse" not in placed, "the value loss card makes the general MSE card redundant on that line"
     assert rest == []
+
+
+def test_tour_print_shows_the_cards_at_their_stops(ppo_trace):
+    """`codetour tour print TRACE --markdown`: each concept under the stop it belongs to, with this run's values."""
+    proc = run_cli("tour", "print", str(ppo_trace), "--markdown")
+    assert proc.returncode == 0, proc.stderr
+    stops = re.split(r"^## \d+\. ", proc.stdout, flags=re.M)[1:]
+    loss = next(s for s in stops if "phase: loss" in s.splitlines()[2])
+    assert "### Concept: PPO: the probability ratio (`ppo-ratio`)" in loss
+    assert "r_t(θ) = π_θ(a_t | s_t) / π_θold(a_t | s_t)" in loss and "clipped with ε = `clip_eps` = 0.2" in loss
+    update = next(s for s in stops if "phase: update" in s.splitlines()[2])
+    assert "### Concept: Adam and AdamW (`adam`)" in update
+    assert "### Concept: PPO" not in update, "each card shows once, at its own stop"

@@ -35,7 +35,10 @@ def excerpt(lines: list[str], line: int, context: int = CONTEXT) -> tuple[int, l
 
 
 def to_markdown(tour: Tour, reader: TraceSource | None = None, root: Path | None = None) -> str:
+    from codetour.concepts.render import concepts_for_stops, elsewhere_markdown, match_markdown
+
     resolved, sources = resolve_for_render(tour, reader, root)
+    concepts, elsewhere = concepts_for_stops(reader, resolved)  # ML concept cards: only with a trace
     out = [f"# {tour.title}", ""]
     if tour.description:
         out += [tour.description, ""]
@@ -65,6 +68,10 @@ def to_markdown(tour: Tour, reader: TraceSource | None = None, root: Path | None
             out.append("")
             out += [f"- `{k}` = `{v}`" for k, v in r.observed.items()]
             out.append("")
+        for match in concepts[i - 1]:
+            out += [match_markdown(match, level=3).rstrip(), ""]
+    if elsewhere:
+        out.append(elsewhere_markdown(elsewhere))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -75,9 +82,11 @@ def print_rich(tour: Tour, reader: TraceSource | None = None, root: Path | None 
     from rich.syntax import Syntax
     from rich.table import Table
 
+    from codetour.concepts.render import concepts_for_stops, elsewhere_markdown, match_markdown
     from codetour.console import out
 
     resolved, sources = resolve_for_render(tour, reader, root)
+    concepts, elsewhere = concepts_for_stops(reader, resolved)  # ML concept cards: only with a trace
     out.rule(f"[bold]{tour.title}")
     if tour.description:
         out.print(Markdown(tour.description))
@@ -102,6 +111,8 @@ def print_rich(tour: Tour, reader: TraceSource | None = None, root: Path | None 
             for k, v in r.observed.items():
                 table.add_row(k, v)
             parts.append(table)
+        for match in concepts[i - 1]:
+            parts.append(Markdown(match_markdown(match, level=3)))
         where = f"{r.file}:{r.line}" if r.file else "not found"
         phase = f" · {stop.phase}" if stop.phase else ""
         out.print(
@@ -113,3 +124,5 @@ def print_rich(tour: Tour, reader: TraceSource | None = None, root: Path | None 
                 subtitle_align="right",
             )
         )
+    if elsewhere:
+        out.print(Markdown(elsewhere_markdown(elsewhere)))
