@@ -425,3 +425,16 @@ def test_tour_print_shows_the_cards_at_their_stops(ppo_trace):
     update = next(s for s in stops if "phase: update" in s.splitlines()[2])
     assert "### Concept: Adam and AdamW (`adam`)" in update
     assert "### Concept: PPO" not in update, "each card shows once, at its own stop"
+
+
+def test_concepts_command_through_the_real_cli(ppo_trace):
+    shown = run_cli("concepts", "gae")
+    assert shown.returncode == 0, shown.stderr
+    assert "Generalised advantage estimation (GAE)" in shown.stdout and "δ_t = r_t + γ·V(s_{t+1})" in shown.stdout
+    matched = run_cli("concepts", "--trace", str(ppo_trace), "--markdown")
+    assert matched.returncode == 0, matched.stderr
+    assert "#### Concept: PPO: the probability ratio (`ppo-ratio`)" in matched.stdout
+    unknown = run_cli("concepts", "gea")
+    assert unknown.returncode == 2 and unknown.stderr.strip() == "codetour: no concept card called 'gea' (did you mean: gae?)"
+    missing = run_cli("concepts", "--trace", "no-such.ctrace")
+    assert missing.returncode == 3 and "Traceback" not in missing.stderr

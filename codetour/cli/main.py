@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from codetour import __version__
-from codetour.cli import debug, discover, export, tour, trace
+from codetour.cli import concepts, debug, discover, export, tour, trace
 from codetour.cli.common import Formatter, Parser
 from codetour.console import fail
 from codetour.errors import CodetourError, UsageError
@@ -28,6 +28,7 @@ codetour: find where to start in an ML repo, record what it really does, and tou
   codetour tour build|check|print    make a tour from a trace; keep tours honest; render it
   codetour export TRACE -f FORMAT    maps: dot svg png graphml json mermaid html codetour chrome
   codetour debug TRACE --stop K      the same program live under debugpy, paused at stop K
+  codetour concepts [NAME]           ML concept cards: the idea, the math, how to check the code
 
 Start here:
   codetour discover sample_repos/minimal_ppo
@@ -52,6 +53,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "tour": tour.add_parser(sub),
         "export": export.add_parser(sub),
         "debug": debug.add_parser(sub),
+        "concepts": concepts.add_parser(sub),
     }
     return parser, commands
 
@@ -94,6 +96,8 @@ def _dispatch(argv: list[str]) -> int:
         return discover.run(args)
     if args.command == "export":
         return export.run(args)
+    if args.command == "concepts":
+        return concepts.run(args)
     if args.command == "tour":
         return tour.run(args, commands["tour"])
     if args.command == "trace":
