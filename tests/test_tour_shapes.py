@@ -247,3 +247,29 @@ def test_hand_written_sgd_step(tmp_path):
     last = float(proc.stdout.strip())
     loss = re.search(r"`loss`: [\d.]+ → ([\d.]+) over 10 iterations", by["loss"])
     assert loss is not None and float(loss.group(1)) == pytest.approx(last, abs=6e-4)
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_wrapped_step_and_settings_dict(tmp_path):
+    """Settings gathered from module globals into a dict; the optimizer and the loss live on ``self``
+    (their recorded object summary still shows None); a gradient scaler wraps backward and step; the
+    loss is rescaled after forward() returns it; the model reaches the loop through two aliases."""
+    script = SHAPES / "wrapped_step.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "config = {k: globals()[k] for k in config_keys}"),
+            ("model", "net = Net()"),
+            ("training loop", "for it in range(max_iters):"),
+            ("batch", "x, y = data[it * batch_size"),
+            ("forward", "logits, self.loss = model(x, y)"),
+            ("loss", "loss = F.cross_entropy(logits, y)"),
+            ("backward", "scaler.scale(self.loss).backward()"),
+            ("update", "scaler.step(self.optimizer)"),
+        ],
+    )
+    config = {s.phase: s.narration for s in tour.stops}["config"]
+    for row in ("- `batch_size` = `8`", "- `max_iters` = `6`", "- `learning_rate` = `0.1`", "- `accumulation` = `2`"):
+        assert row in config

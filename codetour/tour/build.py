@@ -18,7 +18,7 @@ from codetour.store.reader import TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
 from codetour.tour.phases import Evidence, detect_phases, frame_index, words
-from codetour.tour.runs import RunIndex, array_shape, fields_of, is_array, type_of
+from codetour.tour.runs import RunIndex, array_shape, dict_items, fields_of, is_array, type_of
 from codetour.units import duration
 
 PHASE_TITLES = {
@@ -174,7 +174,7 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             resolved = facts.argparse_config(ix, ev)
             obj = ix.value(ev.frame_id, ev.seq, str(ev.facts["object"]), after=True)
             if not resolved:
-                resolved = fields_of(obj)  # every field: configs are summarized in full
+                resolved = fields_of(obj) or dict_items(obj)  # every field: configs are summarized in full
                 how = "every field of the object"
             elif obj:
                 out.append(f"`{ev.facts['object']}` = `{obj}`.")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from codetour.store.reader import Frame
 from codetour.store.schema import LINE
-from codetour.tour.runs import LineRun, Loop, RunIndex, dotted, fields_of, is_array, is_scalar, type_of
+from codetour.tour.runs import LineRun, Loop, RunIndex, dict_items, dotted, fields_of, is_array, is_scalar, type_of
 
 OPTIMIZER_TYPES = {
     "SGD",
@@ -215,7 +215,7 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
         for key, text in call.keywords:
             if key == head:
                 arg = text
-        if arg is None and call.method is not None and params and params[0] == "self":
+        if arg is None and params and params[0] == "self":  # a method or a constructor: called without self
             pos_in_call = pos - 1
         else:
             pos_in_call = pos
@@ -256,7 +256,7 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         for call in ix.info(_file(ix, run.fid), run.line).calls:
             if call.method not in ("step", "apply_gradients") or not call.receiver:
                 continue
-            summary = ix.value(run.frame_id, run.seq, call.receiver)
+            summary = _seen_value(ix, run, call.receiver)
             if not optimizer_like(summary):
                 # the object as its own recorded method saw it
                 inner = [
@@ -265,9 +265,65 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 summary = next((s for s in inner if optimizer_like(s)), summary)
             if optimizer_like(summary):
                 out.append(_evidence(ix, "update", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (an optimizer)"))
+                continue
+            # a wrapper steps the optimizer it is given (``scaler.step(optimizer)``)
+            for arg in call.args:
+                given = _seen_value(ix, run, arg)
+                if optimizer_like(given):
+                    out.append(_evidence(ix, "update", run, 0.9, f"`{call.callee}({arg})` steps {type_of(given)} (an optimizer)"))
+                    break
     if not out:
         out += _manual_updates(ix)
     return out
+
+
+def _seen_value(ix: RunIndex, run: LineRun, expr: str) -> str | None:
+    """``expr``'s value where ``run`` ran; for an attribute the recorded object summary does not show,
+    what the repo function whose result was assigned to it returned."""
+    if not expr:
+        return None
+    value = ix.value(run.frame_id, run.seq, expr)
+    if value in (None, "None") and "." in expr:  # not shown yet, or shown as its initial None
+        value = _returned_into(ix, expr) or value
+    return value
+
+
+def _returned_into(ix: RunIndex, target: str) -> str | None:
+    """What a recorded repo function returned on the first line that assigned ``target`` (an attribute
+    such as ``self.optimizer``, whose value an object summary recorded earlier may not show yet)."""
+    for run in ix.runs:
+        targets = ix.info(_file(ix, run.fid), run.line).targets
+        if target in targets:
+            for child in ix.called_from(run.frame_id, run.seq):
+                if child.function_id in ix.functions and child.ret:
+                    if len(targets) == 1:
+                        return child.ret
+                    items = _tuple_items(child.ret)  # ``a, self.loss = model(x, y)``
+                    i = targets.index(target)
+                    return items[i] if len(items) == len(targets) else None
+    return None
+
+
+def _tuple_items(summary: str) -> list[str]:
+    """The items of a tuple summary (``tuple[2] (Tensor float32[4, 2], Tensor float32[] = 1.2)``)."""
+    m = re.match(r"^tuple\[\d+\] \((.*)\)$", summary, re.S)
+    if not m:
+        return []
+    return list(dict_items("dict[0] {" + ", ".join(f"{i}: {p}" for i, p in enumerate(_split_top(m.group(1)))) + "}").values())
+
+
+def _split_top(body: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for j, ch in enumerate(body):
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        elif ch == "," and depth == 0 and body[j + 1 : j + 2] == " ":
+            parts.append(body[start:j])
+            start = j + 2
+    parts.append(body[start:])
+    return parts
 
 
 _GRAD_ATTR = re.compile(r"\.grad\b")
@@ -320,12 +376,22 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
     """``t.backward()`` on a tensor; autograd calls; or (plain numpy) what made the gradients the update consumed."""
     out = []
     for run in ix.runs:
-        for call in ix.info(_file(ix, run.fid), run.line).calls:
+        calls = ix.info(_file(ix, run.fid), run.line).calls
+        for call in calls:
             if call.method == "backward" and call.receiver:
-                summary = ix.value(run.frame_id, run.seq, call.receiver)
+                receiver = call.receiver
+                summary = _seen_value(ix, run, receiver)
+                if not is_array(summary):
+                    # called on what a call returned (``scaler.scale(loss).backward()``): the tensor passed in
+                    inner = next((c for c in calls if c is not call and c.callee == receiver), None)
+                    for arg in inner.args if inner is not None else ():
+                        given = _seen_value(ix, run, arg)
+                        if is_array(given):
+                            receiver, summary = arg, given
+                            break
                 if is_array(summary):
                     ev = _evidence(ix, "backward", run, 1.0, f"`{call.callee}()` on a {type_of(summary)}")
-                    ev.facts["receiver"] = call.receiver
+                    ev.facts["receiver"] = receiver
                     out.append(ev)
             elif _canonical(ix, run, call.callee) in GRAD_CALLS:
                 out.append(_evidence(ix, "backward", run, 0.9, f"`{call.callee}` computes gradients"))
@@ -368,6 +434,19 @@ def detect_loss(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             src = source_of(ix, backward.frame_id, name, backward.seq, depth=0)
             if src is None:
                 continue
+            for _ in range(3):
+                # ``loss = loss / accumulation_steps``: a rescaling of a loss computed earlier
+                info = ix.info(_file(ix, ix.frame(src[0]).function_id), src[1])  # type: ignore[union-attr]
+                value_node = getattr(info.stmt, "value", None)
+                reads = (
+                    {dotted(n) for n in ast.walk(value_node) if isinstance(n, (ast.Name, ast.Attribute))} if value_node else set()
+                )
+                if name not in reads or info.calls:
+                    break
+                earlier = ix.last_assignment(src[0], name, src[2])
+                if earlier is None:
+                    break
+                src = (src[0], earlier[0], earlier[1])
             ev, scalar = _follow_scalar(ix, *src, name=name, score=1.0 if strong else 0.7)
             if scalar or strong:
                 out.append(ev)
@@ -588,10 +667,50 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     src = source_of(ix, forward.frame_id, name, forward.seq)
     if src is None and name.startswith("self."):
         src = attribute_source(ix, name.split(".", 1)[1], ix.value(forward.frame_id, forward.seq, name))
+    for _ in range(3):
+        if src is None:
+            return []
+        # an alias (``model, config = self.model, self.config``): follow it to where the object was built
+        stmt = ix.info(_file(ix, ix.frame(src[0]).function_id), src[1]).stmt  # type: ignore[union-attr]
+        alias = _alias_of(stmt, name)
+        if alias is None:
+            break
+        name = alias
+        if alias.startswith("self."):
+            # where a method of the same class assigned that attribute
+            owner = ix.functions[ix.frame(src[0]).function_id].qualname.rsplit(".", 1)[0] + "."  # type: ignore[union-attr]
+            found = next(
+                (
+                    (r.frame_id, r.line, r.seq)
+                    for r in ix.runs
+                    if ix.functions[r.fid].qualname.startswith(owner) and alias in ix.info(_file(ix, r.fid), r.line).targets
+                ),
+                None,
+            )
+        else:
+            found = source_of(ix, src[0], alias, src[2])
+        if found is None or found == src:
+            break
+        src = found
     if src is None:
         return []
     run = run_in_frame(ix, *src[:2], src[2])
     return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
+
+
+def _alias_of(stmt: ast.stmt | None, name: str) -> str | None:
+    """The dotted name ``name`` is bound to by a plain assignment without calls (``a, b = self.a, self.b``)."""
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or any(isinstance(n, ast.Call) for n in ast.walk(stmt.value)):
+        return None
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        pairs = list(zip(target.elts, value.elts))
+    else:
+        pairs = [(target, value)]
+    for t, v in pairs:
+        if dotted(t) == name and isinstance(v, (ast.Name, ast.Attribute)):
+            return dotted(v) or None
+    return None
 
 
 def detect_environment(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
@@ -695,6 +814,10 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 ev = _evidence(ix, "config", run, 0.9, f"`{target}` is a {t}")
                 ev.facts["object"] = target
                 out.append(ev)
+            elif t == "dict" and _settings_in_scope(ix, run, changed.get(target)) >= 4:
+                ev = _evidence(ix, "config", run, 0.9, f"`{target}` collects the settings in scope into a dict")
+                ev.facts["object"] = target
+                out.append(ev)
             elif (
                 t
                 and "." not in target
@@ -730,6 +853,16 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             ev.facts["module_lines"] = [r.line for r in runs]
             out.append(ev)
     return out[:1]
+
+
+def _settings_in_scope(ix: RunIndex, run: LineRun, summary: str | None) -> int:
+    """How many items of a dict are named after a variable in scope holding the same value (the run's
+    settings gathered into one dict: ``config = {k: globals()[k] for k in config_keys}``)."""
+    items = dict_items(summary)
+    if not items:
+        return 0
+    scope = ix.before(run.frame_id, run.seq)
+    return sum(1 for k, v in items.items() if scope.get(k) == v)
 
 
 def _dataclass_named(ix: RunIndex, name: str, literal: bool = True) -> str | None:

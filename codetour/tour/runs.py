@@ -204,6 +204,35 @@ def fields_of(summary: str | None) -> dict[str, str]:
     return out
 
 
+def dict_items(summary: str | None) -> dict[str, str]:
+    """Top-level ``key: value`` items of a dict summary (``dict[3] {lr: 0.1, steps: 10, …}``)."""
+    m = re.match(r"^dict\[\d+\] \{(.*)\}$", summary or "", re.S)
+    if not m:
+        return {}
+    body, out, depth, start = m.group(1), {}, 0, 0
+    parts = []
+    quote = ""
+    for j, ch in enumerate(body):
+        if quote:
+            if ch == quote and body[j - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        elif ch == "," and depth == 0 and body[j + 1 : j + 2] == " ":
+            parts.append(body[start:j])
+            start = j + 2
+    parts.append(body[start:])
+    for part in parts:
+        key, sep, value = part.partition(": ")
+        if sep and key and part != "…":
+            out[key] = value
+    return out
+
+
 class RunIndex:
     """The lines that ran, what they are, and the values around them."""
 
