@@ -96,7 +96,7 @@ def test_crash_before_the_stop_and_a_line_never_reached(tmp_path):
     with LiveSession(LaunchSpec([str(crash)], str(tmp_path))) as session:
         session.launch()
         session.connect([StopPoint(str(crash), 5)])
-        with pytest.raises(LiveError, match=r"crashed \(exit code 3\) before reaching"):
+        with pytest.raises(LiveError, match=r"crashed \(exit code 3\) without reaching crash.py:5"):
             session.wait_paused(where="crash.py:5")
     assert session.process.poll() is not None
     done = tmp_path / "done.py"
@@ -104,7 +104,7 @@ def test_crash_before_the_stop_and_a_line_never_reached(tmp_path):
     with LiveSession(LaunchSpec([str(done)], str(tmp_path))) as session:
         session.launch()
         session.connect([StopPoint(str(done), 3)])
-        with pytest.raises(LiveError, match=r"finished \(exit code 0\) before reaching"):
+        with pytest.raises(LiveError, match=r"finished \(exit code 0\) without reaching done.py:3"):
             session.wait_paused(where="done.py:3")
         assert "done" in session.output
     assert session.process.poll() is not None
