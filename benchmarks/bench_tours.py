@@ -1003,6 +1003,8 @@ def main(argv: list[str] | None = None) -> int:
         except (ManifestError, subprocess.CalledProcessError) as exc:
             print(f"bench_tours: {exc}", file=sys.stderr)
             return 2
+        # Compile it now: the first traced run would otherwise pay for writing its .pyc files.
+        subprocess.run([python, "-m", "compileall", "-q", str(src / "codetour")], capture_output=True)
         versions.append((f"codetour at {commit[:12]}", src))
     for measured, _ in versions:
         print(f"bench_tours: measuring {measured} with {python}", file=sys.stderr)
