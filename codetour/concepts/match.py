@@ -294,7 +294,8 @@ def attach(
       patterns held (a function-level anchor, line None, takes it at any distance); or at most
       ``call_window`` lines from a line that called that function (up to eight calls up), or
       ``module_call_window`` when that line is module-level code, where unrelated lines sit close;
-    - then the fewest calls up, then the nearest line.
+    - a stop within two lines of where the card matched, in the same function, comes first;
+      then the card's phase order, the fewest calls up, the nearest line.
 
     Each card goes to one anchor at most. Returns (matches per anchor, the matches no anchor
     took, one per card)."""
@@ -306,7 +307,7 @@ def attach(
             continue
         phases = m.card.phases
         places = [(0, m.file, m.function, m.sites or m.lines), *((d, f, q, [n]) for d, f, q, n in m.callers)]
-        best: tuple[int, int, int, int] | None = None
+        best: tuple[int, int, int, int, int] | None = None
         for depth, file, qualname, lines in places:
             for i, (a_file, a_qualname, a_line, a_phase) in enumerate(anchors):
                 if a_qualname != qualname or (a_file is not None and a_file != file):
@@ -321,11 +322,12 @@ def attach(
                     limit = window if depth == 0 else (module_call_window if qualname == "<module>" else call_window)
                     if distance > limit:
                         continue
-                key = (rank, depth, distance, i)
+                on_line = 0 if depth == 0 and distance <= 2 else 1  # a stop on the very line wins over phase order
+                key = (on_line, rank, depth, distance, i)
                 if best is None or key < best:
                     best = key
         if best is not None:
-            per[best[3]].append(m)
+            per[best[4]].append(m)
             taken.add(m.card.name)
     for m in matches:
         if m.card.name not in taken:
