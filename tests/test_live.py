@@ -170,7 +170,7 @@ def test_cli_failures_are_one_line(ppo_trace, tmp_path):
     )  # options before a script: after it, they are its own
     assert proc.returncode == 2 and "line 7 of" in proc.stderr and "has no code to stop at" in proc.stderr
     proc = run_cli("debug", "--at", f"{script}:3", str(script), cwd=tmp_path)
-    assert proc.returncode == 8 and "finished (exit code 0) before reaching" in proc.stderr
+    assert proc.returncode == 8 and f"finished (exit code 0) without reaching {script}:3" in proc.stderr
     assert len([ln for ln in proc.stderr.splitlines() if ln.startswith("codetour:")]) == 2  # the note, the error
 
 
@@ -219,7 +219,9 @@ def test_listen_for_vscode_and_write_launch_json(tmp_path):
     assert '"request": "attach"' in stdout and f'"port": {port}' in stdout
     launch = json.loads((repo / ".vscode" / "launch.json").read_text())
     assert launch["configurations"][-1]["connect"] == {"host": "127.0.0.1", "port": port}
-    assert json.loads((repo / ".tours" / "t.tour").read_text())["steps"]
+    written = json.loads((repo / ".tours" / "t.tour").read_text())
+    # A VS Code CodeTour file: this plain loop has no ML phase, so its generated tour has no stops.
+    assert written["title"] and isinstance(written["steps"], list)
     assert "trained" in stderr  # the debuggee's output is shown
 
 
