@@ -108,6 +108,7 @@ class MonitoringRecorder(Recorder):
         self._global_events = 0
         self._base_local = 0
         self._line_local = 0
+        self._on_start: Any = None  # the PY_START callback (a one-shot one stands in after a fork)
 
     # ------------------------------------------------------------------ registry
     def _register(self, code: Any) -> int:
@@ -569,7 +570,9 @@ class MonitoringRecorder(Recorder):
         self._global_events = ev.PY_START | ev.PY_RESUME | ev.PY_THROW | ev.RAISE | ev.PY_UNWIND
         self._base_local = ev.PY_RETURN | ev.PY_YIELD | ev.STOP_ITERATION
         self._line_local = self._base_local | ev.LINE | ev.JUMP
-        for event, callback in self._callbacks().items():
+        callbacks = self._callbacks()
+        self._on_start = callbacks[ev.PY_START]
+        for event, callback in callbacks.items():
             mon.register_callback(tool, event, callback)
         self.active = True
         if hasattr(os, "register_at_fork"):
@@ -622,6 +625,25 @@ class MonitoringRecorder(Recorder):
         super()._fail(exc)
         self._uninstall()  # the target runs on untraced; the tool id is freed at stop
 
+    def _after_fork_in_parent(self) -> None:
+        # As with settrace: the flusher is not restarted in this hook (Python 3.13 counts the
+        # process's threads after it and would warn the target) but on the next call in scope,
+        # through a one-shot PY_START callback that then hands over to the real one.
+        tool = self.tool_id
+        if not self._resume_after_fork or tool is None or not self.active or _monitoring.get_tool(tool) != TOOL_NAME:
+            return
+        real = self._on_start
+        start_event = _monitoring.events.PY_START
+
+        def restart_then_start(code: Any, offset: int) -> Any:
+            _monitoring.register_callback(tool, start_event, real)
+            if self._resume_after_fork:
+                self._resume_after_fork = False
+                self._start_flusher()
+            return real(code, offset, False, 2)
+
+        _monitoring.register_callback(tool, start_event, restart_then_start)
+
     def _after_fork_in_child(self) -> None:
         if os.getpid() == self.pid or not self.active:
             return
@@ -644,6 +666,7 @@ class MonitoringRecorder(Recorder):
         self._release()
         self.active = False
         self.code_ids.clear()
+        self._resume_after_fork = False
         self._stop_flusher()
         self._close_open_frames()
         for fid, buf in self.return_series.items():
