@@ -94,20 +94,26 @@ def write_atomically(path: Path, data: str | bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; an output is an ordinary file
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; an output is an ordinary file
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            remove_quietly(tmp)
 
 
-def _umask() -> int:
+def remove_quietly(path: str | Path) -> None:
+    """Remove a temporary file of ours if it is still there."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting and restoring it)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

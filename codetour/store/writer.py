@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from codetour.errors import OutputError
-from codetour.outputs import check_output
+from codetour.outputs import check_output, current_umask, remove_quietly
 from codetour.store.reader import is_trace_file
 from codetour.store.schema import DDL, FORMAT_NAME, SCHEMA_VERSION
 
@@ -57,7 +57,7 @@ class TraceWriter:
                 [("format", json.dumps(FORMAT_NAME)), ("version", json.dumps(SCHEMA_VERSION))],
             )
             conn.close()  # no journal is left behind, so the file can be renamed safely
-            os.chmod(tmp, 0o666 & ~_umask())
+            os.chmod(tmp, 0o666 & ~current_umask())
             if real.exists():
                 _check_not_being_written(real, self.path)
             os.replace(tmp, real)
@@ -73,10 +73,7 @@ class TraceWriter:
             raise
         finally:
             if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+                remove_quietly(tmp)
         self.lock = threading.Lock()
         self.pid = os.getpid()
 
@@ -176,12 +173,6 @@ class TraceWriter:
                 conn.close()
             self._release()
         self.conn = None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _lock(fd: int, shown: Path) -> None:
