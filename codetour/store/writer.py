@@ -139,6 +139,9 @@ class TraceWriter:
                 conn.executemany(
                     "UPDATE functions SET calls=?, recorded_calls=?, total_ns=?, self_ns=? WHERE id=?", function_stats
                 )
+                # Each flush rewrites every edge with its running totals. A NULL caller (called from
+                # outside any recorded frame) never matches the primary key, so those rows go first.
+                conn.execute("DELETE FROM edges WHERE caller_id IS NULL")
                 conn.executemany("INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?)", edges)
                 conn.executemany("INSERT OR REPLACE INTO threads VALUES (?, ?, ?)", threads)
                 conn.executemany(

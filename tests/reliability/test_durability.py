@@ -139,3 +139,27 @@ async def test_the_replay_says_the_trace_is_incomplete(tmp_path, stable_ppo_trac
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("did not finish" in m for m in messages), messages
+
+
+def test_many_flushes_keep_one_row_per_edge(tmp_path):
+    """Every flush rewrites the edges; the entry edges (no caller) must not pile up."""
+    target = script(
+        tmp_path / "repo",
+        "slow_entry.py",
+        """
+        import time
+
+        def tick(i):
+            return i
+
+        for i in range(30):
+            tick(i)
+            time.sleep(0.05)
+        """,
+    )
+    proc, out = trace(target, extra=("-q",))
+    assert proc.returncode == 0, proc.stderr
+    with TraceReader(out) as reader:
+        keys = [(e.caller_id, e.callee_id) for e in reader.edges()]
+        assert len(keys) == len(set(keys))
+        assert any(caller is None for caller, _ in keys)
