@@ -868,21 +868,28 @@ def _settings_in_scope(ix: RunIndex, run: LineRun, summary: str | None) -> int:
 def _dataclass_named(ix: RunIndex, name: str, literal: bool = True) -> str | None:
     """``name`` if a recorded file defines it as a ``@dataclass`` whose fields all have defaults
     (literal ones, when ``literal``): a set of settings, not a record type."""
-    for file_id in ix.reader.files:
-        tree = ix.tree(file_id)
-        if tree is None:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef) and node.name == name:
-                decorated = any(dotted(d).split(".")[-1] == "dataclass" for d in node.decorator_list)
-                fields = [s for s in node.body if isinstance(s, ast.AnnAssign)]
-                if (
-                    decorated
-                    and fields
-                    and all(s.value is not None and (isinstance(s.value, ast.Constant) or not literal) for s in fields)
-                ):
-                    return name
-    return None
+    found = _DATACLASSES.get(id(ix))
+    if found is None or found[0] is not ix:
+        classes: dict[str, bool] = {}  # one pass over the recorded files: name -> all defaults literal
+        for file_id in ix.reader.files:
+            tree = ix.tree(file_id)
+            if tree is None:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and any(dotted(d).split(".")[-1] == "dataclass" for d in node.decorator_list):
+                    fields = [s for s in node.body if isinstance(s, ast.AnnAssign)]
+                    if fields and all(s.value is not None for s in fields):
+                        lit = all(isinstance(s.value, ast.Constant) for s in fields)
+                        classes[node.name] = classes.get(node.name, False) or lit
+        _DATACLASSES.clear()
+        found = _DATACLASSES[id(ix)] = (ix, classes)
+    all_literal = found[1].get(name)
+    if all_literal is None or (literal and not all_literal):
+        return None
+    return name
+
+
+_DATACLASSES: dict[int, tuple[RunIndex, dict[str, bool]]] = {}
 
 
 def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
