@@ -73,7 +73,9 @@ def _array_summary(value: Any, tp: type, module: str) -> str:
         device = ""
     dims = "?" if shape is None else ", ".join(map(str, shape))
     # A numpy scalar (np.float64) is named by its dtype already: "float64 = 0.918", not "float64 float64[] = 0.918".
-    text = name if shape == () and name == dtype else f"{name} {dtype}[{dims}]"
+    # (numpy < 2.3 names some scalar types differently from their dtype: bool_, str_; the dtype reads the same everywhere.)
+    is_numpy_scalar = shape == () and module.startswith("numpy") and name != "ndarray"
+    text = dtype if is_numpy_scalar or (shape == () and name == dtype) else f"{name} {dtype}[{dims}]"
     if module.startswith("torch") and getattr(value, "requires_grad", False):
         text += " requires_grad"
     if device and device != "cpu":
