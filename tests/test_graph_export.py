@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import networkx as nx
@@ -403,8 +404,10 @@ def test_no_library_bypasses_hidden_functions(dispatch_traces):
     impls = {
         DISPATCH.splitlines()[d["line"]].split(":")[1].strip(" )"): n for n, d in hidden.nodes(data=True) if d["qualname"] == "_"
     }
-    assert set(hidden.predecessors(impls["str"])) == {"dispatch:train.<locals>.<listcomp>"}
-    assert set(hidden.predecessors(impls["int"])) == {"dispatch:evaluate.<locals>.<listcomp>"}
+    # (Python 3.12+ inlines list comprehensions: the calls come from the function itself.)
+    comp = ".<locals>.<listcomp>" if sys.version_info < (3, 12) else ""
+    assert set(hidden.predecessors(impls["str"])) == {f"dispatch:train{comp}"}
+    assert set(hidden.predecessors(impls["int"])) == {f"dispatch:evaluate{comp}"}
 
 
 def test_bypass_counts_past_the_budget_are_estimated_and_preserved(dispatch_traces):
