@@ -430,7 +430,8 @@ def test_min_calls_bypasses_instead_of_dropping(dispatch_traces):
         busy = build_graph(reader, GraphView(min_calls=2))
     # main, train and its comprehension (called once) are hidden; what they called stays connected
     assert {"dispatch:main", "dispatch:train"}.isdisjoint(busy) and busy.nodes["dispatch:<module>"]["entry"]
-    str_impl = next(n for n in full.successors("dispatch:train.<locals>.<listcomp>") if n.startswith("dispatch:_@"))
+    caller = "dispatch:train.<locals>.<listcomp>" if sys.version_info < (3, 12) else "dispatch:train"  # 3.12 inlines it
+    str_impl = next(n for n in full.successors(caller) if n.startswith("dispatch:_@"))
     assert busy.edges["dispatch:<module>", str_impl]["calls"] == 3
     assert busy.edges["dispatch:<module>", str_impl]["hidden_calls"] == 3
     assert busy.edges["dispatch:<module>", "dispatch:evaluate"]["calls"] == 2
