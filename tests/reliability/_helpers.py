@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 from conftest import run_cli
@@ -24,6 +27,20 @@ def trace(target: Path, *args: str, out: Path | None = None, extra: tuple[str, .
     out = out or target.parent / "run.ctrace"
     proc = run_cli("trace", "-o", str(out), *extra, str(target), *args, cwd=cwd or target.parent, env=env)
     return proc, out
+
+
+def start_trace(target: Path, out: Path, *, wait: bool = True, **popen) -> subprocess.Popen:
+    """``codetour trace -q -o OUT TARGET`` in the background; with ``wait``, returns once OUT exists
+    (a loaded machine may take a while to start the run). Extra keywords go to ``Popen``."""
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codetour", "trace", "-q", "-o", str(out), str(target)], cwd=target.parent, **popen
+    )
+    deadline = time.time() + 60
+    while wait and not out.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    return proc
 
 
 def one_line(stderr: str) -> str:

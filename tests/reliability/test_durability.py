@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from _helpers import script, trace
+from _helpers import script, start_trace, trace
 from conftest import run_cli
 
 from codetour.store.reader import TraceReader
@@ -64,15 +64,7 @@ os._exit(3)
 def test_sigkill_leaves_what_was_flushed(tmp_path):
     target = script(tmp_path / "repo", "forever.py", FOREVER)
     out = tmp_path / "repo" / "killed.ctrace"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "codetour", "trace", "-q", "-o", str(out), str(target)],
-        cwd=target.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60  # a loaded machine may take a while to start the run
-    while not out.exists() and time.time() < deadline:
-        time.sleep(0.1)
+    proc = start_trace(target, out)
     time.sleep(2.5)  # several flushes' worth of running
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -93,13 +85,7 @@ def test_writing_goes_on_after_the_target_forks(tmp_path):
     """The flusher pauses across a fork (so the target is not warned about threads) and resumes."""
     target = script(tmp_path / "repo", "forks_then_runs.py", FORKS_THEN_RUNS)
     out = tmp_path / "repo" / "forked.ctrace"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "codetour", "trace", "-q", "-o", str(out), str(target)],
-        cwd=target.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_trace(target, out, wait=False, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline() == "forked\n"
     time.sleep(2.5)
     os.kill(proc.pid, signal.SIGKILL)

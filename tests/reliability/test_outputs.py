@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 
 import pytest
-from _helpers import one_line, script, status, trace
+from _helpers import one_line, script, start_trace, status, trace
 from conftest import run_cli
 
 from codetour.store.reader import TraceReader
@@ -85,16 +84,7 @@ def test_refuses_directories_fifos_and_devices(tmp_path, kind):
 def test_a_second_run_on_the_same_path_fails_cleanly_and_the_first_is_intact(tmp_path):
     target = script(tmp_path / "repo", "slow.py", SLOW)
     out = tmp_path / "repo" / "shared.ctrace"
-    first = subprocess.Popen(
-        [sys.executable, "-m", "codetour", "trace", "-q", "-o", str(out), str(target)],
-        cwd=target.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.time() + 20
-    while not out.exists() and time.time() < deadline:
-        time.sleep(0.05)
+    first = start_trace(target, out, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.3)
     second, _ = trace(target, out=out, extra=("-q",))
     first_out, first_err = first.communicate(timeout=60)
