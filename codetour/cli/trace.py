@@ -82,6 +82,20 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     t.add_argument("--calls", type=int, default=5, metavar="N", help="activations per function kept in full detail (default: 5)")
     t.add_argument("--iterations", type=int, default=3, metavar="N", help="iterations per loop kept in full detail (default: 3)")
     t.add_argument("--full", action="store_true", help="no budgets: keep every call and iteration in full detail")
+    t.add_argument(
+        "--follow-children",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also record the processes the program starts (forked, spawned, subprocess, torchrun ranks)"
+        " into OUT.d/<pid>.ctrace (default: on)",
+    )
+    t.add_argument(
+        "--workers-in-full",
+        type=int,
+        default=2,
+        metavar="N",
+        help="identical worker processes recorded per parent; the others are only listed (default: 2)",
+    )
     t.add_argument("-q", "--quiet", action="store_true", help="print only the trace path")
     return t
 
@@ -102,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
     for flag in ("calls", "iterations"):
         if getattr(args, flag) < 1:
             raise UsageError(f"--{flag} must be at least 1")
+    if args.workers_in_full < 0:
+        raise UsageError("--workers-in-full must be 0 or more")
     resolved = resolve_target(args.target, args.args, args.module)
     if not args.quiet:
         for line in resolved.notes:
@@ -119,9 +135,11 @@ def run(args: argparse.Namespace) -> int:
         redaction=not args.no_redact,
         around=status_line(show=not args.quiet),
         backend=args.backend,
+        follow_children=args.follow_children,
+        workers_in_full=args.workers_in_full,
     )
     if args.quiet:
-        err.print(str(recording.path), markup=False, highlight=False)
+        print(recording.path, file=sys.stderr)  # plain: importing rich for one line would cost every -q run
     else:
         print_summary(recording)
     report_problems(recording)

@@ -651,6 +651,8 @@ class MonitoringRecorder(Recorder):
         self.code_ids.clear()
         self.writer.detach_after_fork()
         self._release()
+        if self.follow is not None:
+            self.follow.after_fork_in_child(self)
 
     def stop(self) -> None:
         """Turn the events off, free the tool id, and write what is pending."""

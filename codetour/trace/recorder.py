@@ -126,6 +126,9 @@ class Recorder:
         self._flusher_stop = threading.Event()
         self._resume_after_fork = False
         self._oneshot: Any = None  # the one-shot trace function that restarts the flusher after a fork
+        # Fork hooks of a followed run (codetour.trace.children.ForkFollower): None leaves forked
+        # children untraced.
+        self.follow: Any = None
         self._warning_filter: Any = None
 
     # ----------------------------------------------------------------- cold path
@@ -273,6 +276,8 @@ class Recorder:
         if os.getpid() == self.pid and self._flusher is not None:
             self._stop_flusher()
             self._resume_after_fork = True
+        if self.follow is not None and self.active and os.getpid() == self.pid:
+            self.follow.before_fork()
 
     def _after_fork_in_parent(self) -> None:
         # Not restarted here: Python 3.13 counts the process's threads (to warn the target) only
@@ -291,6 +296,11 @@ class Recorder:
 
         self._oneshot = restart_then_trace
         sys.settrace(restart_then_trace)
+
+    @property
+    def flushing(self) -> bool:
+        """A batch is being written right now (a signal handler must not wait for it)."""
+        return self._flush_lock.locked()
 
     @property
     def pending_events(self) -> int:
@@ -623,7 +633,8 @@ class Recorder:
         sys.settrace(self._global)
 
     def _after_fork_in_child(self) -> None:
-        # The child must never write into the parent's database: forked children are left untraced.
+        # The child must never write into the parent's database: it lets go of it, and records
+        # into a shard of its own if the run follows children (``follow``).
         if os.getpid() == self.pid or not self.active:
             return
         self.active = False
@@ -631,6 +642,8 @@ class Recorder:
         self.writer.detach_after_fork()
         sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)
+        if self.follow is not None:
+            self.follow.after_fork_in_child(self)
 
     def stop(self) -> None:
         """Uninstall the tracer (restoring any previous one) and write what is pending."""

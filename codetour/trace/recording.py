@@ -19,6 +19,7 @@ from codetour.errors import InputError, NoEntryPointError, UsageError
 from codetour.store.reader import TraceReader, is_trace_file
 from codetour.store.schema import FILE_SUFFIX
 from codetour.store.writer import TraceWriter
+from codetour.trace.children import DEFAULT_IN_FULL, ChildConfig, clear_old_shards, shard_dir_for
 from codetour.trace.monitoring import choose_backend
 from codetour.trace.recorder import Budgets, Recorder
 from codetour.trace.runner import RunResult, Target, load_script, record
@@ -116,6 +117,8 @@ def record_target(
     redaction: bool = True,
     around: Callable[[Recorder], AbstractContextManager[object]] | None = None,
     backend: str | None = None,
+    follow_children: bool = True,
+    workers_in_full: int = DEFAULT_IN_FULL,
 ) -> Recording:
     """Record a resolved target into a trace file.
 
@@ -123,6 +126,9 @@ def record_target(
     ``--root`` exists, and the output path is free or an earlier trace (``--force`` to replace
     anything else). ``around(recorder)`` wraps the run (the CLI's live status line). ``backend``
     is ``settrace``, ``monitoring`` (Python 3.12+) or ``auto`` (the default, or $CODETOUR_BACKEND).
+    ``follow_children`` records the processes the target starts into ``OUT.d/<pid>.ctrace``, at most
+    ``workers_in_full`` identical workers per parent in full (see :mod:`codetour.trace.children`);
+    shards of an earlier run at the same path are removed either way.
     """
     try:
         recorder_class, backend_note = choose_backend(backend or os.environ.get("CODETOUR_BACKEND") or "auto")
@@ -141,9 +147,27 @@ def record_target(
     out_path = Path(output) if output else default_trace_path(root_path, name)
     protect = [target.script] if target.script is not None else []
     scope = Scope(root_path, include=include or [], exclude=exclude or [], library_calls=library_calls)
-    recorder = recorder_class(TraceWriter(out_path, force=force, protect=protect), scope, budgets or Budgets())
+    budgets = budgets or Budgets()
+    recorder = recorder_class(TraceWriter(out_path, force=force, protect=protect), scope, budgets)
+    shard_dir = shard_dir_for(out_path)
+    clear_old_shards(shard_dir)
+    follow = None
+    if follow_children:
+        follow = ChildConfig(
+            shard_dir=str(shard_dir.resolve()),
+            root=str(scope.root),
+            include=list(scope.include),
+            exclude=list(scope.exclude),
+            library_calls=scope.library_calls,
+            calls=budgets.calls,
+            iterations=budgets.iterations,
+            backend=getattr(recorder, "backend", "settrace"),
+            redaction=redaction,
+            in_full=workers_in_full,
+            main_pid=os.getpid(),
+        )
     with around(recorder) if around is not None else nullcontext():
-        result = record(target, recorder, redaction=redaction)
+        result = record(target, recorder, redaction=redaction, follow=follow)
     return Recording(out_path, recorder, result, backend_note or getattr(recorder, "tool_note", None))
 
 

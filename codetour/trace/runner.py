@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 import codetour
 from codetour.errors import InputError, TargetSyntaxError
-from codetour.trace import redact
+from codetour.trace import children, redact
 from codetour.trace.recorder import Recorder
 
 
@@ -219,7 +219,9 @@ def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -
     return meta
 
 
-def record(target: Target, recorder: Recorder, *, redaction: bool = True) -> RunResult:
+def record(
+    target: Target, recorder: Recorder, *, redaction: bool = True, follow: children.ChildConfig | None = None
+) -> RunResult:
     """Run ``target`` under ``recorder`` and leave a complete, closed trace file behind.
 
     The metadata is written before the run starts (status ``running``), so even a
@@ -227,19 +229,32 @@ def record(target: Target, recorder: Recorder, *, redaction: bool = True) -> Run
     redacted from everything stored unless ``redaction`` is off (``--no-redact``).
     A failure to write never stops the target: it is kept in ``recorder.failed``
     and in the trace's status. A target that ends with ``os._exit`` still gets its
-    trace finished first.
+    trace finished first. With ``follow``, the processes the target starts record
+    themselves into shards beside the trace (:mod:`codetour.trace.children`), and the
+    trace's ``children`` meta lists them when the run ends.
     """
     redact.configure(redact.Redactor(redact.secrets_from(argv=target.args), enabled=redaction))
     writer = recorder.writer
-    _write_meta(recorder, {**run_metadata(target, recorder, None), "status": "running"})
+    process = children.process_info("main", "main")
+    _write_meta(recorder, {**run_metadata(target, recorder, None), "status": "running", "process": process})
+    follower = children.Follower(follow, writer.path) if follow is not None else None
     result = None
     real_exit = os._exit
+
+    def finished(result: RunResult) -> dict[str, Any]:
+        meta = run_metadata(target, recorder, result)
+        meta["process"] = {**process, "ended_ns": time.time_ns(), "exit_code": result.exit_code}
+        if follower is not None and os.getpid() == recorder.pid:
+            follower.uninstall()
+            meta["children"] = follower.children()
+            follower.cleanup_slots()
+        return meta
 
     def exit_now(status: int) -> NoReturn:  # os._exit skips every finally: write the trace first
         if os.getpid() == recorder.pid:
             try:
                 recorder.stop()
-                _write_meta(recorder, run_metadata(target, recorder, RunResult(status & 0xFF, "os._exit")))
+                _write_meta(recorder, finished(RunResult(status & 0xFF, "os._exit")))
                 writer.close()
             except BaseException:
                 pass
@@ -247,13 +262,17 @@ def record(target: Target, recorder: Recorder, *, redaction: bool = True) -> Run
 
     os._exit = exit_now
     try:
+        if follower is not None:
+            follower.install(recorder)
         result = run(target, recorder)
     finally:
         os._exit = real_exit
         if result is None:  # codetour itself failed (e.g. bad input): say so in the file
+            if follower is not None:
+                follower.uninstall()
             _write_meta(recorder, {"status": "not-run"})
         else:
-            _write_meta(recorder, run_metadata(target, recorder, result))
+            _write_meta(recorder, finished(result))
         writer.close()
     return result
 
