@@ -21,9 +21,14 @@ stops are in execution order; ``wrong`` stops whose phase the labels place elsew
 repo does not have; ``counts``/``config``/``shape`` whether the printed tour states the number of
 updates, the resolved config fields, and the batch shape.
 
+``--manifests heldout`` runs ``benchmarks/corpus_heldout/`` instead: repos of other shapes, labelled
+before any tour of them was seen and never developed against, scored the same way (give
+``--manifests`` twice for both sets, one table each).
+
 Usage::
 
     python benchmarks/bench_tours.py [--only NAME[,NAME]] [--python PY] [--json] [-v]
+    python benchmarks/bench_tours.py --manifests corpus --manifests heldout --codetour-rev HEAD
     python benchmarks/bench_tours.py --list
 """
 
@@ -51,7 +56,10 @@ except ModuleNotFoundError:  # Python < 3.11
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_DIR = HERE / "corpus"
-PREPARE_DIR = MANIFEST_DIR / "prepare"
+# Sets of manifests by name (--manifests NAME); any other --manifests value is a directory of them.
+# "heldout" holds repos labelled before any tour of them was seen and never used while developing the
+# tour engine: the same measure on code the engine was not tuned on (see corpus_heldout/README.md).
+MANIFEST_SETS = {"corpus": MANIFEST_DIR, "main": MANIFEST_DIR, "heldout": HERE / "corpus_heldout"}
 DEFAULT_CORPUS = "/work/scratch/corpus"
 DEFAULT_PYTHON = "/work/scratch/corpus-venv/bin/python"
 TOLERANCE = 2  # a stop within this many lines of a labelled line is at that line
@@ -233,6 +241,12 @@ class Manifest:
     replace: list[dict[str, Any]]
     labels: dict[str, Label]
     facts: dict[str, Any]
+    set_name: str = "corpus"  # the manifest set it belongs to (the directory's name)
+
+    @property
+    def prepare_dir(self) -> Path:
+        """Where this manifest's prepare scripts live: ``prepare/`` beside the manifest."""
+        return self.path.parent / "prepare"
 
 
 _SPAN = re.compile(r"^(?P<file>[^:]+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
@@ -295,6 +309,7 @@ def load_manifest(path: Path) -> Manifest:
             replace=list(data.get("replace", [])),
             labels=labels,
             facts=dict(data.get("facts", {})),
+            set_name=path.parent.name,
         )
     except KeyError as exc:
         raise ManifestError(f"{path.name}: missing key {exc}") from None
@@ -318,8 +333,8 @@ def missing_files(m: Manifest, repo: Path) -> list[str]:
     return [f for f in needed if str(Path(f)) not in made and not (repo / f).is_file()]
 
 
-def _expand(text: str, python: str, repo: Path) -> str:
-    return text.replace("{python}", python).replace("{prepare}", str(PREPARE_DIR)).replace("{repo}", str(repo))
+def _expand(text: str, python: str, repo: Path, prepare: Path) -> str:
+    return text.replace("{python}", python).replace("{prepare}", str(prepare)).replace("{repo}", str(repo))
 
 
 def apply_replacements(m: Manifest, repo: Path) -> list[str]:
@@ -355,7 +370,7 @@ def run_prepare(m: Manifest, repo: Path, python: str) -> None:
         creates = step.get("creates")
         if creates and (repo / creates).exists():
             continue
-        argv = [_expand(a, python, repo) for a in step["argv"]]
+        argv = [_expand(a, python, repo, m.prepare_dir) for a in step["argv"]]
         proc = subprocess.run(argv, cwd=repo / step.get("cwd", "."), capture_output=True, text=True)
         if proc.returncode != 0:
             raise ManifestError(f"{m.name}: prepare step {argv} failed: {proc.stderr.strip()[-300:]}")
@@ -421,7 +436,7 @@ def run_env(m: Manifest, repo: Path, python: str, codetour_src: Path | None) -> 
     env.update(
         {"PYTHONHASHSEED": "0", "COLUMNS": "160", "NO_COLOR": "1", "TERM": "dumb", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
     )
-    env.update({k: _expand(v, python, repo) for k, v in m.env.items()})
+    env.update({k: _expand(v, python, repo, m.prepare_dir) for k, v in m.env.items()})
     if codetour_src is not None:  # this codetour shadows the installed one (editable installs included)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(codetour_src), env.get("PYTHONPATH", "")) if p)
     return env
@@ -449,6 +464,7 @@ class Result:
     name: str
     shape: str
     holdout: bool
+    set_name: str = "corpus"
     status: str = "ok"
     base_s: float | None = None
     traced_s: float | None = None
@@ -634,7 +650,7 @@ def bench_one(
     codetour_src: Path | None,
     repeat: int = 1,
 ) -> Result:
-    r = Result(m.name, m.shape, m.holdout)
+    r = Result(m.name, m.shape, m.holdout, m.set_name)
     repo = corpus / m.dir
     missing = missing_files(m, repo)
     if missing:
@@ -889,7 +905,7 @@ def show_labels(m: Manifest, repo: Path) -> str:
 def run_prepare_copies(m: Manifest, repo: Path) -> None:
     for step in m.prepare:
         if "copy" in step:
-            src, dst = PREPARE_DIR / step["copy"], repo / step["to"]
+            src, dst = m.prepare_dir / step["copy"], repo / step["to"]
             if not dst.exists() or dst.read_bytes() != src.read_bytes():
                 shutil.copyfile(src, dst)
 
@@ -934,6 +950,14 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", default=[], metavar="NAME", help="run only these manifests (repeatable, or comma-separated)"
     )
     parser.add_argument(
+        "--manifests",
+        action="append",
+        default=[],
+        metavar="SET|DIR",
+        help="which manifests: a set by name (corpus, heldout) or a directory of *.toml; repeatable; "
+        "each set gets its own table and totals (default: corpus)",
+    )
+    parser.add_argument(
         "--holdout", choices=("only", "skip", "include"), default="include", help="holdout manifests (default: include)"
     )
     parser.add_argument("--python", metavar="PATH", help=f"interpreter for the runs (default: {DEFAULT_PYTHON} if present)")
@@ -962,10 +986,21 @@ def main(argv: list[str] | None = None) -> int:
     if args._inspect:
         return _inspect_main(*args._inspect)
 
+    manifests: list[Manifest] = []
     try:
-        manifests = [load_manifest(p) for p in sorted(MANIFEST_DIR.glob("*.toml"))]
+        for where in args.manifests or ["corpus"]:
+            folder = MANIFEST_SETS.get(where, Path(where))
+            found = sorted(folder.glob("*.toml"))
+            if not found:
+                raise ManifestError(f"--manifests {where}: no *.toml manifests in {folder}")
+            manifests += [load_manifest(p) for p in found]
     except ManifestError as exc:
         print(f"bench_tours: {exc}", file=sys.stderr)
+        return 2
+    names = [m.name for m in manifests]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:  # traces and printed tours are kept by name
+        print(f"bench_tours: more than one manifest named {', '.join(twice)}", file=sys.stderr)
         return 2
     wanted = {n for item in args.only for n in item.split(",") if n}
     unknown = wanted - {m.name for m in manifests}
@@ -981,7 +1016,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for m in manifests:
             labelled = sum(1 for lab in m.labels.values() if not lab.absent)
-            print(f"{m.name:<24} {'holdout ' if m.holdout else ''}{m.repo}@{m.commit[:10]}  {labelled} phases  {m.shape}")
+            print(
+                f"{m.name:<24} {m.set_name + ' ' if m.set_name != 'corpus' else ''}{'holdout ' if m.holdout else ''}"
+                f"{m.repo}@{m.commit[:10]}  {labelled} phases  {m.shape}"
+            )
         return 0
 
     corpus = Path(args.corpus or os.environ.get("CODETOUR_CORPUS") or DEFAULT_CORPUS)
@@ -1031,10 +1069,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({k: [r.__dict__ | {"ratio": r.ratio} for r in v] for k, v in results.items()}, indent=2, default=str))
         return 0
+    sets = list(dict.fromkeys(m.set_name for m in manifests))
     for measured, rows in results.items():
         if len(results) > 1:
             print(f"\n## {measured}")
-        print(table(rows))
+        for set_name in sets:  # each set has its own totals: a held-out set is not averaged into the corpus
+            if len(sets) > 1:
+                print(f"\n### manifests in {set_name}/")
+            print(table([r for r in rows if r.set_name == set_name]))
         if args.verbose:
             for r in rows:
                 print()
