@@ -69,18 +69,35 @@ functions; 0 for a direct call, whose counts are exact), ``estimated_calls`` (in
 many of those were estimated rather than seen in recorded frames). Graph attributes: ``format``,
 ``version``, ``entry``, ``argv``, ``status``, ``exit_code``, ``python_version``, ``root``,
 ``functions_total``, ``view``.
+
+Runs of several processes
+-------------------------
+A run whose children were traced (DataLoader workers, pool workers, ranks: see
+:mod:`codetour.store.processes`) gives one graph per process, or all of them merged by
+:func:`build_run_graph`: nodes with the same id are one node whose counts and times are
+summed over the processes (``function_id`` is the one in the first process that ran it),
+edges' counts and times are summed. Merged graphs, and the graph of one process of such a
+run, carry these attributes as well (a run of one process has none of them):
+
+===================  =======  =============================================================
+``processes``        str      node/edge: the processes that ran it, comma-separated roles
+                              (``main, DataLoader worker 0``); graph: every process in the view
+``pids``             str      the same processes' pids, comma-separated (``4242,4250``)
+``process_count``    int      how many processes ran it (graph: how many are in the view)
+===================  =======  =============================================================
 """
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import networkx as nx
 
 from codetour.errors import UsageError
+from codetour.store.processes import Process, Run
 from codetour.store.reader import Function
 from codetour.store.source import TraceSource
 
@@ -245,6 +262,84 @@ def build_graph(reader: TraceSource, view: GraphView | None = None, phases: dict
         }
     )
     return graph
+
+
+_SUMMED_NODE = ("calls", "recorded_calls", "total_ns", "self_ns")
+_SUMMED_EDGE = ("calls", "total_ns", "hidden_calls", "estimated_calls")
+
+
+def build_run_graph(
+    run: Run, view: GraphView | None = None, phases: dict[int, str] | None = None, only: Sequence[Process] | None = None
+) -> nx.DiGraph:
+    """The call graph of a run: every process merged (counts and times summed), or only the
+    processes in ``only`` (one process: its own graph). See "Runs of several processes" in the
+    module docstring; ``phases`` are the main process's (function ids are per process).
+
+    A run of one process gets exactly :func:`build_graph`'s graph, with no process attributes.
+    """
+    processes = list(only) if only is not None else list(run.processes)
+    if not processes:
+        raise UsageError("no process to draw")
+    if len(processes) == 1:
+        one = processes[0]
+        graph = build_graph(one.reader, view, phases if one.is_main else None)
+        if run.multi:
+            _mark(graph, [one])
+        return graph
+    merged = nx.DiGraph()
+    for process in processes:
+        graph = build_graph(process.reader, view, phases if process.is_main else None)
+        if not merged.graph:
+            merged.graph.update(graph.graph)
+        else:
+            merged.graph["functions_total"] += graph.graph["functions_total"]
+        for n, d in graph.nodes(data=True):
+            if n not in merged:
+                merged.add_node(n, **d, processes=process.label, pids=str(process.pid), process_count=1)
+                continue
+            node = merged.nodes[n]
+            for key in _SUMMED_NODE:
+                node[key] += d[key]
+            node["entry"] = node["entry"] or d["entry"]
+            node["library"] = node["library"] and d["library"]
+            node["phase"] = node["phase"] or d["phase"]
+            _add_process(node, process)
+        for a, b, d in graph.edges(data=True):
+            if merged.has_edge(a, b):
+                edge = merged[a][b]
+                for key in _SUMMED_EDGE:
+                    edge[key] += d.get(key, 0)
+                _add_process(edge, process)
+            else:
+                merged.add_edge(a, b, **d, processes=process.label, pids=str(process.pid), process_count=1)
+    merged.graph.update(
+        {
+            "processes": ", ".join(p.label for p in processes),
+            "pids": ",".join(str(p.pid) for p in processes),
+            "process_count": len(processes),
+        }
+    )
+    return merged
+
+
+def _mark(graph: nx.DiGraph, processes: Sequence[Process]) -> None:
+    """Process attributes on every node and edge of a graph drawn from these processes."""
+    labels = ", ".join(p.label for p in processes)
+    pids = ",".join(str(p.pid) for p in processes)
+    for _, d in graph.nodes(data=True):
+        d.update(processes=labels, pids=pids, process_count=len(processes))
+    for _, _, d in graph.edges(data=True):
+        d.update(processes=labels, pids=pids, process_count=len(processes))
+    graph.graph.update(processes=labels, pids=pids, process_count=len(processes))
+
+
+def _add_process(attrs: dict, process: Process) -> None:
+    pids = attrs["pids"].split(",")
+    if str(process.pid) in pids:
+        return
+    attrs["pids"] = ",".join([*pids, str(process.pid)])
+    attrs["processes"] = f"{attrs['processes']}, {process.label}"
+    attrs["process_count"] += 1
 
 
 def bypass(

@@ -6,7 +6,7 @@ import argparse
 import io
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from codetour.cli.common import Formatter
 from codetour.console import esc, note, warn
@@ -22,6 +22,11 @@ function, an edge per caller -> callee, exact counts and times) goes to:
   codetour  a VS Code CodeTour .tour (a tour of the run, in .tours/)
   chrome    the recorded timeline as Chrome Trace Event JSON (Perfetto, speedscope)
 
+A run whose child processes were traced (DataLoader workers, pool workers,
+torchrun ranks: shards in TRACE.d/) is exported whole: the call graph merges
+every process (counts summed; each node says which processes ran it) and the
+Chrome trace has one lane per process. --process PID|main|all picks one.
+
 Output goes to standard output unless -o PATH is given (-o - also means standard
 output). An existing file is replaced only if it is an earlier codetour export of
 the same format, or with --force; it is written to a temporary file first and
@@ -32,6 +37,8 @@ examples:
   codetour export run.ctrace -f mermaid --collapse module >> README.md
   codetour export run.ctrace -f dot --depth 3 --min-calls 2 | dot -Tpng > map.png
   codetour export run.ctrace -f codetour          (writes .tours/NAME.tour for VS Code)
+  codetour export run.ctrace -f chrome -o timeline.json   (one lane per process)
+  codetour export run.ctrace -f graphml --process main    (the main process alone)
 """
 
 
@@ -57,6 +64,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     e.add_argument("--no-library", action="store_true", help="leave out library functions recorded with --library-calls")
     e.add_argument("--tour", metavar="TOUR", help="with -f codetour: export this tour file instead of a generated one")
+    e.add_argument(
+        "--process",
+        metavar="PID|main|all",
+        help="a run with traced child processes: only this one (a pid, main, or rank N); default all, merged",
+    )
     e.add_argument(
         "--max-nodes",
         type=int,
@@ -93,8 +105,9 @@ def previous_export(path: Path, fmt: str, suffix: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from codetour.export import ExportContext, formats
-    from codetour.graph import GraphView, build_graph
+    from codetour.graph import GraphView, build_run_graph
     from codetour.outputs import STDOUT, check_output, write_atomically
+    from codetour.store.processes import open_run
     from codetour.store.reader import TraceReader
 
     available = formats()
@@ -110,10 +123,15 @@ def run(args: argparse.Namespace) -> int:
         target = check_output(
             args.output, what=f"codetour {fmt} export", force=args.force, accept=lambda p: previous_export(p, fmt, spec.suffix)
         )
-    with TraceReader(args.trace) as reader:
-        reason = reader.incomplete
-        if reason:
-            warn(f"{args.trace}: {reason}")
+    with open_run(args.trace) as run:
+        for problem in run.problems:
+            warn(f"{args.trace}: {problem}")
+        chosen = run.select(args.process)
+        reader = cast(TraceReader, chosen[0].reader if len(chosen) == 1 else run.main.reader)
+        for process in chosen:
+            reason = process.reader.incomplete
+            if reason:
+                warn(f"{process.path}: {reason}")
         view = GraphView(
             collapse=args.collapse,
             max_depth=args.depth,
@@ -121,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
             min_time_ns=int(args.min_time * 1e6),
             include_library=not args.no_library,
         )
-        graph = build_graph(reader, view)
+        graph = build_run_graph(run, view, only=chosen)
+        processes_line = _processes_line(run, chosen, fmt)
         meta = reader.meta
         title = "codetour: " + " ".join(meta.get("argv") or [str(args.trace)])
         options: dict = {}
@@ -133,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
             from codetour.tour.model import load_tour
 
             options["tour"] = load_tour(args.tour)
-        ctx = ExportContext(reader=reader, graph=graph, title=title, options=options)
+        ctx = ExportContext(reader=reader, graph=graph, title=title, options=options, run=run, processes=chosen)
         if target is None and args.output is None and spec.default_dir:
             root = Path(meta.get("root") or ".")
             default = root / spec.default_dir / (Path(args.trace).name.split(".")[0] + spec.suffix)
@@ -156,8 +175,23 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(data if isinstance(data, str) else data.decode())
         sys.stdout.flush()
+        if processes_line:
+            note(esc(processes_line))
         return 0
     write_atomically(target, data)
     shown = args.output or str(target)
     note(f"wrote {fmt} ({drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges) to [bold]{esc(shown)}[/]")
+    if processes_line:
+        note(esc(processes_line))
     return 0
+
+
+def _processes_line(run: Any, chosen: list, fmt: str) -> str | None:
+    """What the export holds of a run of several processes, in one line (None for a run of one)."""
+    summary = run.summary()
+    if summary is None:
+        return None
+    if len(chosen) == 1 and run.multi:
+        return f"{chosen[0].label} (pid {chosen[0].pid}) only, of {summary}"
+    how = "one lane per process" if fmt == "chrome" else "merged"
+    return f"{summary}; {how} (--process PID for one)"

@@ -1,7 +1,8 @@
 """Exporters: one module per format behind one small protocol.
 
 Each exporter turns an :class:`ExportContext` (the trace reader and the call graph
-for the chosen view) into text or bytes written to a stream. ``FORMATS`` maps the
+for the chosen view; for a run of several processes, the run and the processes chosen)
+into text or bytes written to a stream. ``FORMATS`` maps the
 names accepted by ``codetour export --format`` to them.
 """
 
@@ -13,15 +14,25 @@ from typing import IO
 
 import networkx as nx
 
+from codetour.store.processes import Process, Run
 from codetour.store.reader import TraceReader
 
 
 @dataclass
 class ExportContext:
-    reader: TraceReader
+    reader: TraceReader  # the main process's trace (or the one process chosen)
     graph: nx.DiGraph
     title: str
     options: dict = field(default_factory=dict)
+    run: Run | None = None  # the whole run, when its child processes were traced
+    processes: list[Process] | None = None  # the processes chosen (None: the reader's alone)
+
+    @property
+    def lanes(self) -> list[Process] | None:
+        """The processes to show side by side, or None when there is only the reader's."""
+        if self.run is None or not self.run.multi:
+            return None
+        return list(self.processes) if self.processes is not None else list(self.run.processes)
 
 
 @dataclass(frozen=True)
