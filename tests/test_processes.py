@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BACKENDS, run_cli
+from conftest import BACKENDS, requires_torch, run_cli
 
 from codetour.store.reader import TraceReader
 
@@ -79,3 +79,83 @@ def test_a_new_run_at_the_same_path_replaces_the_old_shards(tmp_path):
     (new,) = shards(out)
     assert new != old
     assert json.dumps(main_meta(out)["children"]).count('"pid"') == 1
+
+
+def by_role(found: dict[int, dict]) -> dict[str, dict]:
+    return {shard["meta"]["process"]["role"]: shard for shard in found.values()}
+
+
+@per_backend
+def test_a_python_subprocess_records_its_shard_and_exit_code(tmp_path, backend):
+    proc, out = trace(tmp_path, "runs_python.py")
+    assert proc.returncode == 0, proc.stderr
+    assert "child exited with 3" in proc.stdout and "crashing child exited with 1" in proc.stdout
+    meta = main_meta(out)
+    found = shards(out)
+    assert len(found) == 2
+    first, crashed = sorted(found.values(), key=lambda s: s["meta"]["process"]["started_ns"])
+    for shard in (first, crashed):
+        info = shard["meta"]["process"]
+        assert info["how"] == "subprocess" and info["role"] == "subprocess child_task.py"
+        assert info["ppid"] == meta["process"]["pid"] and info["traced"] is True
+        assert shard["meta"]["backend"] == meta["backend"]
+    assert first["calls"]["count_up"] == 1 and first["meta"]["process"]["exit_code"] == 3
+    assert "count_up" not in crashed["calls"] and crashed["calls"]["main"] == 1
+    assert crashed["meta"]["process"]["exit_code"] == 1  # the uncaught exception
+    assert [c["exit_code"] for c in meta["children"]] == [3, 1]
+    assert not (out.with_name(out.name + ".d") / ".site").exists()  # the bootstrap is gone after the run
+
+
+@per_backend
+def test_pool_workers_record_their_share_of_the_work(tmp_path, backend):
+    proc, out = trace(tmp_path, "pool.py", "fork", extra=("--workers-in-full", "3"))
+    assert proc.returncode == 0, proc.stderr
+    assert "sum 4356" in proc.stdout
+    meta = main_meta(out)
+    found = shards(out)
+    assert sorted(s["meta"]["process"]["role"] for s in found.values()) == [f"ForkPoolWorker-{i}" for i in (1, 2, 3)]
+    assert all(s["meta"]["process"]["ppid"] == meta["process"]["pid"] for s in found.values())
+    assert sum(s["calls"].get("cube", 0) for s in found.values()) == 12  # every item, in some worker
+    with TraceReader(out) as reader:
+        assert reader.function_by_name("cube") is None
+    assert sorted(c["pid"] for c in meta["children"]) == sorted(found)
+
+
+def test_identical_workers_past_the_sample_are_listed_not_traced(tmp_path):
+    proc, out = trace(tmp_path, "pool.py", "fork")  # 3 workers, 2 in full by default
+    assert proc.returncode == 0, proc.stderr
+    found = shards(out)
+    traced = [s for s in found.values() if s["meta"]["process"]["traced"]]
+    counted = [s for s in found.values() if not s["meta"]["process"]["traced"]]
+    assert len(traced) == 2 and len(counted) == 1
+    assert counted[0]["events"] == 0 and counted[0]["meta"]["status"] == "not traced"
+    assert len(main_meta(out)["children"]) == 3
+
+
+@requires_torch
+@pytest.mark.slow  # importing torch alone takes seconds
+def test_dataloader_fork_workers_record_getitem(tmp_path):
+    proc, out = trace(tmp_path, "loader.py", "fork", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "total 1360.0" in proc.stdout
+    found = by_role(shards(out))
+    assert set(found) == {"DataLoader worker 0", "DataLoader worker 1"}
+    for shard in found.values():
+        assert shard["meta"]["process"]["how"] == "fork" and shard["meta"]["process"]["exit_code"] == 0
+        # 16 items in batches of 4, dealt round-robin to 2 workers: 2 batches, 8 items each
+        assert shard["calls"]["Squares.__getitem__"] == 8 and shard["calls"]["collate"] == 2
+    with TraceReader(out) as reader:
+        assert reader.function_by_name("Squares.__getitem__") is None  # the parent fetched nothing itself
+
+
+@requires_torch
+@pytest.mark.slow
+def test_dataloader_spawn_workers_record_getitem(tmp_path):
+    proc, out = trace(tmp_path, "loader.py", "spawn", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "total 1360.0" in proc.stdout
+    found = by_role(shards(out))
+    assert set(found) == {"DataLoader worker 0", "DataLoader worker 1"}
+    for shard in found.values():
+        assert shard["meta"]["process"]["how"] == "spawn" and shard["meta"]["process"]["exit_code"] == 0
+        assert shard["calls"]["Squares.__getitem__"] == 8 and shard["calls"]["collate"] == 2

@@ -15,7 +15,7 @@ How each kind of child starts recording:
   parent's file) starts a fresh recorder of the same backend on the child's shard.
 - A new interpreter (spawn, forkserver, subprocess, torchrun rank) finds ``CODETOUR_CHILD`` (this
   module's :class:`ChildConfig` as JSON) in its environment and, through ``PYTHONPATH``, a folder
-  holding only a ``sitecustomize.py`` written by :meth:`Follower.install`. That file removes its
+  holding only a ``sitecustomize.py`` written by :meth:`Follower.install` (``run.ctrace.d/.site``). That file removes its
   folder from ``sys.path``, imports the ``sitecustomize`` it shadowed (if any), and calls
   :func:`start_from_env`. Without the variable nothing happens; ``python -I``/``-E``/``-S``
   children are not followed.
@@ -43,9 +43,9 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,12 +71,13 @@ import sys as _sys
 def _codetour_boot():
     here = _os.path.dirname(_os.path.abspath(__file__))
     _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != here]
-    _sys.modules.pop("sitecustomize", None)
-    try:  # the sitecustomize this one shadows, if there is one
+    this = _sys.modules.pop("sitecustomize", None)
+    try:  # the sitecustomize this one shadows, if there is one, takes its place
         import sitecustomize  # noqa: F401
     except ImportError as exc:
         if exc.name != "sitecustomize":
             raise
+        _sys.modules["sitecustomize"] = this  # the import system expects to find a module there
     if _os.environ.get("CODETOUR_CHILD"):
         try:
             from codetour.trace.children import start_from_env
@@ -173,6 +174,8 @@ class Session:
         self.pid = os.getpid()
         self.path = shard_path(Path(config.shard_dir), self.pid)
         self.done = False
+        self.finishing = False
+        self.terminated = False  # SIGTERM arrived while finishing
         self.exit_code: int | None = None  # what this process knows of its own exit status
         self.reaped: dict[int, int] = {}  # children this process waited for: pid -> exit code
         self.recorder: Recorder | None = None
@@ -213,6 +216,7 @@ class Session:
         if self.done or os.getpid() != self.pid:
             return
         self.done = True
+        self.finishing = True
         recorder = self.recorder
         try:
             if recorder is not None:
@@ -235,6 +239,10 @@ class Session:
         finally:
             with contextlib.suppress(Exception):
                 self.writer.close()
+            self.finishing = False
+            if self.terminated:  # SIGTERM came while the shard was being finished: die of it now
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
 
 
 _session: Session | None = None  # this process's session (a forked child replaces its parent's)
@@ -293,7 +301,10 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     """Finish the shard, then die of SIGTERM as the child would have without codetour."""
     session = current_session()
     recorder = session.recorder if session is not None else None
-    if session is not None and not (recorder is not None and recorder.flushing):
+    if session is not None and session.finishing:
+        session.terminated = True  # the shard is being finished (os._exit, atexit): it dies right after
+        return
+    if session is not None and (recorder is None or recorder.idle(0.5)):
         session.finish(-signum, "terminated")
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
@@ -307,6 +318,21 @@ def _watch_sigterm() -> None:
             signal.signal(signal.SIGTERM, _on_sigterm)
     except (ValueError, OSError, AttributeError):
         pass
+
+
+@contextlib.contextmanager
+def _sigterm_held() -> Iterator[None]:
+    """SIGTERM waits while the shard is being set up (a Pool terminates workers that are still
+    starting): it is delivered after, to the handler that finishes the shard."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, [signal.SIGTERM])
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
 
 
 def _exit_code(status: object) -> int:
@@ -421,11 +447,12 @@ def start_from_env() -> None:
         # Grandchildren know this process's rank (a rank's own workers are not ranks).
         rank = ranks_from_env()[0]
         os.environ[ENV_VAR] = ChildConfig(**{**asdict(config), "parent_rank": rank}).to_env()
-        session = Session(config, process_info(how, role, traced=traced), _recorder_class(config.backend))
-        _session = session
-        _install_exit_hooks()
-        _watch_sigterm()
-        session.start()
+        with _sigterm_held():
+            session = Session(config, process_info(how, role, traced=traced), _recorder_class(config.backend))
+            _session = session
+            _install_exit_hooks()
+            _watch_sigterm()
+            session.start()
     except Exception:
         _session = None
         _debug("recording this child failed")
@@ -460,10 +487,12 @@ class ForkFollower:
             how = "forkserver" if parent_how == "forkserver" else "fork"
             if getattr(inherited, "backend", "settrace") == "settrace":
                 _untrace_stack(sys._getframe())
-            session = Session(self.config, process_info(how, role, traced=traced), type(inherited))
-            _session = session
-            _install_exit_hooks()
-            session.start()
+            with _sigterm_held():
+                session = Session(self.config, process_info(how, role, traced=traced), type(inherited))
+                _session = session
+                _install_exit_hooks()
+                _watch_sigterm()
+                session.start()
         except Exception:
             _session = None
             _debug("recording this forked child failed")
@@ -528,8 +557,11 @@ class Follower:
     def install(self, recorder: Recorder) -> None:
         """Before the target starts: fork hooks on ``recorder``, the bootstrap in the environment."""
         recorder.follow = ForkFollower(self.config)
-        self._boot_dir = tempfile.mkdtemp(prefix="codetour-child-")
-        (Path(self._boot_dir) / "sitecustomize.py").write_text(SITECUSTOMIZE)
+        # Beside the shards (not in /tmp: a killed run leaves it where the next run at this path clears it).
+        boot = self.shard_dir / ".site"
+        boot.mkdir(parents=True, exist_ok=True)
+        (boot / "sitecustomize.py").write_text(SITECUSTOMIZE)
+        self._boot_dir = str(boot)
         path = os.environ.get("PYTHONPATH")
         self._saved_env = {ENV_VAR: os.environ.get(ENV_VAR), "PYTHONPATH": path}
         os.environ[ENV_VAR] = self.config.to_env()
@@ -558,6 +590,8 @@ class Follower:
         if self._boot_dir is not None:
             shutil.rmtree(self._boot_dir, ignore_errors=True)
             self._boot_dir = None
+            with contextlib.suppress(OSError):
+                self.shard_dir.rmdir()  # no child ran: no shard folder either
 
     def children(self, wait: float = 2.0) -> list[dict[str, Any]]:
         """Every shard's ``process`` meta with its ``shard`` path, in start order. Children still
@@ -586,6 +620,8 @@ class Follower:
 
     def cleanup_slots(self) -> None:
         shutil.rmtree(self.shard_dir / ".slots", ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.shard_dir.rmdir()
 
 
 def _read_process(path: Path, deadline: float) -> dict[str, Any] | None:
@@ -639,5 +675,6 @@ def clear_old_shards(shard_dir: Path) -> None:
             with contextlib.suppress(OSError):
                 path.unlink()
     shutil.rmtree(shard_dir / ".slots", ignore_errors=True)
+    shutil.rmtree(shard_dir / ".site", ignore_errors=True)
     with contextlib.suppress(OSError):
         shard_dir.rmdir()  # only if nothing else is left in it

@@ -297,10 +297,13 @@ class Recorder:
         self._oneshot = restart_then_trace
         sys.settrace(restart_then_trace)
 
-    @property
-    def flushing(self) -> bool:
-        """A batch is being written right now (a signal handler must not wait for it)."""
-        return self._flush_lock.locked()
+    def idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a batch being written to be done. False if it is not: a
+        signal handler that interrupted this very write must not wait for it (nor flush)."""
+        if not self._flush_lock.acquire(timeout=timeout):
+            return False
+        self._flush_lock.release()
+        return True
 
     @property
     def pending_events(self) -> int:

@@ -1,0 +1,19 @@
+"""A multiprocessing Pool of 3 workers maps a function over 12 items (start method from argv)."""
+
+import multiprocessing as mp
+import sys
+
+
+def cube(x):
+    return x * x * x
+
+
+def main(method):
+    ctx = mp.get_context(method)
+    with ctx.Pool(3) as pool:
+        results = pool.map(cube, range(12), chunksize=1)
+    print("sum", sum(results), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "fork")
