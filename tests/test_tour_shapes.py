@@ -130,14 +130,15 @@ def test_library_driven_loop(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert [(s.phase, s.at, s.line) for s in tour.stops] == [
         ("training loop", "<module>", line_of(script, "losses = Trainer(max_steps=7).fit(model, batches)")),
-        ("forward", "Regressor.training_step", line_of(script, "pred = self.forward(x)")),
+        ("batch", "Regressor.training_step", line_of(script, "x, y = batch[0], batch[1]")),
+        ("forward", "Regressor.training_step", line_of(script, "pred = self.forward(x_in)")),
         ("loss", "Regressor.training_step", line_of(script, "loss = np.mean(diff**2)")),
-        ("backward", "Regressor.training_step", line_of(script, "grads = self.backward(x, 2 * diff / len(y))")),
+        ("backward", "Regressor.training_step", line_of(script, "grads = self.backward(x_in, 2 * diff / len(y))")),
         ("update", "Regressor.training_step", line_of(script, "self.opt.step(grads)")),
     ]
     loop = tour.stops[0].narration
     assert "library code called from here loops over `Regressor.training_step` (7 calls)" in loop
-    assert "This line ran 7 times in the whole run." in tour.stops[4].narration
+    assert "This line ran 7 times in the whole run." in tour.stops[5].narration
 
 
 @pytest.mark.xfail(
@@ -279,3 +280,35 @@ def test_wrapped_step_and_settings_dict(tmp_path):
     config = {s.phase: s.narration for s in tour.stops}["config"]
     for row in ("- `batch_size` = `8`", "- `max_iters` = `6`", "- `learning_rate` = `0.1`", "- `accumulation` = `2`"):
         assert row in config
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_user_script_driving_a_library_package_of_the_repo(tmp_path):
+    """stable-baselines3's shape: a few lines of user script; the loop, rollout, loss, backward and step live in
+    the repo's package. The package's module constants (log levels) are not the configuration, a bare class
+    annotation and a ``None`` placeholder do not build the environment, one no-grad ``predict()`` is not the
+    evaluation (the function looping over it is), and the optimizer is seen where the code hands it on."""
+    repo = SHAPES / "algo_repo"
+    script, agent = repo / "run.py", repo / "algo" / "agent.py"
+    proc, tour = tour_of(tmp_path, script, root=repo)
+    assert proc.returncode == 0, proc.stderr
+    got = [(s.phase, s.file, s.line) for s in tour.stops]
+    assert got == [
+        ("environment", "run.py", line_of(script, "env = CartEnv(seed=0)")),
+        ("config", "run.py", line_of(script, "agent = Agent(env, n_steps=16")),
+        ("model", "algo/agent.py", line_of(agent, "self.policy = Policy(learning_rate)")),
+        ("training loop", "algo/agent.py", line_of(agent, "while self.num_steps < total_steps:")),
+        ("rollout", "algo/agent.py", line_of(agent, "obs, reward, done, _info = env.step(action)")),
+        ("lr schedule", "algo/agent.py", line_of(agent, 'group["lr"] = lr')),
+        ("batch", "algo/agent.py", line_of(agent, "for obs, actions in buffer.get(self.batch_size):")),
+        ("forward", "algo/agent.py", line_of(agent, "for obs, actions in buffer.get(self.batch_size):") + 1),
+        ("loss", "algo/agent.py", line_of(agent, "loss = nn.functional.cross_entropy")),
+        ("backward", "algo/agent.py", line_of(agent, "loss.backward()")),
+        ("update", "algo/agent.py", line_of(agent, "self.policy.optimizer.step()")),
+        ("evaluation", "run.py", line_of(script, "mean_reward = evaluate(agent, env, episodes=2)")),
+        ("checkpoint", "algo/agent.py", line_of(agent, "torch.save(self.policy.state_dict(), path)")),
+    ]
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "The loop ran 4 iterations in this run." in by["training loop"]  # a while loop: 64 steps / 16 per rollout
+    for row in ("`n_steps` = `16`", "`batch_size` = `8`", "`learning_rate` = `0.01`"):
+        assert row in by["config"], by["config"]

@@ -170,7 +170,10 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
     if ev.phase == "config":
         resolved: dict[str, str] = {}
         how = "defaults, then the command line"
-        if ev.facts.get("object"):
+        if ev.facts.get("keywords"):
+            resolved = facts.constructor_arguments(ix, ev)
+            how = "the arguments the constructor received, defaults included"
+        elif ev.facts.get("object"):
             resolved = facts.argparse_config(ix, ev)
             obj = ix.value(ev.frame_id, ev.seq, str(ev.facts["object"]), after=True)
             if not resolved:

@@ -177,6 +177,16 @@ def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
     return resolved
 
 
+def constructor_arguments(ix: RunIndex, ev: Evidence) -> dict[str, str]:
+    """Every argument the constructor called on ``ev``'s line received (the keywords given there and the
+    defaults it filled in), as its recorded ``__init__`` frame saw them."""
+    for child in ix.called_from(ev.frame_id, ev.seq):
+        func = ix.functions.get(child.function_id)
+        if func is not None and func.name == "__init__" and child.args:
+            return {k: v for k, v in child.args.items() if k != "self"}
+    return {}
+
+
 def module_config(ix: RunIndex, ev: Evidence, at_seq: int | None) -> dict[str, str]:
     """Module-level hyper-parameters as they stood at ``at_seq`` (after any overrides)."""
     lines = ev.facts.get("module_lines") or []

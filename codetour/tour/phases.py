@@ -22,7 +22,19 @@ from dataclasses import dataclass, field
 
 from codetour.store.reader import Frame
 from codetour.store.schema import LINE
-from codetour.tour.runs import LineRun, Loop, RunIndex, dict_items, dotted, fields_of, is_array, is_scalar, type_of
+from codetour.tour.runs import (
+    CallSite,
+    LineInfo,
+    LineRun,
+    Loop,
+    RunIndex,
+    dict_items,
+    dotted,
+    fields_of,
+    is_array,
+    is_scalar,
+    type_of,
+)
 
 OPTIMIZER_TYPES = {
     "SGD",
@@ -201,7 +213,8 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
     params = list((fr.args or {}).keys())
     if head == "self" and "." in name:
         # self.model: find where the attribute was assigned on an object of this type
-        return attribute_source(ix, name.split(".", 1)[1], ix.value(frame_id, fr.start_seq, name))
+        owner = type_of((fr.args or {}).get("self"))
+        return attribute_source(ix, name.split(".", 1)[1], ix.value(frame_id, fr.start_seq, name), owner)
     if head not in params:
         return None
     parent = fr.parent_id
@@ -227,18 +240,53 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
     return None
 
 
-def attribute_source(ix: RunIndex, attr: str, summary: str | None) -> tuple[int, int, int] | None:
-    """The first line that ran assigning ``<something>.attr`` to a value of the same type."""
+def attribute_source(ix: RunIndex, attr: str, summary: str | None, owner: str | None = None) -> tuple[int, int, int] | None:
+    """The first line that ran assigning ``<something>.attr`` to a value of the same type (on an object of
+    type ``owner``, when given: the ``self`` of the method that assigned it)."""
     want = type_of(summary)
     for run in ix.runs:
         info = ix.info(_file(ix, run.fid), run.line)
         for target in info.targets:
-            if target.endswith("." + attr) or target == attr:
+            if target.endswith("." + attr):
+                value = getattr(info.stmt, "value", None)
+                if isinstance(value, ast.Constant) and value.value is None:
+                    continue  # a placeholder (``self.env = None``), set for real later
+                if owner is not None and target.startswith("self."):
+                    fr = ix.frame(run.frame_id)
+                    if fr is None or type_of((fr.args or {}).get("self")) != owner:
+                        continue
                 got = type_of(ix.value(run.frame_id, run.seq, target, after=True))
                 built = {c.callee.split(".")[-1] for c in info.calls}
                 if want is None or got == want or (got is None and want in built):
                     return run.frame_id, run.line, run.seq
     return None
+
+
+def origin_of(ix: RunIndex, src: tuple[int, int, int], name: str, depth: int = 6) -> tuple[tuple[int, int, int], str]:
+    """From the line that assigned ``name``, back to where the object was made: through aliases
+    (``self.env = env``) and rebindings that wrap the old value (``env = wrap(env)``), into callers."""
+    for _ in range(depth):
+        fr = ix.frame(src[0])
+        if fr is None:
+            break
+        info = ix.info(_file(ix, fr.function_id), src[1])
+        stmt = info.stmt
+        name = next((t for t in info.targets if t == name), None) or next(
+            (t for t in info.targets if t.split(".")[-1] == name.split(".")[-1]), name
+        )
+        alias = _alias_of(stmt, name)
+        value = getattr(stmt, "value", None) if isinstance(stmt, ast.Assign) else None
+        if alias is not None:
+            nxt = alias
+        elif value is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(value)):
+            nxt = name  # rebound from its own old value
+        else:
+            break
+        found = source_of(ix, src[0], nxt, src[2])
+        if found is None or found == src:
+            break
+        src, name = found, nxt
+    return src, name
 
 
 def in_loop_scope(ix: RunIndex, ev: Evidence, loop: Evidence | None) -> bool:
@@ -284,8 +332,38 @@ def _seen_value(ix: RunIndex, run: LineRun, expr: str) -> str | None:
         return None
     value = ix.value(run.frame_id, run.seq, expr)
     if value in (None, "None") and "." in expr:  # not shown yet, or shown as its initial None
-        value = _returned_into(ix, expr) or value
+        value = _returned_into(ix, expr) or _passed_as(ix, run, expr) or value
     return value
+
+
+def _passed_as(ix: RunIndex, at: LineRun, expr: str) -> str | None:
+    """What a recorded repo function's frame saw for the parameter that the same expression (``self.policy.optimizer``)
+    was passed as, from a method of the same class as ``at``'s: how an attribute the truncated object summaries do not
+    show is seen where the code hands it on."""
+    owner = ix.functions[at.fid].qualname.rsplit(".", 1)[0]
+    for run in ix.runs:
+        if run.fid != at.fid and ix.functions[run.fid].qualname.rsplit(".", 1)[0] != owner:
+            continue
+        calls = [
+            c for c in ix.info(_file(ix, run.fid), run.line).calls if expr in c.args or any(v == expr for _, v in c.keywords)
+        ]
+        if not calls:
+            continue
+        for child in ix.called_from(run.frame_id, run.seq):
+            params = list((child.args or {}).items())
+            if child.function_id not in ix.functions or not params:
+                continue
+            for call in calls:
+                if call.method and call.callee.split(".")[-1] != ix.functions[child.function_id].name:
+                    continue
+                for key, text in call.keywords:
+                    if text == expr and (child.args or {}).get(key):
+                        return (child.args or {})[key]
+                if expr in call.args:
+                    pos = call.args.index(expr) + (1 if params[0][0] == "self" else 0)
+                    if pos < len(params):
+                        return params[pos][1]
+    return None
 
 
 def _returned_into(ix: RunIndex, target: str) -> str | None:
@@ -570,6 +648,13 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             for call in cinfo.calls:
                 target = call.receiver if call.method in ("forward", "__call__") else call.callee
                 summary = ix.value(frame_id, cand_seq, target) if target else None
+                if summary is None and target:
+                    # not in the truncated object summaries: the object as its recorded method saw it
+                    entered = _callee_self(ix, frame_id, cand_seq, call)
+                    if entered is not None and torch_module(entered[1]):
+                        summary = entered[1]
+                        if entered[0] != "forward" and call.receiver:
+                            target = call.receiver  # ``self.policy.evaluate_actions(...)``: the model is the receiver
                 if type_of(summary) == "type":
                     continue  # building an object is not running it
                 owner = decided["backward"].facts.get("owner") if "backward" in decided else None
@@ -609,6 +694,19 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
     return out
 
 
+def _callee_self(ix: RunIndex, frame_id: int, seq: int, call: CallSite) -> tuple[str, str] | None:
+    """(method name, ``self`` summary) of the recorded repo method a call on a line entered."""
+    for child in ix.called_from(frame_id, seq):
+        func = ix.functions.get(child.function_id)
+        if func is None or "self" not in (child.args or {}):
+            continue
+        if func.name == "forward" and call.callee.split(".")[-1] != "forward":
+            return func.name, (child.args or {})["self"]  # a module called: its forward ran
+        if func.name == call.method and call.receiver not in (None, "self"):
+            return func.name, (child.args or {})["self"]  # a method of a held object (not a helper of this one)
+    return None
+
+
 def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """Where the inputs of the forward pass come from on each iteration: a loader iterated, a batch function."""
     forward = decided.get("forward")
@@ -632,7 +730,19 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             out.append(_evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {kind}"))
         else:
             value = ix.value(frame_id, seq, name, after=True)
-            sliced = not made.calls and any(is_array(ix.value(frame_id, seq, r)) for r in made.reads)
+            for _ in range(4):  # arithmetic on this iteration's arrays (masking, scaling): back to what it works on
+                earlier = _arithmetic_source(ix, frame_id, run, made, loop=decided.get("training loop"))
+                if earlier is None:
+                    break
+                run, made = earlier, ix.info(_file(ix, earlier.fid), earlier.line)
+                name = made.targets[0]
+                value = ix.value(frame_id, run.seq, name, after=True)
+            value_node = getattr(made.stmt, "value", None)
+            subscripts = [n for n in ast.walk(value_node) if isinstance(n, ast.Subscript)] if value_node else []
+            sliced = not made.calls and any(
+                is_array(v) or type_of(v) in ("tuple", "list", "dict")
+                for v in (ix.value(frame_id, run.seq, dotted(n.value)) for n in subscripts)
+            )
             if value and (made.calls or sliced) and (is_array(value) or value.startswith(("tuple", "list", "dict"))):
                 ev = _evidence(ix, "batch", run, 0.8, f"makes `{name}`, the input of the forward pass")
                 ev.facts["reads"] = sorted(made.reads)
@@ -640,6 +750,37 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if out:
             break
     return out
+
+
+def _arithmetic_source(ix: RunIndex, frame_id: int, run: LineRun, made: LineInfo, loop: Evidence | None) -> LineRun | None:
+    """For a line that only does arithmetic (no call, no indexing) on arrays made earlier in the same frame,
+    the line that made the first of them."""
+    value_node = getattr(made.stmt, "value", None)
+    if value_node is None or made.calls or len(made.targets) != 1:
+        return None
+    if any(isinstance(n, (ast.Subscript, ast.Call)) for n in ast.walk(value_node)):
+        return None
+    order = [n.id for n in ast.walk(value_node) if isinstance(n, ast.Name)]
+    order.sort(key=lambda n: _position(_first_name(value_node, n)))
+    for name in dict.fromkeys(order):  # left to right: the data comes before what is done to it (``x * mask``)
+        if not is_array(ix.value(frame_id, run.seq, name)):
+            continue
+        found = ix.last_assignment(frame_id, name, run.seq)
+        if found is None:
+            continue
+        if loop is not None and loop.frame_id == frame_id and found[1] < loop.seq:
+            continue  # made before the loop: the data, not this iteration's batch
+        return run_in_frame(ix, frame_id, found[0], found[1])
+    return None
+
+
+def _position(node: ast.AST | None) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _first_name(node: ast.AST, name: str) -> ast.Name | None:
+    found = [n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name]
+    return min(found, key=lambda n: (n.lineno, n.col_offset)) if found else None
 
 
 def detect_rollout(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
@@ -721,8 +862,10 @@ def detect_environment(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evide
         name = str(rollout.facts["env"])
         src = source_of(ix, rollout.frame_id, name, rollout.seq)
         if src is None and name.startswith("self."):
-            src = attribute_source(ix, name.split(".", 1)[1], ix.value(rollout.frame_id, rollout.seq, name))
+            owner = type_of((getattr(ix.frame(rollout.frame_id), "args", None) or {}).get("self"))
+            src = attribute_source(ix, name.split(".", 1)[1], ix.value(rollout.frame_id, rollout.seq, name), owner)
         if src is not None:
+            src, _ = origin_of(ix, src, name)
             run = run_in_frame(ix, *src[:2], src[2])
             out.append(
                 _evidence(ix, "environment", run, 0.9, f"builds `{name.split('.')[-1]}`, the environment the rollout steps")
@@ -848,11 +991,78 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if name and not name[0].startswith("_"):
             by_file.setdefault(r.fid, []).append(r)
     for runs in by_file.values():
-        if len(runs) >= 3:
+        if len(runs) >= 3 and _settings_module(ix, runs, decided):
             ev = _evidence(ix, "config", runs[0], 0.7, f"{len(runs)} hyper-parameters set at module level")
             ev.facts["module_lines"] = [r.line for r in runs]
             out.append(ev)
-    return out[:1]
+    if out:
+        return out[:1]
+    return _trainer_arguments(ix, decided)[:1]
+
+
+def _settings_module(ix: RunIndex, runs: list[LineRun], decided: dict[str, Evidence]) -> bool:
+    """Are a module's literal assignments the run's settings? Only in the program's own script, the module
+    whose code runs the main loop, or a module the main loop's function reads them from: constants inside
+    library-like modules of the repo (a logger's levels) are not the user's configuration."""
+    fr = ix.frame(runs[0].frame_id)
+    if fr is not None and fr.parent_id is None:
+        return True  # the entry script's module code
+    loop = decided.get("training loop")
+    if loop is None:
+        return False
+    if _file(ix, loop.fid) == _file(ix, runs[0].fid):
+        return True
+    names = {t.split(".")[-1] for r in runs for t in ix.info(_file(ix, r.fid), r.line).targets}
+    loop_reads = set()
+    for r in ix.runs:
+        if r.fid == loop.fid:
+            info = ix.info(_file(ix, r.fid), r.line)
+            loop_reads |= info.reads | {c.callee.split(".")[-1] for c in info.calls}
+            loop_reads |= {n.attr for n in ast.walk(info.stmt) if isinstance(n, ast.Attribute)} if info.stmt else set()
+    return len(names & loop_reads) >= 2
+
+
+def _trainer_arguments(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Settings handed as literal keyword arguments to the object that runs the main loop
+    (``PPO("MlpPolicy", env, n_steps=64, batch_size=32, ...)``, ``Trainer(max_epochs=1, ...)``)."""
+    loop = decided.get("training loop")
+    if loop is None:
+        return []
+    owners: set[str] = set()
+    for fr in ix.ancestry(loop.frame_id):
+        t = type_of((fr.args or {}).get("self"))
+        if t:
+            owners.add(t)
+    for call in ix.info(_file(ix, loop.fid), loop.line).calls:  # a library loop: the object it is handed to
+        if call.receiver:
+            t = type_of(ix.value(loop.frame_id, loop.seq, call.receiver))
+            if t:
+                owners.add(t)
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        if len(info.targets) != 1 or not isinstance(info.stmt, ast.Assign) or not isinstance(info.stmt.value, ast.Call):
+            continue
+        literal = [k.arg for k in info.stmt.value.keywords if k.arg and _is_literal_value(k.value)]
+        if len(literal) < 2:
+            continue
+        target = info.targets[0]
+        last = ix.runs_in_frame(run.frame_id, run.line)[-1:] or [run.seq]  # a call over several lines runs its first again
+        built = type_of(ix.value(run.frame_id, last[0], target, after=True))
+        if built in owners:
+            ev = _evidence(ix, "config", run, 0.75, f"hands {len(literal)} settings to `{built}`, which runs the main loop")
+            ev.facts["object"] = target
+            ev.facts["keywords"] = literal
+            out.append(ev)
+    return out
+
+
+def _is_literal_value(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float, str, bool))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return isinstance(node.operand.value, (int, float))
+    return False
 
 
 def _settings_in_scope(ix: RunIndex, run: LineRun, summary: str | None) -> int:
@@ -909,7 +1119,8 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         if no_grad and not is_def and any(c.callee.split(".")[-1] == "enable_grad" for c in info.calls):
             continue
         if no_grad and not is_def and (decided.get("update") is None or decided["update"].frame_id != run.frame_id):
-            out.append(_evidence(ix, "evaluation", run, 0.9, "runs under `torch.no_grad()`: no gradients, no learning"))
+            ev = _evidence(ix, "evaluation", run, 0.9, "runs under `torch.no_grad()`: no gradients, no learning")
+            out.append(_looping_caller(ix, ev, training_fids))
         for call in info.calls:
             if call.method == "eval" and call.receiver and model_like(ix.value(run.frame_id, run.seq, call.receiver)):
                 out.append(_eval_call_site(ix, run, f"puts `{call.receiver}` in evaluation mode (`.eval()`)"))
@@ -936,6 +1147,36 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
                     )
                     out.append(_to_call_site(ix, ev).tie(ix, ix.functions[edge.caller_id].qualname))
     return out
+
+
+def _looping_caller(ix: RunIndex, ev: Evidence, training_fids: set[int]) -> Evidence:
+    """One prediction is not an evaluation: when the function running without gradients is called again and
+    again from a loop of a repo function off the training path (``evaluate_policy`` looping over
+    ``model.predict``), that function is the evaluation; stop where it is called."""
+    fr = ix.frame(ev.frame_id)
+    while fr is not None and fr.parent_id is not None and fr.call_line is not None:
+        parent = ix.frame(fr.parent_id)
+        if parent is None or parent.function_id not in ix.functions or parent.function_id in training_fids:
+            break
+        func = ix.functions[parent.function_id]
+        if func.kind != "function":
+            break
+        again = sum(1 for c in ix.children(parent.id) if c.function_id == fr.function_id) >= 2
+        if again and any(lp.head != fr.call_line for lp in ix.loops_around(func.id, fr.call_line)):
+            runs = ix.runs_in_frame(parent.id, fr.call_line)
+            seq = max((s for s in runs if s < fr.start_seq), default=parent.start_seq)
+            caller = Evidence(
+                "evaluation",
+                func.id,
+                fr.call_line,
+                seq,
+                parent.id,
+                ev.score,
+                [f"calls `{ix.functions[fr.function_id].qualname}` in a loop, which {ev.reasons[0]}"],
+            )
+            return _to_call_site(ix, caller)
+        fr = parent
+    return ev
 
 
 def _eval_call_site(ix: RunIndex, run: LineRun, reason: str) -> Evidence:

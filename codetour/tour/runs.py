@@ -321,8 +321,8 @@ class RunIndex:
                     if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
                         info.subscript_keys.append((dotted(t.value), t.slice.value))
                 info.number_literal = _is_literal(stmt.value)
-            elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-                info.targets += _targets(stmt.target)
+            elif isinstance(stmt, ast.AugAssign) or (isinstance(stmt, ast.AnnAssign) and stmt.value is not None):
+                info.targets += _targets(stmt.target)  # a bare annotation (``env: VecEnv``) assigns nothing
                 info.number_literal = isinstance(stmt, ast.AnnAssign) and stmt.value is not None and _is_literal(stmt.value)
             elif isinstance(stmt, (ast.For, ast.AsyncFor)):
                 info.targets += _targets(stmt.target)
@@ -525,11 +525,13 @@ class RunIndex:
         if loop.is_for:
             # an inner loop's fold can swallow the body's first line; the head's own runs still show
             recorded = max(recorded, len(self.runs_in_frame(frame_id, loop.head)) - 1)
-        head = loop.head if loop.is_for else loop.body_first  # where the recorder sees an iteration start
-        folds = [f for f in self.reader.folds(frame_id) if f.head_line == head]
+        # A fold is named by the first line of the loop's range: the ``for`` or ``while`` line. It counts the
+        # visits of the line each iteration starts at: a ``for`` line (whose last visit ends the loop, it is not an
+        # iteration), or a ``while`` loop's first body line (the test that ends the loop is on the ``while`` line).
+        folds = [f for f in self.reader.folds(frame_id) if f.head_line == loop.head]
         folded = sum(f.iterations for f in folds)
         if loop.is_for and folds:
-            folded -= len(folds)  # a fold counts the head's last visit, the one that ends the loop
+            folded -= len(folds)
         return recorded + max(folded, 0)
 
 

@@ -22,6 +22,7 @@ class SGD:
 class Regressor:
     def __init__(self, n_in):
         self.params = {"w": np.zeros(n_in)}
+        self.rng = np.random.default_rng(0)
 
     def configure(self):
         self.opt = SGD(self.params, lr=0.1)
@@ -32,12 +33,17 @@ class Regressor:
     def backward(self, x, dpred):
         return {"w": x.T @ dpred}
 
+    def keep_mask(self, shape):
+        return (self.rng.random(shape) > 0.1).astype(float)
+
     def training_step(self, batch, step):
-        x, y = batch
-        pred = self.forward(x)
+        x, y = batch[0], batch[1]
+        keep = self.keep_mask(x.shape)
+        x_in = x * keep  # a transformation of the batch (masking): not where the batch comes from
+        pred = self.forward(x_in)
         diff = pred - y
         loss = np.mean(diff**2)
-        grads = self.backward(x, 2 * diff / len(y))
+        grads = self.backward(x_in, 2 * diff / len(y))
         self.opt.step(grads)
         return loss
 
