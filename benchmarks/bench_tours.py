@@ -19,7 +19,9 @@ Columns: ``exec`` labelled phases that ran; ``found`` of those, how many have a 
 anywhere; ``@line`` how many have a stop of that phase at a labelled line (+-2); ``order`` whether the
 stops are in execution order; ``wrong`` stops whose phase the labels place elsewhere or that the
 repo does not have; ``counts``/``config``/``shape`` whether the printed tour states the number of
-updates, the resolved config fields, and the batch shape.
+updates, the resolved config fields, and the batch shape; ``false-no`` clauses of the printed tour
+saying a phase did not run ("no evaluation ran") that the labels say ran; ``bad#`` run counts stated at
+the primary update / loop line that differ from the manifest's ``updates`` / ``iterations``.
 
 ``--manifests heldout`` runs ``benchmarks/corpus_heldout/`` instead: repos of other shapes, labelled
 before any tour of them was seen and never developed against, scored the same way (give
@@ -636,7 +638,109 @@ def check_facts(m: Manifest, printed: str, r: Result) -> None:
         if not said:
             unsaid.append(phase)
     facts["absent"] = {"stated": [p for p in expected_absent if p not in unsaid], "expected": expected_absent}
+    facts["false_absent"] = false_absence_claims(m, full_text)
+    facts["bad_counts"] = wrong_counts(m, printed)
+    for claim in facts["false_absent"]:
+        r.notes.append(f"the tour says {claim!r}, but the labels say that phase ran")
+    for wrong in facts["bad_counts"]:
+        r.notes.append(f"wrong count: {wrong}")
     r.facts = facts
+
+
+# A tour that says a phase did not happen when it did misleads a newcomer as much as a wrong stop.
+# (phase, pattern) looked for in the subject of a clause like "no evaluation ran" or "no model
+# construction was seen"; the earliest match in the subject names the phase (data and environment
+# go together: "no dataset, loader or environment construction").
+_CLAIM_PHASES = (
+    ("config", r"config|hyper-?parameter|settings"),
+    ("data", r"data|loader"),
+    ("environment", r"environment|\benv\b"),
+    ("model", r"model|network"),
+    ("loop", r"loop"),
+    ("batch", r"batch|rollout"),
+    ("forward", r"forward"),
+    ("loss", r"loss"),
+    ("backward", r"backward"),
+    ("update", r"optimi[sz]er|update"),
+    ("lr_schedule", r"learning[- ]rate|schedul"),
+    ("clip", r"clip"),
+    ("evaluation", r"evaluat|validat"),
+    ("checkpoint", r"checkpoint"),
+)
+_NEGATIVE_CLAIM = re.compile(
+    r"\b[Nn]o\s+(?P<subject>[^.;:]{1,90}?)\s+(?:(?:was|were) \w+|ran|has run|happened)\b"
+    r"|(?P<subject2>\b[\w][^.;:]{0,60}?)\s+(?:did not|didn't|never)\s+(?:run|ran|happen)",
+)
+
+
+def _claimed_phases(subject: str) -> list[str]:
+    hits = sorted((m.start(), phase) for phase, pattern in _CLAIM_PHASES for m in [re.search(pattern, subject, re.I)] if m)
+    if not hits:
+        return []
+    first = hits[0][1]
+    if first in ("data", "environment"):
+        return [p for _, p in hits if p in ("data", "environment")]
+    return [first]
+
+
+def false_absence_claims(m: Manifest, printed: str) -> list[str]:
+    """Clauses of the printed tour saying a phase did not run, for phases the labels say ran."""
+    text = re.sub(r"\s+", " ", re.sub(r"[│╭╮╰╯─]", " ", printed))
+    claims = []
+    for match in _NEGATIVE_CLAIM.finditer(text):
+        subject = match.group("subject") or match.group("subject2") or ""
+        # An optional label is a phase the library does for the repo, or one the labeller found
+        # debatable: "no backward pass ran in repo code", "no loss was computed" or "no evaluation ran"
+        # may then be fair; a checkpoint file was written or not ("no checkpoint was written" is false
+        # when the library wrote one).
+        qualified = re.match(r"\s*(?:\w+\s+)?in (?:the )?repo", text[match.end() :], re.I) is not None
+        ran = [
+            p
+            for p in _claimed_phases(subject)
+            if p in m.labels
+            and m.labels[p].runs
+            and not m.labels[p].absent
+            and not (m.labels[p].optional and (qualified or p != "checkpoint"))
+        ]
+        if ran and match.group(0).strip() not in claims:
+            claims.append(match.group(0).strip())
+    return claims
+
+
+_BOX_FOOTER = re.compile(r"·\s*(?P<file>[^\s·]+?):(?P<line>\d+)\s*·\s*(?P<phase>[^·─]+?)\s*─+╯")
+
+
+def wrong_counts(m: Manifest, printed: str) -> list[str]:
+    """Run counts the tour states at the primary update / loop line that differ from the manifest's facts.
+
+    Checked only where the count of that one line *is* the fact: the update's primary label when it
+    is a single line (``facts.updates``), and the loop's (``facts.iterations``, if given).
+    """
+    checks = [
+        ("update", "updates", r"\bran (?:about )?(?P<n>[\d,]+) times\b"),
+        ("loop", "iterations", r"\bran (?:about )?(?P<n>[\d,]+) iterations\b"),
+    ]
+    out = []
+    box: list[str] = []
+    for line in printed.splitlines():
+        box.append(line)
+        footer = _BOX_FOOTER.search(line)
+        if not footer:
+            continue
+        body, box = "\n".join(box), []
+        where, at = footer.group("file"), int(footer.group("line"))
+        for phase, key, said_count in checks:
+            label = m.labels.get(phase)
+            if label is None or key not in m.facts or not label.spans or phase not in phase_set(footer.group("phase")):
+                continue
+            primary = label.spans[0]
+            if primary.first != primary.last or not primary.contains(where, at, tolerance=0):
+                continue
+            for said in re.finditer(said_count, body):
+                n = int(said.group("n").replace(",", ""))
+                if n != int(m.facts[key]):
+                    out.append(f"{phase} stop at {where}:{at} says {said.group(0)!r}; the run had {m.facts[key]} {key}")
+    return out
 
 
 # ----------------------------------------------------------------------------- one manifest
@@ -775,6 +879,8 @@ def row(r: Result) -> list[str]:
         _frac(facts.get("config", {}).get("stated", []), facts.get("config", {}).get("expected", [])),
         "-" if "batch_shape" not in facts else ("yes" if facts["batch_shape"] else "no"),
         _frac(facts.get("absent", {}).get("stated", []), facts.get("absent", {}).get("expected", [])),
+        str(len(facts.get("false_absent", []))) if "false_absent" in facts else "-",
+        str(len(facts.get("bad_counts", []))) if "bad_counts" in facts else "-",
     ]
 
 
@@ -796,6 +902,8 @@ HEADER = [
     "config",
     "shape",
     "no-run",
+    "false-no",
+    "bad#",
 ]
 
 
@@ -823,6 +931,8 @@ def table(results: list[Result]) -> str:
         f"{sum(1 for r in ran if r.facts.get('batch_shape'))}/{sum(1 for r in ran if 'batch_shape' in r.facts)}",
         f"{sum(len(r.facts.get('absent', {}).get('stated', [])) for r in ran)}/"
         f"{sum(len(r.facts.get('absent', {}).get('expected', [])) for r in ran)}",
+        str(sum(len(r.facts.get("false_absent", [])) for r in ran)),
+        str(sum(len(r.facts.get("bad_counts", [])) for r in ran)),
     ]
     rows.append(total)
     widths = [max(len(x[i]) for x in rows) for i in range(len(HEADER))]
