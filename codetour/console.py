@@ -7,23 +7,45 @@ exactly what it would be without codetour.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use: ``codetour trace`` imports this module before the
+    target runs, and importing rich then would add its start-up to every traced run."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        console = self._console
+        if console is None:
+            from rich.console import Console
+
+            console = self._console = Console(**self._options)
+        return getattr(console, name)
+
+
+err: Console = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)  # type: ignore[assignment]
+out: Console = _LazyConsole(highlight=False)  # type: ignore[assignment]
 
 
 def fail(message: str) -> None:
     """The one-line error format: ``codetour: <message>``. The message is plain text, never markup."""
+    from rich.text import Text
+
     one_line = " ".join(message.split())  # an error is one line, whatever the message held
     err.print(Text.assemble(("codetour:", "bold red"), " ", one_line), highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
     """A warning line; the message is plain text (names and paths in it are shown as they are)."""
+    from rich.text import Text
+
     err.print(Text.assemble(("codetour: warning:", "yellow"), " ", message), soft_wrap=True)
 
 
@@ -34,6 +56,8 @@ def note(message: str) -> None:
 
 def esc(text: object) -> str:
     """User-controlled text (a path, a function name, a value) made safe to embed in markup."""
+    from rich.markup import escape
+
     return escape(str(text))
 
 

@@ -329,3 +329,36 @@ def test_monitoring_below_3_12_is_a_one_line_error(tmp_path):
     assert proc.returncode == 2
     assert "needs Python 3.12 or later" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
+
+
+# What ``codetour trace`` has imported when the target starts: every traced run pays for it.
+PROBE = """\
+import sys
+
+heavy = ("rich", "textual", "networkx", "debugpy")
+ours = ("codetour.live", "codetour.tui", "codetour.graph", "codetour.export", "codetour.tour", "codetour.cli.debug")
+print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m.startswith(ours)))
+"""
+
+
+@pytest.mark.parametrize("quiet", [(), ("-q",)])
+def test_tracing_loads_no_ui_graph_or_debugger_code_before_the_target(tmp_path, quiet):
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE)
+    out = tmp_path / "t.ctrace"
+    proc = run_cli("trace", *quiet, "--root", str(tmp_path), "-o", str(out), str(script), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[]\n"
+    if quiet:
+        assert proc.stderr == f"{out}\n"  # -q: the trace's path alone
+    else:
+        assert "trace written to" in proc.stderr  # the rich summary still comes after the run
+    with TraceReader(out) as reader:
+        assert reader.meta["backend"] == ("monitoring" if sys.version_info >= (3, 12) else "settrace")
+
+
+def test_other_commands_still_load_their_modules(tmp_path):
+    proc = run_cli("--help", cwd=tmp_path)
+    assert proc.returncode == 0 and all(f"codetour {c}" in proc.stdout for c in ("discover", "tour", "export", "debug"))
+    proc = run_cli("debug", "--listen", "1", cwd=tmp_path)  # debug's own errors come from its lazily imported code
+    assert proc.returncode == 2 and "name a trace" in proc.stderr

@@ -10,21 +10,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codetour.cli.common import TARGET_RULE, Formatter, options_after_target, split_command_line
 from codetour.console import err, esc, note, out, warn
 from codetour.errors import InputError, UsageError
-from codetour.live.session import (
-    LaunchSpec,
-    LiveError,
-    LiveSession,
-    Paused,
-    StopPoint,
-    stop_point_for_step,
-    vscode_attach_config,
-    write_launch_json,
-)
+
+if TYPE_CHECKING:  # the live session (debugpy, sockets, the trace reader) is imported when a session starts
+    from codetour.live.session import LaunchSpec, LiveSession, Paused, StopPoint
 
 HELP = f"""\
 Re-run a recorded program under debugpy and pause it at the same moment as a
@@ -65,6 +58,7 @@ def parse_listen(value: str) -> tuple[str, int]:
 
 def _resolve_stops(args: argparse.Namespace, reader) -> tuple[list[StopPoint], int]:
     """All tour stops as stop points (for 'continue'), and the index of the one to pause at."""
+    from codetour.live.session import LiveError, StopPoint, stop_point_for_step
     from codetour.tour.build import build_tour
     from codetour.tour.model import load_tour
     from codetour.tour.resolve import resolve_tour
@@ -162,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_debug(args: argparse.Namespace) -> int:
+    from codetour.live.session import LaunchSpec, LiveSession
     from codetour.store.reader import TraceReader, looks_like_trace
 
     if not args.target:
@@ -236,6 +231,8 @@ def one_line(value: str, width: int = 100) -> str:
 
 
 def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: int) -> int:
+    from codetour.live.session import LiveError
+
     _show(session, paused, f"({stops[index].label})")
     interactive = sys.stdin.isatty()
     while True:
@@ -289,6 +286,8 @@ def _repl(session: LiveSession, paused: Paused, stops: list[StopPoint], index: i
 
 
 def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], index: int, reader) -> int:
+    from codetour.live.session import LiveSession, vscode_attach_config, write_launch_json
+
     host, port = parse_listen(args.listen)
     if host not in ("127.0.0.1", "localhost", "::1"):
         warn(f"listening on {host}: anyone who can reach it can run code in this process")

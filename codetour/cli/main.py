@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from codetour import __version__
-from codetour.cli import concepts, debug, discover, export, tour, trace
+from codetour.cli import trace
 from codetour.cli.common import Formatter, Parser
 from codetour.console import fail
 from codetour.errors import CodetourError, UsageError
@@ -44,6 +44,8 @@ program's own code.
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The top-level parser and each command's own parser, by name."""
+    from codetour.cli import concepts, debug, discover, export, tour
+
     parser = Parser(prog="codetour", description=MAIN_HELP, formatter_class=Formatter)
     parser.add_argument("--version", action="version", version=f"codetour {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -78,12 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
-    parser, commands = build_parser()
     command = argv[0] if argv else None
     rest = argv[1:]
-    # Commands that run a target split their arguments from the target's first.
+    # Commands that run a target split their arguments from the target's first. `trace` builds
+    # only its own parser and imports no other command: what it imports runs before the target.
     if command == "trace" and "-h" not in rest[:1] and "--help" not in rest[:1]:
-        return trace.run(trace.parse(commands["trace"], rest))
+        return trace.run(trace.parse(trace.make_parser(), rest))
+    from codetour.cli import concepts, debug, discover, export, tour
+
+    parser, commands = build_parser()
     if command == "tour" and rest and rest[0] not in ("-h", "--help"):
         return tour.run(tour.parse(commands["tour"], rest), commands["tour"])
     if command == "debug" and rest and rest[0] not in ("-h", "--help"):
