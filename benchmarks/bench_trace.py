@@ -1,74 +1,100 @@
 """Tracer overhead, measured side by side in one run: traced vs untraced on the same machine.
 
-    python benchmarks/bench_trace.py            # both samples, 3 interleaved repeats
+    python benchmarks/bench_trace.py            # every workload, 3 interleaved repeats
     python benchmarks/bench_trace.py --repeat 5 --skip-torch
+    python benchmarks/bench_trace.py --pythons /path/to/python3.11,/path/to/python3.12 \\
+        --only minimal_ppo --only library_heavy   # several Pythons in one table
 
-For each sample it runs a short workload and one ten times longer, each untraced
-(plain python), under ``codetour trace`` with default budgets, and under viztracer
-when it is installed (``pip install -r benchmarks/requirements.txt``) as the
-reference. It prints wall-clock ratios, trace file sizes and peak memory, and the
-"settrace floor": the same run under an empty trace function, i.e. what CPython
-itself charges for sys.settrace before codetour does anything.
+For each workload it runs a short run and one ten times longer, each untraced (plain python)
+and under ``codetour trace`` with default budgets: with ``sys.settrace`` on every Python, and
+also with ``sys.monitoring`` on Python 3.12+ (``--backend`` picks one). With ``--pythons``, every
+command of every interpreter is run in the same interleaved rounds (a noisy neighbour slows
+them all alike), and each Python gets a row: that is how the 3.11 settrace figure and the 3.12+
+monitoring figures are compared. Each interpreter needs codetour installed (``pip install -e .``)
+and the workloads' libraries (numpy; networkx for ``library_heavy``; torch for
+``torch_classifier``); a workload is skipped on a Python that lacks them.
 
-Targets (issue 3): on minimal_ppo, traced/untraced <= 3x short and <= 1.5x long;
-the long run's trace file <= 1.5x the short run's.
+Figures are the *minimum* over the interleaved repeats (the run least disturbed by other
+processes), as CPU time (user + system of the child and what it waited for), the steadier
+measure on a shared machine; wall time is printed for the untraced run only. "startup" is
+``codetour trace`` of an empty script less plain ``python`` of it: codetour's fixed cost in every
+traced run (its imports, creating the trace file, writing it at the end). "net" is the ratio
+with that fixed cost taken out: what recording the run itself costs. "same trace" says whether
+the two backends' traces of the run hold the same events (times left out). Peak memory is the
+child's maximum RSS. ``--extras`` adds the settrace floor (an empty trace function: what CPython
+charges for sys.settrace before codetour does anything), codetour without its timed flusher, and
+viztracer (``pip install -r benchmarks/requirements.txt``) as the reference.
 
-On Python 3.12+ both recording backends run side by side (``--backend`` picks one): the
-``codetour`` columns are sys.settrace, the ``monitoring`` columns sys.monitoring, and
-"same trace" says whether the two traces hold the same events (times left out). The
-``library_heavy`` workload imports a large pure-Python library with all its submodules
-(networkx, or ``--library sympy``) and then runs a small repo loop: the cost profile of
-real ML repos. "startup" is ``codetour trace`` of an empty script, the fixed cost in every
-traced run. Targets (issue 17): monitoring <= 1.10x on library_heavy, <= the 3.11 settrace
-figure on minimal_ppo, identical trace contents.
+Children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` is dropped for them, and one
+untimed run per Python comes first), as an installed codetour runs: otherwise every traced run
+would also compile codetour's own modules, which plain ``python`` never does.
+
+The ``library_heavy`` workload imports a large pure-Python library with all its submodules
+(networkx, or ``--library sympy``) and then runs a small repo loop: the cost profile of real ML
+repos, nearly every Python call library code that a recorder of the repo ignores.
+
+Targets: issue 3: on minimal_ppo, traced/untraced <= 3x short and <= 1.5x long; the long run's
+trace file <= 1.5x the short run's. Issue 17: on 3.12+, monitoring <= 1.10x on library_heavy and
+<= the 3.11 settrace figure on minimal_ppo, with identical trace contents.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import json
+import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import ROOT, interleaved, table
+from _harness import ROOT, Measure, run_once, table
 
 FLOOR = Path(__file__).resolve().parent / "_settrace_floor.py"
 LIBRARY_HEAVY = Path(__file__).resolve().parent / "_library_heavy.py"
 
 SAMPLES = ROOT / "sample_repos"
+# name -> (script, short run's arguments, long run's arguments, modules it needs)
 WORKLOADS = {
     "minimal_ppo": (
         SAMPLES / "minimal_ppo" / "train.py",
         ["--updates", "4", "--num-steps", "1024", "--output", "{tmp}/ck.npz"],
         ["--updates", "40", "--num-steps", "1024", "--output", "{tmp}/ck.npz"],
+        ("numpy",),
     ),
     "torch_classifier": (
         SAMPLES / "torch_classifier" / "main.py",
         ["--mode", "train", "--epochs", "1", "--checkpoint", "{tmp}/c.pt"],
         ["--mode", "train", "--epochs", "10", "--checkpoint", "{tmp}/c.pt"],
+        ("torch",),
     ),
-    "library_heavy": (LIBRARY_HEAVY, ["--library", "{library}", "--steps", "20"], ["--library", "{library}", "--steps", "200"]),
+    "library_heavy": (
+        LIBRARY_HEAVY,
+        ["--library", "{library}", "--steps", "20"],
+        ["--library", "{library}", "--steps", "200"],
+        ("{library}",),
+    ),
 }
 
+PROBE = """\
+import importlib.util, json, sys
+names = json.loads(sys.argv[1])
+print(json.dumps({"version": sys.version.split()[0], "monitoring": sys.version_info >= (3, 12),
+                  "has": {n: importlib.util.find_spec(n) is not None for n in names}}))
+"""
 
-def _ratios(m: dict, name: str) -> list[str]:
-    """Wall and CPU time of ``name`` against the untraced run."""
-    if name not in m:
-        return ["n/a", "n/a"]
-    base = m["untraced"]
-    return [f"{m[name].seconds / base.seconds:.2f}x", f"{m[name].cpu_seconds / base.cpu_seconds:.2f}x"]
 
-
-def _net(m: dict, name: str) -> str:
-    """CPU time of ``name`` less codetour's own start-up (``codetour trace`` of an empty script,
-    less Python's), against the untraced run: what recording this run costs."""
-    if name not in m:
-        return "n/a"
-    startup = m["startup"].cpu_seconds - m["python"].cpu_seconds
-    return f"{(m[name].cpu_seconds - startup) / m['untraced'].cpu_seconds:.2f}x"
+def probe(python: str, modules: list[str]) -> dict:
+    """What an interpreter is and which of ``modules`` (and codetour) it can import."""
+    proc = subprocess.run([python, "-c", PROBE, json.dumps([*modules, "codetour"])], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"cannot run {python}: {proc.stderr.strip()[-500:]}")
+    info = json.loads(proc.stdout)
+    if not info["has"]["codetour"]:
+        raise SystemExit(f"codetour is not installed for {python} (pip install -e {ROOT})")
+    return info
 
 
 def trace_contents(path: Path) -> list[list]:
@@ -90,134 +116,192 @@ def trace_contents(path: Path) -> list[list]:
         db.close()
 
 
+def interleaved_min(commands: dict[tuple[str, str], list[str]], cwd: Path, repeat: int) -> dict[tuple[str, str], Measure]:
+    """Every command ``repeat`` times, in interleaved rounds; the least disturbed run of each
+    (minimum CPU and wall time, each on its own) and the highest peak memory."""
+    runs: dict[tuple[str, str], list[Measure]] = {k: [] for k in commands}
+    for _ in range(repeat):
+        for key, cmd in commands.items():
+            runs[key].append(run_once(cmd, cwd))
+    return {
+        k: Measure(min(m.seconds for m in ms), max(m.max_rss_mb for m in ms), min(m.cpu_seconds for m in ms))
+        for k, ms in runs.items()
+    }
+
+
+class _Ratios:
+    """One Python's figures for one run: CPU against the untraced run, net of startup, and RSS."""
+
+    def __init__(self, m: dict[tuple[str, str], Measure], py: str, startup: float) -> None:
+        self.m, self.py, self.startup = m, py, startup
+        self.base = m[(py, "untraced")]
+
+    def of(self, name: str) -> list[str]:
+        run = self.m.get((self.py, name))
+        if run is None:
+            return ["n/a", "n/a", "n/a"]
+        base = self.base
+        return [
+            f"{run.cpu_seconds / base.cpu_seconds:.2f}x",
+            f"{(run.cpu_seconds - self.startup) / base.cpu_seconds:.2f}x",
+            f"{run.max_rss_mb / base.max_rss_mb:.2f}x",
+        ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--pythons", default=sys.executable, help="comma-separated interpreters to measure side by side (default: this one)"
+    )
     parser.add_argument("--skip-torch", action="store_true")
-    parser.add_argument("--short-only", action="store_true", help="only the short runs (a quick check)")
-    has_monitoring = sys.version_info >= (3, 12)
+    runs_group = parser.add_mutually_exclusive_group()
+    runs_group.add_argument("--short-only", action="store_true", help="only the short runs")
+    runs_group.add_argument("--long-only", action="store_true", help="only the ten times longer runs")
     parser.add_argument(
         "--backend",
         choices=("both", "settrace", "monitoring"),
-        default="both" if has_monitoring else "settrace",
-        help="recording backend(s) to measure (default: both on Python 3.12+)",
+        default="both",
+        help="recording backend(s) to measure (monitoring only where Python is 3.12+; default: both)",
     )
     parser.add_argument("--only", action="append", choices=list(WORKLOADS), help="only this workload (repeatable)")
     parser.add_argument("--library", default="networkx", help="the library of the library_heavy workload (default: networkx)")
+    parser.add_argument("--extras", action="store_true", help="also the settrace floor, no timed flush, and viztracer columns")
     args = parser.parse_args()
-    has_viz = importlib.util.find_spec("viztracer") is not None
-    has_torch = importlib.util.find_spec("torch") is not None
-    has_library = importlib.util.find_spec(args.library) is not None
-    backends = ["settrace", "monitoring"] if args.backend == "both" else [args.backend]
-    py = sys.executable
+
+    pythons = [p for p in args.pythons.split(",") if p]
+    modules = sorted({m.replace("{library}", args.library) for w in WORKLOADS.values() for m in w[3]} | {"viztracer"})
+    infos = {py: probe(py, modules) for py in pythons}
+    labels = {py: info["version"] for py, info in infos.items()}
+    if len(set(labels.values())) < len(labels):  # the same version twice: name them by path
+        labels = {py: f"{info['version']} ({py})" for py, info in infos.items()}
+    # Bytecode caching on, as an installed codetour runs (see the docstring).
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        print("note: PYTHONDONTWRITEBYTECODE dropped for the measured runs (bytecode cached, as installed)")
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         empty = tmp / "empty.py"
         empty.write_text("pass\n")
-        for sample, (script, short, long) in WORKLOADS.items():
-            if args.only and sample not in args.only:
+        for py in pythons:  # untimed: writes codetour's bytecode where it is missing
+            run_once([py, "-m", "codetour", "trace", "-q", "--force", "-o", str(tmp / "warm.ctrace"), str(empty)], tmp)
+        for sample, (script, short, long, needs) in WORKLOADS.items():
+            if (args.only and sample not in args.only) or (sample == "torch_classifier" and args.skip_torch):
                 continue
-            if sample == "torch_classifier" and (args.skip_torch or not has_torch):
-                print(f"skipping {sample}: torch not installed" if not has_torch else f"skipping {sample}")
+            needed = [n.replace("{library}", args.library) for n in needs]
+            able = [py for py in pythons if all(infos[py]["has"][n] for n in needed)]
+            for py in set(pythons) - set(able):
+                print(f"skipping {sample} on {labels[py]}: needs {', '.join(needed)}")
+            if not able:
                 continue
-            if sample == "library_heavy" and not has_library:
-                print(f"skipping {sample}: {args.library} not installed")
-                continue
-            sizes = {}
-            runs = (("short", short),) if args.short_only else (("short", short), ("long x10", long))
+            sizes: dict[tuple[str, str], int] = {}
+            runs = (
+                (("short", short),)
+                if args.short_only
+                else (("long x10", long),)
+                if args.long_only
+                else (("short", short), ("long x10", long))
+            )
             for label, wargs in runs:
                 wargs = [a.replace("{tmp}", str(tmp)).replace("{library}", args.library) for a in wargs]
-                trace_file = tmp / f"{sample}-{label[:4]}.ctrace"
-                mon_file = tmp / f"{sample}-{label[:4]}.monitoring.ctrace"
-                trace = [py, "-m", "codetour", "trace", "-q", "--force"]
-                commands = {
-                    "untraced": [py, str(script), *wargs],
-                    "floor": [py, str(FLOOR), str(script), *wargs],
-                    "startup": [*trace, "--backend", backends[0], "-o", str(tmp / "empty.ctrace"), str(empty)],
-                    "python": [py, str(empty)],
-                }
-                if "settrace" in backends:
-                    commands["codetour"] = [*trace, "--backend", "settrace", "-o", str(trace_file), str(script), *wargs]
-                if "monitoring" in backends:
-                    commands["monitoring"] = [*trace, "--backend", "monitoring", "-o", str(mon_file), str(script), *wargs]
-                if "settrace" in backends:
-                    commands.update(
-                        {
-                            # The same without the flusher thread (writes only every 20,000 events): what
-                            # flushing twice a second, for durability, costs.
-                            "count-flush": [
-                                "env",
-                                "CODETOUR_FLUSH_SECONDS=0",
-                                *trace,
-                                "--backend",
-                                "settrace",
-                                "-o",
-                                str(trace_file) + ".count",
-                                str(script),
-                                *wargs,
-                            ],
-                        }
-                    )
-                if has_viz:
-                    viz_out = tmp / f"{sample}-{label[:4]}.json"
-                    commands["viztracer"] = [py, "-m", "viztracer", "--quiet", "-o", str(viz_out), "--", str(script), *wargs]
-                m = interleaved(commands, cwd=tmp, repeat=args.repeat)
-                main_file = trace_file if "settrace" in backends else mon_file
-                main_run = m["codetour"] if "settrace" in backends else m["monitoring"]
-                sizes[label] = main_file.stat().st_size
-                base = m["untraced"]
+                commands: dict[tuple[str, str], list[str]] = {}
+                files: dict[tuple[str, str], Path] = {}
+                for n, py in enumerate(able):
+                    backends = [
+                        b
+                        for b in ("settrace", "monitoring")
+                        if args.backend in ("both", b) and (b == "settrace" or infos[py]["monitoring"])
+                    ]
+                    trace = [py, "-m", "codetour", "trace", "-q", "--force"]
+                    commands[(py, "untraced")] = [py, str(script), *wargs]
+                    commands[(py, "python")] = [py, str(empty)]
+                    commands[(py, "startup")] = [*trace, "-o", str(tmp / f"empty{n}.ctrace"), str(empty)]
+                    for backend in backends:
+                        files[(py, backend)] = tmp / f"{sample}-{label[:4]}-{n}-{backend}.ctrace"
+                        commands[(py, backend)] = [
+                            *trace,
+                            "--backend",
+                            backend,
+                            "-o",
+                            str(files[(py, backend)]),
+                            str(script),
+                            *wargs,
+                        ]
+                    if args.extras:
+                        commands[(py, "floor")] = [py, str(FLOOR), str(script), *wargs]
+                        no_flush = [
+                            "env",
+                            "CODETOUR_FLUSH_SECONDS=0",
+                            *trace,
+                            "-o",
+                            str(tmp / f"nf{n}.ctrace"),
+                            str(script),
+                            *wargs,
+                        ]
+                        commands[(py, "no timed flush")] = no_flush
+                        if infos[py]["has"]["viztracer"]:
+                            viz = [py, "-m", "viztracer", "--quiet", "-o", str(tmp / f"viz{n}.json"), "--", str(script), *wargs]
+                            commands[(py, "viztracer")] = viz
+                m = interleaved_min(commands, cwd=tmp, repeat=args.repeat)
+                for py in able:
+                    base = m[(py, "untraced")]
+                    startup = m[(py, "startup")].cpu_seconds - m[(py, "python")].cpu_seconds
 
-                same = "n/a"
-                if len(backends) == 2:
-                    same = "yes" if trace_contents(trace_file) == trace_contents(mon_file) else "NO"
-                row = [
-                    sample,
-                    label,
-                    f"{base.seconds:.2f}s ({base.cpu_seconds:.2f}s cpu)",
-                    f"{m['startup'].cpu_seconds - m['python'].cpu_seconds:.2f}s",
-                    *_ratios(m, "codetour"),
-                    _net(m, "codetour"),
-                    *_ratios(m, "monitoring"),
-                    _net(m, "monitoring"),
-                    same,
-                    f"{m['count-flush'].cpu_seconds / base.cpu_seconds:.2f}x" if "count-flush" in m else "n/a",
-                    f"{m['floor'].seconds / base.seconds:.2f}x",
-                    f"{m['viztracer'].seconds / base.seconds:.2f}x" if has_viz else "n/a",
-                    f"{sizes[label] / 1e6:.2f} MB",
-                    f"{base.max_rss_mb:.0f} MB",
-                    f"{main_run.max_rss_mb:.0f} MB",
-                    f"{main_run.max_rss_mb / base.max_rss_mb:.2f}x",
-                ]
-                rows.append(row)
-            if args.short_only:
-                continue
-            growth = sizes["long x10"] / sizes["short"]
-            rows.append([sample, "file growth for 10x work", *[""] * 12, f"{growth:.2f}x", "", "", ""])
+                    cpu = _Ratios(m, py, startup)
+
+                    same = "n/a"
+                    if (py, "settrace") in files and (py, "monitoring") in files:
+                        same = (
+                            "yes"
+                            if trace_contents(files[(py, "settrace")]) == trace_contents(files[(py, "monitoring")])
+                            else "NO"
+                        )
+                    main_file = files.get((py, "monitoring")) or files.get((py, "settrace"))
+                    if main_file is not None:
+                        sizes[(py, label)] = main_file.stat().st_size
+                    row = [
+                        sample,
+                        label,
+                        labels[py],
+                        f"{base.cpu_seconds:.2f}s ({base.seconds:.2f}s wall)",
+                        f"{startup:.2f}s",
+                        *cpu.of("settrace"),
+                        *cpu.of("monitoring"),
+                        same,
+                        f"{sizes[(py, label)] / 1e6:.2f} MB" if (py, label) in sizes else "n/a",
+                        f"{base.max_rss_mb:.0f} MB",
+                    ]
+                    if args.extras:
+                        row += [cpu.of(name)[0] for name in ("floor", "no timed flush", "viztracer")]
+                    rows.append(row)
+            for py in able:
+                if (py, "short") in sizes and (py, "long x10") in sizes:
+                    growth = sizes[(py, "long x10")] / sizes[(py, "short")]
+                    rows.append(
+                        [sample, "file growth for 10x work", labels[py], *[""] * 9, f"{growth:.2f}x", ""]
+                        + [""] * (3 * args.extras)
+                    )
     header = [
         "sample",
         "run",
-        "untraced",
-        "codetour startup",
+        "python",
+        "untraced cpu",
+        "startup",
         "settrace",
-        "cpu",
-        "cpu net of startup",
+        "net",
+        "rss",
         "monitoring",
-        "cpu",
-        "cpu net of startup",
+        "net",
+        "rss",
         "same trace",
-        "cpu, no timed flush",
-        "settrace floor",
-        "viztracer ratio",
         "trace file",
         "rss plain",
-        "rss traced",
-        "rss ratio",
     ]
-    print(f"Python {sys.version.split()[0]}; ratios are traced / untraced (wall, then CPU time)")
+    if args.extras:
+        header += ["settrace floor", "no timed flush", "viztracer"]
+    print(f"Ratios are traced / untraced CPU time, min of {args.repeat} interleaved repeats; net: less codetour's startup")
     print(table(rows, header))
-    if not has_viz:
-        print("\nviztracer not installed: pip install -r benchmarks/requirements.txt for the reference column")
 
 
 if __name__ == "__main__":
