@@ -50,6 +50,12 @@ class Squares:
 def collate(items):
     total = sum(items)
     return total
+
+
+def augment(value):
+    """Only the workers augment (the parent fetches plain items)."""
+    noisy = value + 1
+    return noisy
 '''
 
 TRAIN = '''"""The parent: fetches batches and trains on them."""
@@ -83,11 +89,11 @@ main()
 # top-level frames of the worker's trace, as in a real DataLoader worker or pool worker.
 DRIVER = """import sys
 sys.path.insert(0, sys.argv[1])
-from data import Squares, collate
+from data import Squares, augment, collate
 
 dataset = Squares(8)
 for start in [int(a) for a in sys.argv[2:]]:
-    collate([dataset[start], dataset[start + 1]])
+    collate([augment(dataset[start]), augment(dataset[start + 1])])
 """
 
 MAIN_PID = 5000
@@ -177,6 +183,15 @@ def run_copy(run_path, tmp_path) -> Path:
     """A copy to damage."""
     shutil.copytree(run_path.parent, tmp_path / "copy")
     return tmp_path / "copy" / "run.ctrace"
+
+
+SIZE = (140, 40)
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 # --------------------------------------------------------------------------- open_run
@@ -273,7 +288,7 @@ def test_same_moment_and_worker_calls_line_up_on_the_wall_clock(run_path):
         main, w0, w1 = run.processes
         fetch = main.reader.frames_of(main.reader.function_by_name("fetch").id)  # type: ignore[union-attr]
         calls = worker_calls(run, main)
-        assert {c.qualname for c in calls} == {"Squares.__init__", "Squares.__getitem__", "collate"}
+        assert {c.qualname for c in calls} == {"Squares.__init__", "Squares.__getitem__", "augment", "collate"}
         assert [c.wall_ns for c in calls] == sorted(c.wall_ns for c in calls)
         # From the parent's start: the first call any worker made (worker 0's, 1 µs before the first fetch).
         near = worker_call_near(run, main, main.wall_ns(0))
@@ -384,60 +399,285 @@ def test_a_run_of_one_exports_exactly_as_before(run_path, tmp_path):
 
 
 # --------------------------------------------------------------------------- real runs
-POOL = '''"""Squares a list with a fork Pool of 2 workers."""
+POOL = '''"""A multiprocessing Pool of 3 workers maps a function over 12 items."""
+
 import multiprocessing as mp
+import sys
 
 
-def square(x):
-    y = x * x
-    return y
+def cube(x):
+    return x * x * x
 
 
-def main():
-    ctx = mp.get_context("fork")
-    with ctx.Pool(2) as pool:
-        results = pool.map(square, range(6), chunksize=1)
-    total = sum(results)
-    print(total)
-    return total
+def main(method):
+    ctx = mp.get_context(method)
+    with ctx.Pool(3) as pool:
+        results = pool.map(cube, range(12), chunksize=1)
+    print("sum", sum(results), flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1])
+'''
+
+LOADER = '''"""A DataLoader with 2 worker processes reads a generated dataset."""
+
+import sys
+
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+
+class Squares(Dataset):
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return torch.tensor([float(i), float(i * i)])
+
+
+def collate(items):
+    return torch.stack(items)
+
+
+def main(method, workers):
+    data = DataLoader(Squares(16), batch_size=4, num_workers=workers, collate_fn=collate, multiprocessing_context=method)
+    total = 0.0
+    for batch in data:
+        total += float(batch.sum())
+    print("total", total, flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
 '''
 
 
-@pytest.fixture(scope="module")
-def pool_run(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("pool")
-    script = base / "pool_run.py"
-    script.write_text(POOL)
-    out = base / "pool.ctrace"
-    proc = run_cli("trace", "--root", str(base), "-o", str(out), str(script))
+def trace_real(base: Path, name: str, text: str, *args: str) -> Path:
+    (base / name).write_text(text)
+    out = base / "run.ctrace"
+    proc = run_cli("trace", "-q", "--root", str(base), "-o", str(out), str(base / name), *args, cwd=base)
     assert proc.returncode == 0, proc.stderr
     return out
 
 
+@pytest.fixture(scope="module")
+def pool_run(tmp_path_factory) -> Path:
+    """A real fork Pool of 3 workers mapping cube over 12 items: 2 workers traced, 1 counted."""
+    return trace_real(tmp_path_factory.mktemp("pool"), "pool.py", POOL, "fork")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="fork")
-def test_a_real_fork_pool_run_opens_with_its_workers(pool_run):
+def test_a_real_fork_pool_run_opens_with_its_workers(pool_run, tmp_path):
     with open_run(pool_run) as run:
-        if not run.multi:
-            pytest.xfail("this build does not follow forked children yet")
-        workers = [p for p in run.processes if not p.is_main]
-        assert len(workers) == 2 and all(p.info.how == "fork" and p.info.ppid == run.main.pid for p in workers)
-        calls = sum(
-            (p.reader.function_by_name("square").calls if p.reader.function_by_name("square") else 0)  # type: ignore[union-attr]
-            for p in workers
-        )
-        if calls == 0:
-            pytest.xfail("the pool workers' shards hold no events yet")
-        assert calls == 6
-        main_map = run.main.reader.function_by_name("main")
-        assert main_map is not None
-        first = worker_call_near(run, run.main, run.main.started_ns)
-        assert first is not None and first.qualname == "square"
+        assert run.problems == []
+        main, *workers = run.processes
+        assert main.is_main and all(p.info.how == "fork" and p.info.ppid == main.pid for p in workers)
+        # 2 workers traced in full; the third is counted (a shard without events) or not listed
+        assert {p.info.role for p in workers} <= {"ForkPoolWorker-1", "ForkPoolWorker-2", "ForkPoolWorker-3"}
+        traced = [p for p in workers if p.info.traced]
+        counted = [p for p in workers if not p.info.traced]
+        assert len(traced) == 2 and len(counted) <= 1
+        for p in counted:
+            assert "counted, not traced" in p.describe() and p.reader.event_count == 0
+        assert run.summary().startswith(f"{len(run)} processes: main, ForkPoolWorker-")  # type: ignore[union-attr]
+        cube_calls = {p.pid: p.reader.function_by_name("cube").calls for p in traced if p.reader.function_by_name("cube")}  # type: ignore[union-attr]
+        assert cube_calls and main.reader.function_by_name("cube") is None
+        # From the parent's pool.map line, the work: a worker's first cube call from then on.
+        source = main.reader.source_lines(main.reader.function_by_name("main").file_id)  # type: ignore[union-attr]
+        map_line = next(i for i, t in enumerate(source, 1) if "pool.map(" in t)
+        at_map = main.reader.line_events_at(main.reader.function_by_name("main").file_id, map_line)  # type: ignore[union-attr]
+        assert at_map is not None
+        call = worker_call_near(run, main, main.wall_ns(at_map.ts_ns))
+        assert call is not None and call.qualname == "cube" and call.process in traced
+    # The merged graph: cube ran in the traced workers only, its calls summed over them.
+    out = tmp_path / "pool.graphml"
+    proc = run_cli("export", str(pool_run), "-f", "graphml", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    graph = nx.read_graphml(out)
+    cube = next(d for n, d in graph.nodes(data=True) if d["qualname"] == "cube")
+    assert cube["calls"] == sum(cube_calls.values()) and cube["process_count"] == len(cube_calls)
+    assert set(cube["pids"].split(",")) == {str(pid) for pid in cube_calls}
+    main_node = next(d for n, d in graph.nodes(data=True) if d["qualname"] == "main")
+    assert main_node["processes"] == "main"
+    # The timeline: one lane per process, each named by its role.
+    proc = run_cli("export", str(pool_run), "-f", "chrome")
+    assert proc.returncode == 0, proc.stderr
+    names = {e["pid"]: e["args"]["name"] for e in json.loads(proc.stdout)["traceEvents"] if e["name"] == "process_name"}
+    assert sorted(names.values()) == sorted(p.info.role for p in run.processes)
+
+
+@pytest.fixture(scope="module")
+def loader_run(tmp_path_factory) -> Path:
+    """A real DataLoader with 2 fork workers (torch)."""
+    return trace_real(tmp_path_factory.mktemp("loader"), "loader.py", LOADER, "fork", "2")
 
 
 @requires_torch
-def test_dataloader_workers_placeholder():
-    pytest.skip("written once the recorder follows DataLoader workers")
+@pytest.mark.slow  # importing torch in the run takes seconds
+async def test_following_a_dataloader_batch_into_its_worker(loader_run):
+    from codetour.tui.app import ReplayApp
+
+    app = ReplayApp(loader_run, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        run = app.trace_run
+        assert [p.info.role for p in run.processes] == ["main", "DataLoader worker 0", "DataLoader worker 1"]
+        main = run.main
+        file_id = main.reader.function_by_name("main").file_id  # type: ignore[union-attr]
+        source = main.reader.source_lines(file_id)
+        loop = next(i for i, t in enumerate(source, 1) if "for batch in data" in t)
+        assert app.cursor.run_to_line(file_id, loop)
+        app.refresh_view()
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.process.info.role.startswith("DataLoader worker")
+        assert app.current.function.qualname in ("Squares.__getitem__", "collate") and app.current.event.kind_name == "call"
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.process.is_main
+
+
+# --------------------------------------------------------------------------- the replay app
+
+
+def status(app) -> str:
+    return str(app.query_one("#status").render())
+
+
+async def test_the_process_list_switches_process_and_keeps_each_position(run_path):
+    from codetour.tui.app import ReplayApp
+    from codetour.tui.screens import ProcessScreen
+
+    app = ReplayApp(run_path, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.process.is_main and status(app).startswith("main (pid 5000)")
+        keys = {k.description for k in app.query("FooterKey")}
+        assert "processes" in keys
+        await pilot.press("s", "s", "s")
+        main_seq = app.current.event.seq
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, ProcessScreen)
+        rows = app.screen.query_one("#process-list")
+        assert rows.option_count == 3
+        text = str(rows.get_option_at_index(1).prompt)
+        assert "DataLoader worker 0" in text and "pid 5001" in text and "fork" in text and "exit 0" in text
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.process.pid == 5001 and app.reader is app.process.reader
+        assert app.current.event.seq == app.reader.first_seq
+        assert status(app).startswith("DataLoader worker 0 (pid 5001)")
+        assert str(app.query_one("#calls").root.label) == "DataLoader worker 0"
+        assert app.query_one("#source").covered  # covered lines of the worker's files
+        await pilot.press("s", "s")
+        worker_seq = app.current.event.seq
+        await pilot.press("p", "up", "enter")
+        await settle(pilot)
+        assert app.process.is_main and app.current.event.seq == main_seq  # where it was left
+        await pilot.press("p", "down", "enter")
+        await settle(pilot)
+        assert app.process.pid == 5001 and app.current.event.seq == worker_seq
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert any(key == "m" and "same moment" in text for key, text in app.screen.keys)
+        await pilot.press("escape")
+
+
+async def test_same_moment_and_following_the_work_into_a_worker(run_path):
+    from codetour.tui.app import ReplayApp
+
+    app = ReplayApp(run_path, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.process
+        fetch = main.reader.frames_of(main.reader.function_by_name("fetch").id)
+        app.cursor.goto(fetch[1].start_seq)
+        app.refresh_view()
+        wall = main.wall_ns(app.current.event.ts_ns)
+        await pilot.press("m", "down", "down", "enter")  # the same moment in worker 1
+        await settle(pilot)
+        worker = app.process
+        assert worker.pid == 5002
+        assert worker.wall_ns(app.current.event.ts_ns) <= wall
+        later = worker.reader.next_event(app.current.event.seq)
+        assert later is None or worker.wall_ns(later.ts_ns) > wall
+        # Back to the main's first step; w follows the work into the first worker call from then on.
+        await pilot.press("p", "up", "up", "enter", "home")
+        await settle(pilot)
+        assert app.process.is_main and app.current.index == 1
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.process.pid == 5001
+        assert app.current.function.qualname == "Squares.__init__" and app.current.event.kind_name == "call"
+        assert any("DataLoader worker 0: Squares.__init__(n=8)" in n.message for n in app._notifications)
+        frame = app.current.frame
+        await pilot.press("w")  # and back: the parent when that call returned
+        await settle(pilot)
+        assert app.process.is_main
+        returned = app.trace_run.by_pid(5001).wall_ns(frame.end_ns)
+        assert main.wall_ns(app.current.event.ts_ns) >= returned
+        before = main.reader.prev_event(app.current.event.seq)
+        assert before is None or main.wall_ns(before.ts_ns) < returned
+
+
+async def test_a_tour_stop_that_ran_in_a_worker_is_followed_there(run_path):
+    from codetour.tour.model import Stop, Tour
+    from codetour.tui.app import ReplayApp
+
+    tour = Tour(
+        "across processes",
+        [
+            Stop("The fetch", at="fetch"),
+            Stop("Augmenting in a worker", at="augment", match="noisy = value + 1"),
+            Stop("The step", at="train_step"),
+        ],
+    )
+    app = ReplayApp(run_path, tour)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.process.is_main and app.current.function.qualname == "fetch"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.process.pid == 5001 and app.current.function.qualname == "augment"
+        assert "Stop 2 of 3" in str(app.query_one("#stop-header").render())
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.process.is_main and app.current.function.qualname == "train_step"
+        assert "Stop 3 of 3" in str(app.query_one("#stop-header").render())
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.process.pid == 5001 and app.current.function.qualname == "augment"
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.process.is_main and app.current.function.qualname == "fetch"
+
+
+async def test_a_run_of_one_shows_no_process_keys(run_path, tmp_path):
+    from codetour.tui.app import ReplayApp
+
+    alone = tmp_path / "alone.ctrace"
+    shutil.copy(run_path, alone)
+    app = ReplayApp(alone, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "processes" not in {k.description for k in app.query("FooterKey")}
+        assert not status(app).startswith("main")
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]  # inactive
+
+
+async def test_a_skipped_shard_is_reported_in_the_app(run_copy):
+    from codetour.tui.app import ReplayApp
+
+    (shard_dir(run_copy) / "5002.ctrace").write_bytes(b"garbage" * 100)
+    app = ReplayApp(run_copy, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [p.pid for p in app.trace_run] == [MAIN_PID, 5001]
+        assert any("skipped run.ctrace.d/5002.ctrace" in n.message for n in app._notifications)

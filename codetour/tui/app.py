@@ -14,11 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Markdown, OptionList, Sta
 from textual.widgets.option_list import Option
 
 from codetour.replay import KIND_LABELS, Cursor, Step
-from codetour.store.reader import Frame, TraceReader
+from codetour.store.processes import Process, Run, caller_moment, open_run, seq_near_wall, worker_call_near
+from codetour.store.reader import Frame
 from codetour.store.schema import FOLD
 from codetour.store.source import TraceSource
 from codetour.tour.model import Tour
-from codetour.tui.screens import GotoScreen, HelpScreen, SearchScreen
+from codetour.tui.screens import GotoScreen, HelpScreen, ProcessScreen, SearchScreen
 from codetour.tui.source import SourceView
 from codetour.units import duration
 
@@ -55,22 +56,36 @@ class ReplayApp(App[int]):
         Binding("home", "goto_edge(True)", "first", show=False, priority=True),
         Binding("end", "goto_edge(False)", "last", show=False, priority=True),
         Binding("L", "live", "live", key_display="L"),
+        # Runs with traced child processes only (check_action hides them otherwise).
+        Binding("p", "processes", "processes", key_display="p"),
+        Binding("m", "same_moment", "same moment", show=False),
+        Binding("w", "follow_worker", "follow into worker", show=False),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, trace: str | Path, tour: Tour | None = None, reader: TraceSource | None = None) -> None:
+    def __init__(
+        self, trace: str | Path, tour: Tour | None = None, reader: TraceSource | None = None, run: Run | None = None
+    ) -> None:
         super().__init__()
         self.trace_path = Path(trace)
-        self.reader: TraceSource = reader if reader is not None else TraceReader(trace)
+        # The run's processes: the main trace and one shard per traced child (a run of one when
+        # there are none, or when a source is given).
+        if run is None:
+            run = Run.of_one(reader) if reader is not None else open_run(trace)
+        self.trace_run = run
+        self.process: Process = next((p for p in run.processes if p.reader.event_count), run.main)
+        self.reader: TraceSource = self.process.reader
         self.cursor = Cursor(self.reader, tour)
+        self._cursors: dict[int, Cursor] = {self.process.pid: self.cursor}
+        self._covered_by_pid: dict[int, dict[int, set[int]]] = {}
         self.tour = tour
         self.current: Step | None = None
         self.view_frame: Frame | None = None  # a stack frame selected for viewing
         self._shown_stop: int | None = -1
         self._shown_vars: tuple | None = None
         self._shown_stack: tuple | None = None
-        self._covered: dict[int, set[int]] = {}
+        self._covered: dict[int, set[int]] = self._covered_by_pid.setdefault(self.process.pid, {})
         # A variable's history in a call does not depend on the step: computed once per (call, name).
         self._histories: OrderedDict[tuple[int, str], list[tuple[int, str]]] = OrderedDict()
         meta = self.reader.meta
@@ -108,10 +123,11 @@ class ReplayApp(App[int]):
         table.border_title = "Variables"
         self.query_one("#stack", OptionList).border_title = "Call stack"
         self.query_one("#source", SourceView).focus()
-        tree = self.query_one("#calls", Tree)
-        tree.root.expand()
-        for frame in self.reader.children(None):
-            self._add_frame_node(tree.root, frame)
+        self._fill_call_tree()
+        for problem in self.trace_run.problems:
+            self.notify(problem, title="Process shard skipped", severity="warning", timeout=10)
+        if self.trace_run.multi and not self.process.is_main:
+            self.notify(f"The main process recorded no events: showing {self.process.label}.", timeout=6)
         if self.tour is None or not self.cursor.stops:
             self.query_one("#tabs", TabbedContent).active = "tab-calls"
         stale = self.reader.stale_files()
@@ -150,7 +166,7 @@ class ReplayApp(App[int]):
         if function.file_id in self._covered:
             view.set_covered(self._covered[function.file_id])
         else:
-            self._load_covered(function.file_id)
+            self._load_covered(function.file_id, self.reader, self._covered)
         view.show_line(line)
         kind = KIND_LABELS.get(step.event.kind, "?") if frame.id == step.frame.id else "caller"
         title = Text.assemble((info.relpath, "bold"), f":{line}  ", (function.qualname, "cyan"), f"  · {kind}")
@@ -162,23 +178,24 @@ class ReplayApp(App[int]):
         self.query_one("#source-title", Static).update(title)
 
     @work(thread=True, exclusive=False, group="covered")
-    def _load_covered(self, file_id: int) -> None:
+    def _load_covered(self, file_id: int, reader: TraceSource, into: dict[int, set[int]]) -> None:
         # A trace file offers a second connection for this scan (seconds on a large trace), so the
-        # UI's queries never wait behind it; any other source is asked directly.
-        reopened = getattr(self.reader, "reopened", None)
+        # UI's queries never wait behind it; any other source is asked directly. ``into`` is the
+        # covered lines of the process it was asked for (the user may switch process meanwhile).
+        reopened = getattr(reader, "reopened", None)
         if reopened is None:
-            covered = self.reader.covered_lines(file_id)
+            covered = reader.covered_lines(file_id)
         else:
             background = reopened()
             try:
                 covered = background.covered_lines(file_id)
             finally:
                 background.close()
-        self.call_from_thread(self._covered_loaded, file_id, covered)
+        self.call_from_thread(self._covered_loaded, file_id, covered, into)
 
-    def _covered_loaded(self, file_id: int, covered: set[int]) -> None:
-        self._covered[file_id] = covered
-        if self.current is not None and self.current.file_id == file_id:
+    def _covered_loaded(self, file_id: int, covered: set[int], into: dict[int, set[int]]) -> None:
+        into[file_id] = covered
+        if into is self._covered and self.current is not None and self.current.file_id == file_id:
             self.query_one("#source", SourceView).set_covered(covered)
 
     def _render_variables(self, values: dict[str, str], changed: dict[str, str]) -> None:
@@ -249,6 +266,8 @@ class ReplayApp(App[int]):
             f"thread {step.thread}",
             f"t={duration(step.event.ts_ns)}",
         ]
+        if self.trace_run.multi:
+            parts.insert(0, f"{self.process.label} (pid {self.process.pid})")
         if phase:
             parts.insert(1, f"phase: {phase}")
         if step.event.kind == FOLD and step.folded:
@@ -296,10 +315,15 @@ class ReplayApp(App[int]):
         """The replay's keys belong to the replay screen: hidden and inactive on live/modal screens."""
         if action in ("quit", "help", "command_palette"):
             return True
+        if action in ("processes", "same_moment", "follow_worker") and not self.trace_run.multi:
+            return False  # a run of one process: hidden from the footer, and inactive
         return self.screen is self.screen_stack[0]
 
     def action_move(self, how: str) -> None:
-        moved = getattr(self.cursor, how)()
+        if how in ("next_stop", "prev_stop") and self.trace_run.multi:
+            moved = self._move_stop(forward=how == "next_stop")
+        else:
+            moved = getattr(self.cursor, how)()
         if not moved:
             self.bell()
             self.notify(
@@ -358,7 +382,111 @@ class ReplayApp(App[int]):
             self.bell()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(processes=self.trace_run.multi))
+
+    # ------------------------------------------------------------------ processes
+    def _fill_call_tree(self) -> None:
+        tree = self.query_one("#calls", Tree)
+        tree.clear()
+        tree.root.set_label(self.process.label if self.trace_run.multi else "run")
+        tree.root.expand()
+        for frame in self.reader.children(None):
+            self._add_frame_node(tree.root, frame)
+
+    def _cursor_for(self, process: Process) -> Cursor | None:
+        """That process's cursor, where it was left (None if it recorded no events)."""
+        cursor = self._cursors.get(process.pid)
+        if cursor is None:
+            if not process.reader.event_count:
+                return None
+            cursor = self._cursors[process.pid] = Cursor(process.reader, self.tour)
+        return cursor
+
+    def switch_process(self, pid: int, seq: int | None = None) -> bool:
+        """Show another process of the run: its cursor where it was left, or at event ``seq``."""
+        process = self.trace_run.by_pid(pid)
+        cursor = self._cursor_for(process) if process is not None else None
+        if process is None or cursor is None:
+            self.bell()
+            self.notify("That process recorded no events.", timeout=3)
+            return False
+        if seq is not None:
+            cursor.goto(seq)
+        if process is not self.process:
+            self.process, self.reader, self.cursor = process, process.reader, cursor
+            self._covered = self._covered_by_pid.setdefault(pid, {})
+            self._histories.clear()
+            self._shown_stop, self._shown_vars, self._shown_stack = -1, None, None
+            self._fill_call_tree()
+        self.refresh_view()
+        return True
+
+    def _process_rows(self) -> list[tuple[int, str, bool]]:
+        return [(p.pid, p.describe(), bool(p.reader.event_count)) for p in self.trace_run.processes]
+
+    def action_processes(self) -> None:
+        def done(pid: int | None) -> None:
+            if pid is not None:
+                self.switch_process(pid)
+
+        self.push_screen(ProcessScreen("Processes of this run (Enter opens one)", self._process_rows(), self.process.pid), done)
+
+    def _now_wall(self) -> int:
+        step = self.current or self.cursor.step()
+        return self.process.wall_ns(step.event.ts_ns)
+
+    def action_same_moment(self) -> None:
+        wall = self._now_wall()
+
+        def done(pid: int | None) -> None:
+            target = self.trace_run.by_pid(pid) if pid is not None else None
+            if target is None:
+                return
+            seq = seq_near_wall(target, wall)
+            if self.switch_process(target.pid, seq):
+                self.notify(f"{target.label} at the same moment (by wall clock).", timeout=3)
+
+        self.push_screen(ProcessScreen("The same moment in… (Enter)", self._process_rows(), self.process.pid), done)
+
+    def action_follow_worker(self) -> None:
+        """Into the worker call that made this batch (the first one from this moment on); from a
+        worker's call, back to its parent when the call returned."""
+        step = self.current or self.cursor.step()
+        call = worker_call_near(self.trace_run, self.process, self._now_wall())
+        if call is not None and (self.process.is_main or self.trace_run.children_of(self.process.pid)):
+            if self.switch_process(call.process.pid, call.frame.start_seq):
+                args = ", ".join(f"{k}={v}" for k, v in (call.frame.args or {}).items() if k != "self")
+                self.notify(f"{call.process.label}: {call.qualname}({args[:60]})", timeout=4)
+            return
+        top = step.stack[0] if step.stack else step.frame
+        back = caller_moment(self.trace_run, self.process, top) if not self.process.is_main else None
+        if back is None:
+            self.bell()
+            self.notify("No worker call from here, and no parent to go back to.", timeout=3)
+            return
+        parent, seq = back
+        if self.switch_process(parent.pid, seq):
+            self.notify(f"Back in {parent.label}, when {self.reader.functions[top.function_id].qualname} returned.", timeout=4)
+
+    def _move_stop(self, forward: bool) -> bool:
+        """The tour's next (previous) stop, in whichever process it ran: a stop in a worker
+        (``__getitem__``) is found in the worker's trace."""
+        n = len(self.cursor.stop_seqs)
+        here = self.cursor.stop_index
+        order = range((-1 if here is None else here) + 1, n) if forward else range((n if here is None else here) - 1, -1, -1)
+        others = [self.process, *(p for p in self.trace_run.processes if p is not self.process)]
+        for index in order:
+            for process in others:
+                cursor = self._cursor_for(process)
+                if cursor is not None and index < len(cursor.stop_seqs) and cursor.stop_seqs[index] is not None:
+                    cursor.goto_stop(index)
+                    if process is not self.process:
+                        self.switch_process(process.pid)
+                    for other in self._cursors.values():
+                        if other is not cursor:
+                            other.stop_index = index
+                    return True
+        return False
 
     def action_live(self) -> None:
         """Re-run the program under debugpy, paused at this step; then the tour's later stops."""

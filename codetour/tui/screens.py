@@ -1,4 +1,4 @@
-"""Modal screens: help, function search, go to step."""
+"""Modal screens: help, function search, go to step, the run's processes."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ KEYS = [
     ("q", "quit"),
 ]
 
+# Shown in the help only for a run whose child processes were traced.
+PROCESS_KEYS = [
+    ("Processes", ""),
+    ("p", "process list (main, workers, ranks): open one where you left it"),
+    ("m", "the same moment in another process (by wall clock)"),
+    ("w", "follow the work into a worker (its __getitem__ / task) and back"),
+]
+
 
 class HelpScreen(ModalScreen[None]):
     """Every key, in a box that fits 80x24 whole and scrolls on anything smaller."""
@@ -45,11 +53,15 @@ class HelpScreen(ModalScreen[None]):
             padding: 0 1; }
     """
 
+    def __init__(self, processes: bool = False) -> None:
+        super().__init__()
+        self.keys = KEYS + PROCESS_KEYS if processes else KEYS
+
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, pad_edge=False, expand=True)
         table.add_column(style="bold cyan", no_wrap=True, width=13)
         table.add_column()
-        for key, text in KEYS:
+        for key, text in self.keys:
             if text:
                 table.add_row(key, text)
             else:
@@ -149,6 +161,47 @@ class GotoScreen(ModalScreen[int | None]):
             self.dismiss(int(event.value))
         except ValueError:
             self.dismiss(None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class ProcessScreen(ModalScreen[int | None]):
+    """The run's processes (main, workers, ranks) with role, rank, pid, how it ended and its size;
+    returns the pid chosen."""
+
+    BINDINGS = [Binding("escape,p,m", "dismiss_none", "close")]
+    DEFAULT_CSS = """
+    ProcessScreen { align: center middle; }
+    #processes-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: thick $accent;
+                     background: $panel; padding: 0 1; }
+    #processes-box OptionList { height: auto; max-height: 20; }
+    """
+
+    def __init__(self, title: str, rows: list[tuple[int, str, bool]], current: int) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows  # (pid, one-line description, can be opened)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for pid, text, usable in self.rows:
+            mark = "▶ " if pid == self.current else "  "
+            options.append(Option(Text.assemble(mark, (text, "" if usable else "dim")), id=str(pid), disabled=not usable))
+        with Vertical(id="processes-box"):
+            yield Static(Text(self.title_text, style="bold"))
+            yield OptionList(*options, id="process-list")
+
+    def on_mount(self) -> None:
+        listing = self.query_one("#process-list", OptionList)
+        listing.focus()
+        for i, (pid, _text, _usable) in enumerate(self.rows):
+            if pid == self.current:
+                listing.highlighted = i
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))  # type: ignore[arg-type]
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
