@@ -444,6 +444,16 @@ def run_env(m: Manifest, repo: Path, python: str, codetour_src: Path | None) -> 
     return env
 
 
+def remove_trace(trace: Path) -> None:
+    """Remove a trace and what lies beside it: its SQLite side files and the directory of the
+    other processes' traces (``<trace>.d/``, which codetour makes for child processes)."""
+    for old in trace.parent.glob(trace.name + "*"):
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
+
+
 def export_codetour(rev: str, corpus: Path) -> tuple[Path, str]:
     """A clean copy of codetour at git revision ``rev`` of this checkout (committed code only)."""
     checkout = HERE.parent
@@ -789,8 +799,7 @@ def bench_one(
                 return r
             r.base_s = min(r.base_s or base.seconds, base.seconds)
             r.base_cpu = min(r.base_cpu or base.cpu, base.cpu)
-            for old in traces.glob(f"{m.name}.ctrace*"):
-                old.unlink()
+            remove_trace(traces / f"{m.name}.ctrace")
             traced = timed_run(
                 [python, "-m", "codetour", "trace", "-q", "-o", str(trace), "--root", str(repo), m.script, *m.args],
                 cwd,
@@ -1031,8 +1040,7 @@ def check_labels(m: Manifest, corpus: Path, python: str, traces: Path, codetour_
     env = run_env(m, repo, python, codetour_src)
     cwd = repo / m.cwd
     trace = traces / f"{m.name}.full.ctrace"
-    for old in traces.glob(f"{m.name}.full.ctrace*"):
-        old.unlink()
+    remove_trace(trace)
     argv = [python, "-m", "codetour", "trace", "-q", "--full", "-o", str(trace), "--root", str(repo), m.script, *m.args]
     done = timed_run(argv, cwd, env, m.timeout * 40)
     if done.returncode is None or not trace.exists():
