@@ -89,17 +89,29 @@ class Cursor:
         return out[::-1]
 
     SNAPSHOT_EVERY = 256
-    PAGE = 2048  # value events read at a time: a step into a huge frame reads only what it needs
+    PAGE = 512  # value events read at a time: a step into a huge frame reads only what it needs
 
     def _frame_values(self, frame_id: int, until: int | None = None) -> _FrameValues:
-        """A frame's value events, read in pages only as far as ``until`` (a seq; None: all of
-        them), with a snapshot of all locals every ``SNAPSHOT_EVERY`` events: the locals at any
-        step cost at most that many merges, and no key reads more than the frame up to that step."""
+        """A window on a frame's value events, read in pages only as far as ``until`` (a seq; None:
+        all of them), with a snapshot of all locals every ``SNAPSHOT_EVERY`` events: the locals at
+        any step cost at most that many merges.
+
+        The window starts at the frame's start or, in a trace that keeps snapshots of large frames
+        (``TraceSource.snapshot_before``), at the latest stored snapshot at or before ``until`` when
+        that saves reading: landing deep in a frame with a hundred thousand recorded values reads one
+        snapshot and a page, not every earlier value change of the frame."""
         values = self._values.get(frame_id)
-        if values is None:
-            values = self._values[frame_id] = _FrameValues()
-            if len(self._values) > 256:
-                self._values.popitem(last=False)
+        if values is not None:
+            self._values.move_to_end(frame_id)
+        if until is None:
+            if values is None or values.origin:
+                values = self._keep(frame_id, _FrameValues())
+        elif values is None or until < values.origin or (not values.complete and until > values.last_seq):
+            stored = self.reader.snapshot_before(frame_id, until)
+            if stored is not None and (values is None or until < values.origin or stored[0] > values.last_seq):
+                values = self._keep(frame_id, _FrameValues.starting_at(*stored))
+            elif values is None or until < values.origin:
+                values = self._keep(frame_id, _FrameValues())
         while not values.complete and (until is None or values.last_seq < until):
             page = list(self.reader.value_events(frame_id, after=values.last_seq, limit=self.PAGE))
             for seq, changed in page:
@@ -114,12 +126,19 @@ class Cursor:
                 values.complete = True
         return values
 
+    def _keep(self, frame_id: int, values: _FrameValues) -> _FrameValues:
+        self._values[frame_id] = values
+        self._values.move_to_end(frame_id)
+        if len(self._values) > 256:
+            self._values.popitem(last=False)
+        return values
+
     def locals_at(self, frame_id: int, seq: int) -> dict[str, str]:
         """The frame's locals as of ``seq``, the most recently changed last."""
         values = self._frame_values(frame_id, until=seq)
         count = bisect_right(values.seqs, seq)
         if count == 0:
-            return {}
+            return dict(values.snapshots[0] if values.snapshots else values.current)  # the window's start
         block = (count - 1) // self.SNAPSHOT_EVERY
         result = dict(values.snapshots[block])
         for data in values.datas[block * self.SNAPSHOT_EVERY : count]:
@@ -127,9 +146,34 @@ class Cursor:
         return result
 
     def history(self, frame_id: int, name: str) -> list[tuple[int, str]]:
-        """(seq, value) each time ``name`` changed in this frame."""
+        """(seq, value) each time ``name`` changed in this frame (reads the whole frame)."""
         values = self._frame_values(frame_id)
         return [(s, d[name]) for s, d in zip(values.seqs, values.datas) if name in d]
+
+    def recent_history(self, frame_id: int, name: str, limit: int = 6) -> tuple[int, list[tuple[int, str]]]:
+        """How many times ``name`` changed in this frame, and its last ``limit`` changes (seq, value).
+
+        With stored snapshots (each knows every name's change count and last change) this reads at
+        most ``limit`` stretches between two snapshots, however long the frame; without them, the
+        whole frame (:meth:`history`)."""
+        frame = self.frame(frame_id)
+        end = frame.end_seq if frame.end_seq is not None else self.last
+        stored = self.reader.snapshot_before(frame_id, end)
+        if stored is None:
+            changes = self.history(frame_id, name)
+            return len(changes), changes[-limit:] if limit else []
+        at, state = stored
+        changes = [(s, d[name]) for s, d in self.reader.value_events(frame_id, after=at, until=end) if name in d]
+        known = state.get(name)  # [value, seq of its last change up to the snapshot, changes up to it]
+        count = len(changes) + (known[2] if known else 0)
+        while len(changes) < limit and known is not None:
+            last = known[1]
+            stored = self.reader.snapshot_before(frame_id, last - 1)
+            after = stored[0] if stored is not None else 0
+            earlier = self.reader.value_events(frame_id, after=after, until=last)
+            changes = [(s, d[name]) for s, d in earlier if name in d] + changes
+            known = stored[1].get(name) if stored is not None else None
+        return count, changes[-limit:] if limit else []
 
     def step(self) -> Step:
         reader = self.reader
@@ -304,6 +348,12 @@ class _FrameValues:
     current: dict[str, str] = field(default_factory=dict)  # the locals after the last event read
     last_seq: int = 0
     complete: bool = False
+    origin: int = 0  # the window starts after this seq: a stored snapshot's (0: the frame's start)
+
+    @classmethod
+    def starting_at(cls, seq: int, state: dict[str, list]) -> _FrameValues:
+        """A window starting at a stored snapshot: ``state`` is ``{name: [value, ...]}``, in order."""
+        return cls(current={name: v[0] for name, v in state.items()}, last_seq=seq, origin=seq)
 
 
 def _merge(values: dict[str, str], changed: dict[str, str]) -> None:

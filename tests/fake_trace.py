@@ -168,14 +168,19 @@ class InMemoryTrace:
         return sorted((f for f in self.fold_list if frame_id is None or f.frame_id == frame_id), key=lambda f: f.after_seq)
 
     # ------------------------------------------------------------------ replay and live
-    def value_events(self, frame_id: int, after: int = 0, limit: int = -1) -> Iterator[tuple[int, dict[str, str]]]:
+    def value_events(
+        self, frame_id: int, after: int = 0, limit: int = -1, until: int | None = None
+    ) -> Iterator[tuple[int, dict[str, str]]]:
         found = 0
-        for e in self.events(start=after + 1, frame_id=frame_id):
+        for e in self.events(start=after + 1, stop=None if until is None else until + 1, frame_id=frame_id):
             if e.kind in (CALL, LINE) and e.data is not None:
                 if found == limit:
                     return
                 found += 1
                 yield e.seq, e.data
+
+    def snapshot_before(self, frame_id: int, seq: int) -> tuple[int, dict[str, list]] | None:
+        return None  # like a trace written before snapshots existed: the cursor reads every value event
 
     def step_number(self, seq: int) -> int:
         return bisect.bisect_right(self._seqs, seq)

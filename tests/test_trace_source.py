@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import SCRIPTS, trace_script
 from fake_trace import InMemoryTrace
 
 from codetour.replay import Cursor
@@ -113,3 +114,32 @@ def test_the_cursor_on_a_hand_made_trace():
     assert (cursor.step().function.qualname, cursor.step().event.line) == ("main", 7)
     assert cursor.next_call(2) and cursor.step().locals == {"x": "1"}
     assert cursor.next_call(2) and cursor.step().locals == {"x": "2"}
+
+
+def test_a_large_frame_shows_the_same_through_stored_snapshots_as_on_the_fake(tmp_path):
+    """The reader serves a large frame's locals from the snapshots stored in the trace; the fake has
+    none and reads every value event. Stepping out of calls all along a 1,200-iteration loop, and
+    back, the cursor shows the same locals (in the same order) and histories on both."""
+    proc, out = trace_script(tmp_path, SCRIPTS / "long_loop.py", "1200", extra=("--full",))
+    assert proc.returncode == 0, proc.stderr
+    with TraceReader(out) as reader:
+        fake = InMemoryTrace.copy_of(reader)
+        run = reader.frames_of(reader.function_by_name("run").id)[0]
+        assert reader.snapshot_before(run.id, run.end_seq) is not None
+        assert fake.snapshot_before(run.id, run.end_seq) is None
+        real, double = Cursor(reader), Cursor(fake)
+        calls = reader.frames_of(reader.function_by_name("step").id)
+        assert len(calls) == 1200
+        seen = set()
+        for call in calls[::-37] + calls[::41]:
+            for cursor in (real, double):
+                cursor.goto(call.start_seq + 1)
+            for move in ("step_out", "step_over_back", "step_over_back", "step_out_back", "step_over", "step_back"):
+                assert getattr(real, move)() == getattr(double, move)()
+                a, b = real.step(), double.step()
+                assert (a.event, list(a.locals.items()), a.changed) == (b.event, list(b.locals.items()), b.changed)
+                seen.add(a.locals.get("i"))
+        assert len(seen) > 50
+        for name in ("n", "acc", "i", "x"):
+            full = double.history(run.id, name)
+            assert real.recent_history(run.id, name) == double.recent_history(run.id, name) == (len(full), full[-6:])

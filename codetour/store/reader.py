@@ -505,15 +505,38 @@ class TraceReader:
         return [Fold(*r) for r in rows]
 
     # ------------------------------------------------------------------ named queries for replay and live
-    def value_events(self, frame_id: int, after: int = 0, limit: int = -1) -> Iterator[tuple[int, dict[str, str]]]:
+    def value_events(
+        self, frame_id: int, after: int = 0, limit: int = -1, until: int | None = None
+    ) -> Iterator[tuple[int, dict[str, str]]]:
         """(seq, the locals that changed) for a frame's call and line events that carry values, in
-        order: those after seq ``after``, at most ``limit`` of them (-1: all)."""
+        order: those after seq ``after`` (and up to ``until``, included), at most ``limit`` of them (-1: all)."""
         for seq, data in self.db.execute(
-            "SELECT seq, data FROM events WHERE frame_id = ? AND seq > ? AND data IS NOT NULL AND kind IN (?, ?)"
+            "SELECT seq, data FROM events WHERE frame_id = ? AND seq > ? AND seq <= ? AND data IS NOT NULL AND kind IN (?, ?)"
             " ORDER BY seq LIMIT ?",
-            (frame_id, after, CALL, LINE, limit),
+            (frame_id, after, (1 << 62) if until is None else until, CALL, LINE, limit),
         ):
             yield seq, _load(data)
+
+    @cached_property
+    def has_snapshots(self) -> bool:
+        """Does this trace keep snapshots of large frames' locals (traces written before them do not)?"""
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'").fetchone() is not None
+
+    def snapshot_before(self, frame_id: int, seq: int) -> tuple[int, dict[str, list]] | None:
+        """The frame's latest snapshot at or before ``seq``: (its seq, ``{name: [value, seq of the
+        last change, changes so far]}`` in the order the names last changed), or None if there is
+        none (a small frame, or a trace written before snapshots existed)."""
+        if not self.has_snapshots:
+            return None
+        row = self.db.execute(
+            "SELECT seq, data FROM snapshots WHERE frame_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1", (frame_id, seq)
+        ).fetchone()
+        if row is None:
+            return None
+        state = _load(row[1])
+        if not isinstance(state, dict):
+            raise TraceFormatError(f"{self.path} holds a malformed snapshot (the file is corrupt)")
+        return row[0], state
 
     def step_number(self, seq: int) -> int:
         """How many events there are up to and including ``seq``: its 1-based step number."""

@@ -19,6 +19,13 @@ One trace is one file a user can copy, share and open later. Tables:
                iteration (``line`` = the loop head); per function (``frame_id``/``line`` NULL,
                name ``<return>``), the floats it returned, one per call. ``count`` samples were
                taken, every ``step``-th kept; ``data`` is JSON: points, first, last, min, max
+``snapshots``  a frame's locals every ``SNAPSHOT_EVERY`` value events (optional: traces written
+               before it lack it, and frames with fewer value events have none): ``data`` is JSON,
+               ``{name: [value, seq of its last change, how many value events changed it]}`` in the
+               order the names last changed, as of the value event ``seq`` (included). A value event
+               is a call or line event whose ``data`` holds values (arguments, changed locals). The
+               replay reads the locals at any step as the latest snapshot plus at most that many
+               events after it, instead of every earlier change of the frame.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ FILE_SUFFIX = ".ctrace"
 # FOLD marks where a loop's iterations past the budget were counted but not stored.
 CALL, LINE, RETURN, EXCEPTION, FOLD = 0, 1, 2, 3, 4
 KIND_NAMES = {CALL: "call", LINE: "line", RETURN: "return", EXCEPTION: "exception", FOLD: "fold"}
+VALUE_KINDS = (CALL, LINE)  # the events whose data is values (arguments, changed locals)
+SNAPSHOT_EVERY = 256  # value events of a frame between two snapshots of its locals
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,4 +82,6 @@ CREATE TABLE IF NOT EXISTS series (
     function_id INTEGER NOT NULL, frame_id INTEGER, line INTEGER, name TEXT NOT NULL,
     count INTEGER NOT NULL, step INTEGER NOT NULL, data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshots (frame_id INTEGER NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS snapshots_frame ON snapshots(frame_id, seq);
 """
