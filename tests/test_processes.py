@@ -159,3 +159,49 @@ def test_dataloader_spawn_workers_record_getitem(tmp_path):
     for shard in found.values():
         assert shard["meta"]["process"]["how"] == "spawn" and shard["meta"]["process"]["exit_code"] == 0
         assert shard["calls"]["Squares.__getitem__"] == 8 and shard["calls"]["collate"] == 2
+
+
+DDP = Path(__file__).resolve().parent.parent / "sample_repos" / "ddp_tiny" / "train.py"
+
+
+def check_ranks(out: Path, proc) -> None:
+    assert proc.returncode == 0, proc.stderr
+    assert "step 4 loss" in proc.stdout and proc.stdout.count("step 1 loss") == 1  # rank 0 alone logs
+    meta = main_meta(out)
+    found = by_role(shards(out))
+    assert set(found) == {"rank 0", "rank 1"}
+    for rank in (0, 1):
+        shard = found[f"rank {rank}"]
+        info = shard["meta"]["process"]
+        assert info["how"] == "torchrun" and info["rank"] == rank and info["local_rank"] == rank
+        assert info["world_size"] == 2 and info["exit_code"] == 0 and info["ppid"] == meta["process"]["pid"]
+        calls = shard["calls"]
+        assert calls["train"] == 1 and calls["TinyNet.forward"] == 4
+        # a DistributedSampler halves the 64 samples: 4 steps of 8 come from each rank's own 32
+        assert calls["LineDataset.__getitem__"] == 32
+        # log() is called at every step on every rank (it prints on rank 0 only); the checkpoint
+        # and its log line are rank 0's alone
+        assert calls["log"] == (5 if rank == 0 else 4)
+    assert sorted(c["rank"] for c in meta["children"]) == [0, 1]
+    assert (out.parent / "ck" / "tiny.pt").exists()
+
+
+@requires_torch
+@pytest.mark.slow
+def test_torchrun_ranks_record_their_shards(tmp_path):
+    out = tmp_path / "run.ctrace"
+    args = ["--standalone", "--nproc-per-node", "2", str(DDP), "--steps", "4", "--out", str(tmp_path / "ck")]
+    proc = run_cli("trace", "-o", str(out), "torchrun", *args, cwd=tmp_path, timeout=300)
+    check_ranks(out, proc)
+    assert "2 child processes recorded in run.ctrace.d/ (rank 0, rank 1)" in proc.stderr
+    assert "no code under" not in proc.stderr and "was not recorded" not in proc.stderr
+    assert main_meta(out)["root"] == str(DDP.parent)  # the launched script's repo (its requirements.txt)
+
+
+@requires_torch
+@pytest.mark.slow
+def test_torch_distributed_run_as_a_module(tmp_path):
+    out = tmp_path / "run.ctrace"
+    args = ["--standalone", "--nproc-per-node", "2", str(DDP), "--steps", "4", "--out", str(tmp_path / "ck")]
+    proc = run_cli("trace", "-q", "-o", str(out), "-m", "torch.distributed.run", *args, cwd=tmp_path, timeout=300)
+    check_ranks(out, proc)

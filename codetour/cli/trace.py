@@ -37,6 +37,15 @@ that; arguments after the folder are added to the entry's mode flag (main.py
 still leaves a readable trace up to its last flush (twice a second). An existing
 file at -o PATH is replaced only if it is an earlier trace (or with --force).
 
+Processes the program starts are recorded too (--no-follow-children to
+skip them): forked children and DataLoader/multiprocessing workers, spawned
+interpreters, `subprocess` children running Python, and torchrun ranks. Each
+writes its own trace beside the main one, OUT.d/<pid>.ctrace, with its pid,
+parent, rank and role; at most --workers-in-full identical workers per parent
+are recorded, the others only listed. A launcher on PATH runs as from the
+shell: `codetour trace torchrun --standalone --nproc-per-node 2 train.py`
+(or -m torch.distributed.run) records every rank of train.py's repo.
+
 {TARGET_RULE}
 
 examples:
@@ -44,6 +53,7 @@ examples:
   codetour trace -m mypkg.train --config small.yaml
   codetour trace --full -o run.ctrace eval.py --checkpoint ckpt.npz
   codetour trace sample_repos/torch_classifier --epochs 1
+  codetour trace torchrun --standalone --nproc-per-node 2 sample_repos/ddp_tiny/train.py
 """
 
 USAGE = "codetour trace [options] (SCRIPT | -m MODULE | REPO) [ARGS...]"
@@ -244,8 +254,12 @@ def print_summary(recording: Any) -> None:
         warn(
             "another trace function (a debugger or coverage) was active; codetour replaced it during the run and restored it after"
         )
+    children = result.children
+    if children:
+        print_children(output, children)
     if not funcs:
-        warn(f"no code under {recorder.scope.root} ran; check --root/--include")
+        if not any(c.get("traced") for c in children):
+            warn(f"no code under {recorder.scope.root} ran; check --root/--include")
         return
     table = Table(box=None, pad_edge=False, show_header=True, header_style="dim")
     table.add_column("top by calls", style="cyan")
@@ -257,6 +271,20 @@ def print_summary(recording: Any) -> None:
     for a, b in zip(by_calls, by_time):
         table.add_row(Text(_label(a)), f"{a['calls']:,}", Text(f"  {_label(b)}"), duration(b["self_ns"]))
     err.print(table)
+
+
+def print_children(output: Any, children: list[dict[str, Any]]) -> None:
+    """One line for the processes the run started, and a warning for those that failed."""
+    folder = f"{os.path.basename(output)}.d/"
+    traced = sorted((c for c in children if c.get("traced")), key=lambda c: (c.get("rank") is None, c.get("rank") or 0))
+    roles = ", ".join(str(c.get("role")) for c in traced[:4]) + (", ..." if len(traced) > 4 else "")
+    counted = len(children) - len(traced)
+    extra = f"; {counted} more only counted (--workers-in-full)" if counted else ""
+    err.print(f"  [bold]{len(traced)}[/] child processes recorded in {esc(folder)} ({esc(roles)}){extra}")
+    for child in children:
+        code = child.get("exit_code")
+        if isinstance(code, int) and code != 0 and not (code < 0 and child.get("how") in ("fork", "spawn", "forkserver")):
+            warn(f"child process {child.get('pid')} ({child.get('role')}) exited with {code}")
 
 
 def _label(function: dict[str, Any]) -> str:

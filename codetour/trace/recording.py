@@ -9,6 +9,7 @@ returns a :class:`Recording`. The command line only parses and prints.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -34,6 +35,7 @@ class Resolved:
     where: Path  # the folder the repo root is searched from
     root: Path | None = None  # the root itself, when the user named a repo folder
     notes: list[str] = field(default_factory=list)
+    launcher: bool = False  # a console script found on PATH (torchrun): not the repo's own code
 
 
 @dataclass
@@ -45,16 +47,30 @@ class Recording:
     result: RunResult
     backend_note: str | None = None  # why the backend is not the one asked for, when it is not
 
+    launcher: Path | None = None  # the console script that ran (torchrun), when the target was one
+
     @property
     def outside_root(self) -> list[str]:
         """Files that ran outside the root and were not recorded (not libraries either)."""
-        return sorted(self.recorder.scope.outside)
+        shown = self.recorder.scope.outside
+        if self.launcher is not None:
+            shown = shown - {os.path.realpath(self.launcher)}
+        return sorted(shown)
 
 
 def resolve_target(target: str | None, args: list[str], module: str | None = None) -> Resolved:
-    """What `codetour trace TARGET ARGS` / `-m MODULE ARGS` runs."""
+    """What `codetour trace TARGET ARGS` / `-m MODULE ARGS` runs.
+
+    A launcher (``torchrun``, any Python console script on PATH, or an installed module such as
+    ``-m torch.distributed.run``) runs as it would from the shell; the repo it records is the one
+    around the first ``.py`` file among its arguments (the script it launches), else the working
+    directory.
+    """
     if module:
-        return Resolved(Target(module=module, args=list(args)), Path.cwd())
+        where = Path.cwd()
+        if not _module_under(module, where):
+            where = _launched_script_folder(args) or where
+        return Resolved(Target(module=module, args=list(args)), where)
     if not target:
         raise UsageError("nothing to trace: name a script, -m MODULE, or a repo folder (see `codetour trace --help`)")
     path = Path(target)
@@ -92,10 +108,46 @@ def resolve_target(target: str | None, args: list[str], module: str | None = Non
         where = chosen.script.parent if chosen.script is not None else result.root
         return Resolved(chosen, where, root=result.root, notes=notes)
     if not path.exists():
+        launcher = _console_script(target)
+        if launcher is not None:
+            where = _launched_script_folder(args) or Path.cwd()
+            return Resolved(Target(script=launcher, args=list(args), argv0=target), where, launcher=True)
         raise InputError(f"no such file: {path}")
     if path.suffix not in (".py", ".pyw", ""):
         raise InputError(f"{path} is not a Python file", hint="name a .py script or use -m MODULE")
     return Resolved(Target(script=path, args=list(args), argv0=target), path.parent)
+
+
+def _console_script(name: str) -> Path | None:
+    """``name`` as the shell would find it on PATH, if it is a Python script (a console script such
+    as ``torchrun``): its first line is a ``#!`` naming a Python interpreter."""
+    if os.sep in name or (os.altsep and os.altsep in name):
+        return None
+    found = shutil.which(name)
+    if found is None:
+        return None
+    try:
+        with open(found, "rb") as fh:
+            first = fh.readline(256)
+    except OSError:
+        return None
+    return Path(found) if first.startswith(b"#!") and b"python" in first else None
+
+
+def _launched_script_folder(args: list[str]) -> Path | None:
+    """The folder of the first existing ``.py`` file among a launcher's arguments."""
+    for arg in args:
+        if arg.endswith(".py") and Path(arg).is_file():
+            return Path(arg).resolve().parent
+    return None
+
+
+def _module_under(module: str, folder: Path) -> bool:
+    """Is ``module``'s top-level package a file or folder in ``folder`` (the user's own code)?"""
+    from importlib.machinery import PathFinder
+
+    top = module.split(".")[0]
+    return top.isidentifier() and PathFinder.find_spec(top, [str(folder)]) is not None
 
 
 def default_trace_path(root: Path, name: str) -> Path:
@@ -168,7 +220,8 @@ def record_target(
         )
     with around(recorder) if around is not None else nullcontext():
         result = record(target, recorder, redaction=redaction, follow=follow)
-    return Recording(out_path, recorder, result, backend_note or getattr(recorder, "tool_note", None))
+    launcher = target.script if resolved.launcher else None
+    return Recording(out_path, recorder, result, backend_note or getattr(recorder, "tool_note", None), launcher)
 
 
 # How many traces of one entry `.codetour/` keeps: the oldest beyond this are removed after a new

@@ -47,6 +47,7 @@ class RunResult:
     status: str  # "ok", "exit", "exception", "interrupted"
     exception: dict[str, Any] | None = None
     wall_s: float = 0.0
+    children: list[dict[str, Any]] = field(default_factory=list)  # the processes it started (with --follow-children)
 
 
 def load_script(path: Path) -> types.CodeType:
@@ -246,7 +247,7 @@ def record(
         meta["process"] = {**process, "ended_ns": time.time_ns(), "exit_code": result.exit_code}
         if follower is not None and os.getpid() == recorder.pid:
             follower.uninstall()
-            meta["children"] = follower.children()
+            meta["children"] = result.children = follower.children()
             follower.cleanup_slots()
         return meta
 
