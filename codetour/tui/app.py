@@ -87,7 +87,7 @@ class ReplayApp(App[int]):
         self._shown_stack: tuple | None = None
         self._covered: dict[int, set[int]] = self._covered_by_pid.setdefault(self.process.pid, {})
         # A variable's history in a call does not depend on the step: computed once per (call, name).
-        self._histories: OrderedDict[tuple[int, str], list[tuple[int, str]]] = OrderedDict()
+        self._histories: OrderedDict[tuple[int, str], tuple[int, list[tuple[int, str]]]] = OrderedDict()
         meta = self.reader.meta
         argv = meta.get("argv") or []
         root = meta.get("root") or ""
@@ -537,25 +537,24 @@ class ReplayApp(App[int]):
             return
         frame = self.view_frame or step.frame
         name = event.row_key.value
-        history = self._history(frame.id, name)
-        if len(history) <= 1:
+        changes, shown = self._history(frame.id, name)
+        if changes <= 1:
             self._show_history(None)
             return
-        shown = history[-6:]
-        text = Text.assemble((f"{name}", "bold cyan"), f" changed {len(history)}× in this call: ")
+        text = Text.assemble((f"{name}", "bold cyan"), f" changed {changes}× in this call: ")
         for i, (seq, value) in enumerate(shown):
             if i:
                 text.append(" → ", "dim")
             text.append(value[:40], "bold" if seq <= step.event.seq else "dim")
         self._show_history(text)
 
-    def _history(self, frame_id: int, name: str) -> list[tuple[int, str]]:
-        """(seq, value) each time ``name`` changed in the call; scanning a long call's values costs
-        tens of milliseconds, and every step re-highlights the variables table, so cache it."""
+    def _history(self, frame_id: int, name: str) -> tuple[int, list[tuple[int, str]]]:
+        """How many times ``name`` changed in the call and its last 6 changes (seq, value); every step
+        re-highlights the variables table, so cache it."""
         key = (frame_id, name)
         cached = self._histories.get(key)
         if cached is None:
-            cached = self._histories[key] = self.cursor.history(frame_id, name)
+            cached = self._histories[key] = self.cursor.recent_history(frame_id, name, 6)
             if len(self._histories) > 256:
                 self._histories.popitem(last=False)
         else:
