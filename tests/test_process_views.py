@@ -539,6 +539,13 @@ async def test_following_a_dataloader_batch_into_its_worker(loader_run):
         await pilot.press("w")
         await settle(pilot)
         assert app.process.is_main
+    from codetour.tour.build import build_tour
+
+    with TraceReader(loader_run) as reader:
+        tour = build_tour(reader)
+    stop = next(s for s in tour.stops if s.title.startswith("Data in a worker"))
+    assert stop.at == "Squares.__getitem__" and "torch.tensor" in (stop.match or "")
+    assert "`Squares.__getitem__` ×16" in stop.narration and "`collate` ×4" in stop.narration
 
 
 # --------------------------------------------------------------------------- the replay app
@@ -681,3 +688,123 @@ async def test_a_skipped_shard_is_reported_in_the_app(run_copy):
         await settle(pilot)
         assert [p.pid for p in app.trace_run] == [MAIN_PID, 5001]
         assert any("skipped run.ctrace.d/5002.ctrace" in n.message for n in app._notifications)
+
+
+# --------------------------------------------------------------------------- tours
+def test_the_generated_tour_has_a_stop_in_a_worker(run_path, tmp_path):
+    from codetour.tour.build import build_tour
+    from codetour.tour.resolve import resolve_in_trace
+
+    with TraceReader(run_path) as reader:
+        tour = build_tour(reader)
+    worker = [s for s in tour.stops if s.title.startswith("Data in a worker")]
+    assert len(worker) == 1
+    stop = worker[0]
+    assert stop.at == "Squares.__init__" and stop.file == "data.py" and stop.phase == "data"
+    assert "DataLoader worker 0 (pid 5001, started by fork)" in stop.narration
+    # the workers' calls, summed: 4 __getitem__ and 4 augment and 2 collate in each
+    assert "`Squares.__getitem__` ×8" in stop.narration and "`augment` ×8" in stop.narration
+    with open_run(run_path) as run:
+        resolved = resolve_in_trace(stop, run.by_pid(5001).reader)  # type: ignore[union-attr]
+        assert resolved.seq is not None and resolved.line == stop.line
+    alone = tmp_path / "alone.ctrace"  # without its shards: no worker stop
+    shutil.copy(run_path, alone)
+    with TraceReader(alone) as reader:
+        assert not any(s.title.startswith("Data in a worker") for s in build_tour(reader).stops)
+
+
+RANKS = '''"""One rank of a data-parallel job: its share of the items, and rank 0 saves."""
+import sys
+
+
+class Items:
+    def __getitem__(self, index):
+        return index * 10
+
+
+def save(total):
+    with open("checkpoint.txt", "w") as fh:
+        fh.write(str(total))
+
+
+def main(rank, world):
+    data = Items()
+    total = 0
+    for i in range(rank, 8, world):
+        total += data[i]
+    if rank == 0:
+        print("total on rank 0", total)
+        save(total)
+    return total
+
+
+main(int(sys.argv[1]), 2)
+'''
+
+
+@pytest.fixture(scope="module")
+def ranks_run(tmp_path_factory) -> Path:
+    """A launcher (no repo code of its own, like torchrun) and two rank shards, recorded for real."""
+    base = tmp_path_factory.mktemp("ranks")
+    repo = base / "repo"
+    repo.mkdir()
+    (repo / "train.py").write_text(RANKS)
+    launcher = base / "launch.py"
+    launcher.write_text("import sys\n")
+    main = base / "run.ctrace"
+    proc = run_cli("trace", "--root", str(repo), "-o", str(main), str(launcher), cwd=base)
+    assert proc.returncode == 0, proc.stderr
+    shard_dir(main).mkdir()
+    start = 1_700_000_000_000_000_000
+    for rank in (0, 1):
+        pid = 7000 + rank
+        shard = shard_dir(main) / f"{pid}.ctrace"
+        proc = run_cli("trace", "--root", str(repo), "-o", str(shard), str(repo / "train.py"), str(rank), cwd=base)
+        assert proc.returncode == 0, proc.stderr
+        info = {"pid": pid, "ppid": 6999, "how": "torchrun", "rank": rank, "local_rank": rank, "world_size": 2}
+        info.update({"role": f"rank {rank}", "started_ns": start + rank * 1000, "exit_code": 0, "traced": True})
+        _set_meta(shard, process=info, pid=pid, start_time=info["started_ns"] / 1e9)
+    _set_meta(main, process={"pid": 6999, "how": "main", "role": "main", "started_ns": start}, pid=6999)
+    return main
+
+
+def test_a_distributed_tour_says_what_differs_per_rank(ranks_run):
+    from codetour.tour.build import build_tour
+
+    with TraceReader(ranks_run) as reader:
+        assert reader.event_count == 0  # the launcher ran no repo code
+        tour = build_tour(reader)
+    stop = next(s for s in tour.stops if s.title.startswith("What differs per rank"))
+    # anchored at the first line only rank 0 ran
+    assert stop.at == "main" and stop.match == 'print("total on rank 0", total)'
+    assert "This run had 2 ranks" in stop.narration
+    assert "Lines that ran in rank 0 but not in rank 1" in stop.narration
+    assert "`train.py:" in stop.narration and "save(total)" in stop.narration and "fh.write(str(total))" in stop.narration
+    # the data each rank was given: never the same item
+    assert "`Items.__getitem__` was called with `index=0`, `index=2`, `index=4`, `index=6` in rank 0" in stop.narration
+    assert "with `index=1`, `index=3`, `index=5`, `index=7` in rank 1" in stop.narration
+
+
+async def test_the_replay_opens_rank_0_when_the_launcher_ran_no_repo_code(ranks_run):
+    from codetour.tour.build import build_tour
+    from codetour.tui.app import ReplayApp
+
+    with TraceReader(ranks_run) as reader:
+        tour = build_tour(reader)
+    app = ReplayApp(ranks_run, tour)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.process.label == "rank 0"
+        assert any("main process recorded no events" in n.message for n in app._notifications)
+        index = next(i for i, s in enumerate(tour.stops) if s.title.startswith("What differs per rank"))
+        for _ in range(index + 1):
+            await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.cursor.current_stop() == index and app.process.label == "rank 0"
+        assert (
+            app.current.function.qualname == "main"
+            and "rank 0" in app.reader.source_lines(app.current.file_id)[app.current.event.line - 1]
+        )
+        await pilot.press("m", "down", "enter")  # rank 1 at the same moment (main, with no events, is greyed)
+        await settle(pilot)
+        assert app.process.label == "rank 1"

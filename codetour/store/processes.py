@@ -23,7 +23,7 @@ process on one wall clock (:meth:`Process.wall_ns`), which is how "the same mome
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +31,7 @@ from typing import Any
 
 from codetour.errors import CodetourError, UsageError
 from codetour.store.reader import Event, Frame, TraceReader
-from codetour.store.schema import FILE_SUFFIX
+from codetour.store.schema import FILE_SUFFIX, LINE
 from codetour.store.source import TraceSource
 
 PROCESS_KEY = "process"
@@ -148,6 +148,7 @@ class Process:
     path: Path
     reader: TraceSource
     is_main: bool = False
+    owned: bool = True  # opened by open_run (closed with the run), not handed to it
 
     @property
     def pid(self) -> int:
@@ -202,7 +203,7 @@ class Run:
     @classmethod
     def of_one(cls, reader: TraceSource) -> Run:
         """A run of one process around a source that is already open (no file is opened)."""
-        return cls(reader.path, [Process(main_info(reader.meta), reader.path, reader, is_main=True)])
+        return cls(reader.path, [Process(main_info(reader.meta), reader.path, reader, is_main=True, owned=False)])
 
     @property
     def main(self) -> Process:
@@ -265,7 +266,7 @@ class Run:
 
     def close(self) -> None:
         for p in self.processes:
-            close = getattr(p.reader, "close", None)
+            close = getattr(p.reader, "close", None) if p.owned else None
             if close is not None:
                 close()
 
@@ -297,14 +298,17 @@ def _order(p: Process) -> tuple:
     return (rank is None, rank if rank is not None else 0, p.info.started_ns is None, p.info.started_ns or 0, p.pid)
 
 
-def open_run(path: str | Path) -> Run:
+def open_run(path: str | Path, main_reader: TraceSource | None = None) -> Run:
     """The run recorded at ``path``: its main trace (errors about it are raised, as
-    :class:`TraceReader` raises them) and every readable shard in ``path.d/``."""
+    :class:`TraceReader` raises them) and every readable shard in ``path.d/``. Given
+    ``main_reader`` (the main trace, already open), only the shards are opened (and closed
+    with the run)."""
     path = Path(path)
-    main_reader = TraceReader(path)
+    owned = main_reader is None
+    main_reader = main_reader if main_reader is not None else TraceReader(path)
     try:
         meta = main_reader.meta
-        main = Process(main_info(meta), path, main_reader, is_main=True)
+        main = Process(main_info(meta), path, main_reader, is_main=True, owned=owned)
         listed: dict[int, ProcessInfo] = {}
         for entry in meta.get(CHILDREN_KEY) or []:
             info = ProcessInfo.from_dict(entry)
@@ -328,7 +332,8 @@ def open_run(path: str | Path) -> Run:
         unrecorded = [info for pid, info in listed.items() if pid not in seen]
         return Run(path, [main, *others], problems, unrecorded)
     except BaseException:
-        main_reader.close()
+        if owned:
+            main_reader.close()  # type: ignore[attr-defined]
         raise
 
 
@@ -471,3 +476,213 @@ def caller_moment(run: Run, worker: Process, frame: Frame) -> tuple[Process, int
         return None
     after = parent.reader.next_event(before.seq) if before.ts_ns < ts else None
     return parent, (after or before).seq
+
+
+# --------------------------------------------------------------------------- tour stops from other processes
+WORK_PHASES = ("batch", "data")  # a worker's stop goes after the last of these in the tour
+
+
+def process_stops(reader: TraceSource, phases: Sequence[str | None]) -> list[tuple[int, dict[str, Any]]]:
+    """Stops a generated tour gets from the run's other processes, as (position in the tour,
+    :class:`~codetour.tour.model.Stop` fields), for the tour builder to insert (last first).
+
+    - a stop in a worker (DataLoader worker, pool worker: the first call of the work it was
+      handed, ``__getitem__`` or the pool's task), after the tour's batch/data stop;
+    - for a distributed run, what differs per rank: lines that ran in rank 0 but not in rank 1
+      (rank-0-only logging and checkpointing) and the different items each rank was given.
+
+    ``phases`` are the tour's stops' phases so far. A trace without shards gives none. The stops
+    anchor in the process where they ran; the replay follows them there.
+    """
+    if not shard_dir(reader.path).is_dir():
+        return []
+    try:
+        run = open_run(reader.path, main_reader=reader)
+    except CodetourError:
+        return []
+    try:
+        out: list[tuple[int, dict[str, Any]]] = []
+        worker = _worker_stop(run)
+        if worker is not None:
+            after = [i for i, phase in enumerate(phases) if phase in WORK_PHASES]
+            out.append((after[-1] + 1 if after else len(phases), worker))
+        ranks = _rank_stop(run)
+        if ranks is not None:
+            out.append((len(phases), ranks))
+        return out
+    finally:
+        run.close()
+
+
+def _where(process: Process, function_id: int) -> tuple[str, str, Any]:
+    reader = process.reader
+    func = reader.functions[function_id]
+    return func.qualname, reader.files[func.file_id].relpath, func
+
+
+def _first_line(process: Process, frame: Frame) -> tuple[int | None, str | None]:
+    """The first line that ran in a frame and its text."""
+    reader = process.reader
+    event = reader.next_event(frame.start_seq - 1, frame_id=frame.id, kinds=(LINE,))
+    if event is None:
+        return None, None
+    func = reader.functions[frame.function_id]
+    lines = reader.source_lines(func.file_id)
+    text = lines[event.line - 1].strip() if 0 < event.line <= len(lines) else None
+    return event.line, text or None
+
+
+def _args_text(frame: Frame) -> str:
+    return ", ".join(f"{k}={v}" for k, v in (frame.args or {}).items() if k != "self")
+
+
+def _worker_stop(run: Run) -> dict[str, Any] | None:
+    workers = [
+        p for p in run.processes if not p.is_main and p.info.how not in ("torchrun", "subprocess") and p.reader.event_count
+    ]
+    if not workers:
+        return None
+    calls = [c for c in worker_calls(run, run.main) if c.process in workers]
+    if not calls:
+        return None
+    first = calls[0]
+    qualname, relpath, _func = _where(first.process, first.frame.function_id)
+    line, text = _first_line(first.process, first.frame)
+    totals: dict[str, int] = {}
+    for process in workers:
+        for func in process.reader.functions.values():
+            if func.kind == "function" and any(c.process is process and c.frame.function_id == func.id for c in calls):
+                totals[func.qualname] = totals.get(func.qualname, 0) + func.calls
+    counted = [p for p in run.processes if not p.is_main and not p.info.traced]
+    loader = any(p.info.role.startswith("DataLoader") for p in workers)
+    parts = [
+        f"*This ran in another process: {first.process.label} (pid {first.process.pid}, started by {first.process.info.how}),"
+        f" one of {len(workers)} traced worker process{'es' if len(workers) != 1 else ''}"
+        + (f" ({len(counted)} more identical ones were counted, not traced)" if counted else "")
+        + ".* The parent hands work to its workers and receives the results; stepping through the parent alone,"
+        " this code never seems to run.",
+        "What the workers ran (calls summed over the traced workers): "
+        + ", ".join(f"`{name}` ×{n:,}" for name, n in sorted(totals.items(), key=lambda kv: -kv[1]))
+        + ".",
+    ]
+    per_worker = []
+    for process in workers:
+        mine = [c for c in calls if c.process is process and c.qualname == qualname][:6]
+        if mine:
+            per_worker.append(f"{process.label}: " + "; ".join(f"`{_args_text(c.frame)}`" for c in mine))
+    if per_worker:
+        parts.append(f"The first calls of `{qualname}` in each worker:\n\n" + "\n".join(f"- {w}" for w in per_worker))
+    parts.append("In the replay, `w` goes from the parent's loop to the worker's call and back; `p` lists the processes.")
+    return {
+        "title": f"{'Data in a worker' if loader else 'Work in a worker'}: {qualname}",
+        "at": qualname,
+        "file": relpath,
+        "match": text,
+        "line": line,
+        "phase": "data" if loader else "other",
+        "narration": "\n\n".join(parts),
+    }
+
+
+def _rank_stop(run: Run) -> dict[str, Any] | None:
+    by_rank: dict[int, Process] = {}
+    for p in run.processes:
+        rank = p.info.rank
+        if rank is None or not p.reader.event_count or "worker" in p.info.role.lower():
+            continue
+        by_rank.setdefault(rank, p)
+    if len(by_rank) < 2:
+        return None
+    r0, r1 = (by_rank[r] for r in sorted(by_rank)[:2])
+
+    def lines_of(process: Process) -> dict[tuple[str, int], tuple[int, int]]:
+        found: dict[tuple[str, int], tuple[int, int]] = {}
+        reader = process.reader
+        for function_id, line, _seq, frame_id, _n in reader.lines_that_ran():
+            func = reader.functions[function_id]
+            found.setdefault((reader.files[func.file_id].relpath, line), (function_id, frame_id))
+        return found
+
+    lines0, lines1 = lines_of(r0), lines_of(r1)
+    only0 = [key for key in lines0 if key not in lines1]
+    shown: list[str] = []
+    for path, number in only0[:6]:
+        function_id, _frame = lines0[(path, number)]
+        source = r0.reader.source_lines(r0.reader.functions[function_id].file_id)
+        code = source[number - 1].strip() if 0 < number <= len(source) else ""
+        shown.append(f"- `{path}:{number}` `{code}`")
+    data = _different_items(r0, r1)
+    world = r0.info.world_size or len(by_rank)
+    parts = [
+        f"*This run had {world} ranks: processes of one distributed job, each recorded in its own shard. They run the"
+        " same code; what differs is the data each one is given and the work only one of them does.*"
+    ]
+    if shown:
+        more = f" (and {len(only0) - len(shown)} more)" if len(only0) > len(shown) else ""
+        parts.append(
+            f"Lines that ran in {r0.label} but not in {r1.label}{more}: work done once for the whole job,"
+            " such as logging and checkpointing:\n\n" + "\n".join(shown)
+        )
+    else:
+        parts.append(f"{r0.label} and {r1.label} ran the same lines.")
+    if data is not None:
+        name, values0, values1 = data
+        parts.append(
+            f"Each rank got different items: `{name}` was called with {values0} in {r0.label}"
+            f" and with {values1} in {r1.label} (no value in common: each rank reads its own shard of the data)."
+        )
+    parts.append("In the replay, `p` lists the ranks and `m` shows what another rank was doing at the same moment.")
+    line: int | None
+    text: str | None
+    if only0:
+        function_id, frame_id = lines0[only0[0]]
+        qualname, relpath, _func = _where(r0, function_id)
+        line = only0[0][1]
+        source = r0.reader.source_lines(r0.reader.functions[function_id].file_id)
+        text = source[line - 1].strip() if 0 < line <= len(source) else None
+        frame = r0.reader.frame(frame_id)
+        frames = [f for f in r0.reader.frames_of(function_id) if not f.resumed]
+        call = next((i for i, f in enumerate(frames, 1) if frame is not None and f.id == frame.id), 1)
+    elif data is not None:
+        func0 = r0.reader.function_by_name(data[0])
+        if func0 is None:
+            return None
+        qualname, relpath, _func = _where(r0, func0.id)
+        frames = [f for f in r0.reader.frames_of(func0.id) if not f.resumed]
+        line, text = _first_line(r0, frames[0]) if frames else (None, None)
+        call = 1
+    else:
+        return None
+    return {
+        "title": f"What differs per rank: {qualname}",
+        "at": qualname,
+        "file": relpath,
+        "match": text or None,
+        "line": line,
+        "call": call,
+        "phase": "other",
+        "narration": "\n\n".join(parts),
+    }
+
+
+def _different_items(r0: Process, r1: Process) -> tuple[str, str, str] | None:
+    """A function both ranks called with arguments that never coincide (the items of a data
+    shard): its name and the first arguments each rank gave it. The most called one wins."""
+    best: tuple[int, str, str, str] | None = None
+    names1 = {f.qualname: f for f in r1.reader.functions.values() if f.kind == "function" and f.recorded_calls}
+    for func in r0.reader.functions.values():
+        other = names1.get(func.qualname)
+        if other is None or func.kind != "function" or not func.recorded_calls:
+            continue
+        args0 = [_args_text(f) for f in r0.reader.frames_of(func.id) if not f.resumed]
+        args1 = [_args_text(f) for f in r1.reader.frames_of(other.id) if not f.resumed]
+        if not args0 or not args1 or not all(args0) or set(args0) & set(args1):
+            continue
+        if best is None or func.calls > best[0]:
+            best = (func.calls, func.qualname, _listing(args0), _listing(args1))
+    return best[1:] if best is not None else None
+
+
+def _listing(values: list[str], limit: int = 6) -> str:
+    shown = ", ".join(f"`{v}`" for v in values[:limit])
+    return shown + (", …" if len(values) > limit else "")

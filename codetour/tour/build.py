@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from codetour.store.processes import process_stops
 from codetour.store.reader import TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
@@ -115,6 +116,9 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
                 narration=_narrate(ix, decided, ev, also, nxt),
             )
         )
+    # Runs with traced child processes (#18): a stop in a worker, what differs per rank (store/processes.py).
+    for position, fields in reversed(process_stops(reader, [s.phase for s in tour.stops])):
+        tour.stops.insert(position, Stop(**fields))
     return tour
 
 
