@@ -176,15 +176,15 @@ def first_runs(trace: str, spans: list[tuple[str, int, int]]) -> list[int | None
     return result
 
 
-def _inspect_main(trace: str, spans_json: str) -> int:
+def _inspect_main(trace: str, spans_json: str, build: bool = True) -> int:
     spans = [tuple(s) for s in json.loads(spans_json)]
-    payload: dict[str, Any] = {}
+    payload: dict[str, Any] = {"stops": []}
     start = time.perf_counter()
     try:
-        payload["stops"] = generated_stops(trace)
+        if build:  # --check-labels needs only the labelled lines' first runs, not a tour of a --full trace
+            payload["stops"] = generated_stops(trace)
     except Exception as exc:  # a builder crash is a result to report, not ours to raise
         payload["error"] = f"{type(exc).__name__}: {exc}"
-        payload["stops"] = []
     payload["build_s"] = time.perf_counter() - start
     try:
         payload["label_runs"] = first_runs(trace, spans)  # type: ignore[arg-type]
@@ -1048,11 +1048,20 @@ def check_labels(m: Manifest, corpus: Path, python: str, traces: Path, codetour_
     spans = [(s.file, s.first, s.last) for lab in m.labels.values() for s in lab.spans]
     owners = [(lab, s) for lab in m.labels.values() for s in lab.spans]
     inspect = capture_run(
-        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans)], cwd, env, BUILD_TIMEOUT * 4
+        [python, str(Path(__file__).resolve()), "--_inspect", str(trace), json.dumps(spans), "--_no-build"],
+        cwd,
+        env,
+        BUILD_TIMEOUT * 4,
     )
     if inspect.returncode is None:
         return ["looking up the labelled lines timed out"]
-    runs = json.loads(inspect.stdout.strip().splitlines()[-1]).get("label_runs") or []
+    try:
+        payload = json.loads(inspect.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return [f"looking up the labelled lines failed: {(inspect.stderr.strip().splitlines() or ['no output'])[-1]}"]
+    if payload.get("label_runs_error") or payload.get("label_runs") is None:
+        return [f"looking up the labelled lines failed: {payload.get('label_runs_error', 'no answer')}"]
+    runs = payload["label_runs"]
     problems = []
     for (label, span), seq in zip(owners, runs):
         if label.runs and seq is None and span is label.spans[0]:
@@ -1100,9 +1109,10 @@ def main(argv: list[str] | None = None) -> int:
         "--check-labels", action="store_true", help="trace each run with no budgets and report labels whose lines never ran"
     )
     parser.add_argument("--_inspect", nargs=2, metavar=("TRACE", "SPANS"), help=argparse.SUPPRESS)
+    parser.add_argument("--_no-build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._inspect:
-        return _inspect_main(*args._inspect)
+        return _inspect_main(*args._inspect, build=not args._no_build)
 
     manifests: list[Manifest] = []
     try:
