@@ -205,3 +205,46 @@ def test_torch_distributed_run_as_a_module(tmp_path):
     args = ["--standalone", "--nproc-per-node", "2", str(DDP), "--steps", "4", "--out", str(tmp_path / "ck")]
     proc = run_cli("trace", "-q", "-o", str(out), "-m", "torch.distributed.run", *args, cwd=tmp_path, timeout=300)
     check_ranks(out, proc)
+
+
+def test_a_child_with_its_own_sitecustomize_or_a_bad_config_runs_as_without_codetour(tmp_path):
+    proc, out = trace(tmp_path, "own_sitecustomize.py")
+    assert proc.returncode == 0, proc.stderr
+    assert "own sitecustomize: ran" in proc.stdout  # codetour's bootstrap chained to it
+    assert "bootstrap left on sys.path: False" in proc.stdout
+    assert "bad config child: 3 child total 6" in proc.stdout  # ran normally, untraced
+    roles = sorted(s["meta"]["process"]["role"] for s in shards(out).values())
+    assert roles == ["subprocess -c"]  # the first child was recorded; the one with a bad config was not
+
+
+def test_a_killed_run_leaves_readable_shards(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run.ctrace"
+    target = DATA / "forks_and_lingers.py"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codetour", "trace", "-q", "--root", str(DATA), "-o", str(out), str(target)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: the test kills parent and child at once
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "child running\n"
+        time.sleep(2.5)  # a few of the child's own flushes
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+    meta = main_meta(out)
+    assert meta["status"] == "running"
+    ((pid, shard),) = shards(out).items()
+    assert shard["meta"]["status"] == "running" and shard["meta"]["process"]["how"] == "fork"
+    assert shard["meta"]["process"]["ppid"] == meta["process"]["pid"] and shard["meta"]["process"]["ended_ns"] is None
+    assert shard["calls"]["step"] > 1000 and shard["calls"]["child_loop"] == 1
+    with TraceReader(out.with_name("run.ctrace.d") / f"{pid}.ctrace") as reader:
+        assert "did not finish" in (reader.incomplete or "")

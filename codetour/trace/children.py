@@ -466,6 +466,15 @@ class ForkFollower:
         self.config = config
         self.kinds: dict[str, int] = {}  # kind -> children of that kind forked so far (in this parent)
         self.pending: tuple[str, bool] | None = None  # (role, record in full) for the child being forked
+        self.on_tick: Any = None  # called from the recorder's flusher thread (the main process's summary)
+
+    def tick(self) -> None:
+        on_tick = self.on_tick
+        if on_tick is not None:
+            try:
+                on_tick()
+            except Exception:
+                _debug("updating the children summary failed")
 
     def before_fork(self) -> None:
         """In the parent, just before ``os.fork()``: the child's role and whether it is recorded."""
@@ -553,10 +562,13 @@ class Follower:
         self._boot_dir: str | None = None
         self._saved_env: dict[str, str | None] = {}
         self._real_waitpid: Any = None
+        self._last_state: Any = None
+        self._known: dict[Path, dict[str, Any]] = {}  # shard -> its process meta as it started
 
     def install(self, recorder: Recorder) -> None:
         """Before the target starts: fork hooks on ``recorder``, the bootstrap in the environment."""
         recorder.follow = ForkFollower(self.config)
+        recorder.follow.on_tick = lambda: self.update(recorder)
         # Beside the shards (not in /tmp: a killed run leaves it where the next run at this path clears it).
         boot = self.shard_dir / ".site"
         boot.mkdir(parents=True, exist_ok=True)
@@ -593,12 +605,40 @@ class Follower:
             with contextlib.suppress(OSError):
                 self.shard_dir.rmdir()  # no child ran: no shard folder either
 
+    def update(self, recorder: Recorder) -> None:
+        """Keep the trace's ``children`` current while the run goes on (from the flusher thread): when
+        a shard appears or a child is waited for, the list is rewritten without waiting for anyone."""
+        if os.getpid() != recorder.pid or not self.shard_dir.is_dir():
+            return
+        shards = sorted(self.shard_dir.glob(f"*{FILE_SUFFIX}"))
+        reaped = dict(self.reaped)
+        state = (len(shards), frozenset(reaped.items()))
+        if state == self._last_state:
+            return
+        known = self._known
+        for path in shards:
+            if path not in known:  # each shard is opened once, for the process meta it starts with
+                info = _read_process(path, deadline=0.0, settled=False)
+                if info is not None:
+                    info.pop("_reaped", None)
+                    info["shard"] = f"{self.shard_dir.name}/{path.name}"
+                    known[path] = info
+        found = []
+        for info in known.values():
+            code = reaped.get(info["pid"])
+            found.append({**info, "exit_code": code} if code is not None else info)
+        found.sort(key=lambda i: (i.get("started_ns") or 0, i["pid"]))
+        # A shard still being set up has no process meta yet: look again at the next flush.
+        self._last_state = state if len(known) == len(shards) else None
+        recorder.writer.set_meta({"children": found})
+
     def children(self, wait: float = 2.0) -> list[dict[str, Any]]:
         """Every shard's ``process`` meta with its ``shard`` path, in start order. Children still
         finishing their shard get up to ``wait`` seconds; exit codes a waiting parent saw win."""
         if not self.shard_dir.is_dir():
             return []
         deadline = time.monotonic() + wait
+        self._known.clear()
         found: list[dict[str, Any]] = []
         reaped = dict(self.reaped)
         infos = []
@@ -624,9 +664,9 @@ class Follower:
             self.shard_dir.rmdir()
 
 
-def _read_process(path: Path, deadline: float) -> dict[str, Any] | None:
-    """A shard's ``process`` meta (plus the exit codes it saw), waiting a little for a child that
-    is still writing its last batch."""
+def _read_process(path: Path, deadline: float, settled: bool = True) -> dict[str, Any] | None:
+    """A shard's ``process`` meta (plus the exit codes it saw), waiting until ``deadline`` (a
+    ``time.monotonic()``) for a child that is still writing its last batch (unless not ``settled``)."""
     while True:
         try:
             with TraceReader(path) as reader:
@@ -634,7 +674,8 @@ def _read_process(path: Path, deadline: float) -> dict[str, Any] | None:
                 info = meta.get("process")
                 if not isinstance(info, dict):
                     return None
-                if meta.get("status") == "running" and time.monotonic() < deadline and _alive(info.get("pid")):
+                running = meta.get("status") == "running"
+                if settled and running and time.monotonic() < deadline and _alive(info.get("pid")):
                     raise _StillRunning
                 return {**info, "_reaped": meta.get("reaped_children") or {}}
         except _StillRunning:
