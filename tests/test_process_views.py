@@ -808,3 +808,22 @@ async def test_the_replay_opens_rank_0_when_the_launcher_ran_no_repo_code(ranks_
         await pilot.press("m", "down", "enter")  # rank 1 at the same moment (main, with no events, is greyed)
         await settle(pilot)
         assert app.process.label == "rank 1"
+
+
+def test_tour_print_finds_stops_in_the_process_where_they_ran(ranks_run):
+    proc = run_cli("tour", "print", str(ranks_run), "--markdown")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    section = text[text.index("What differs per rank") :]
+    assert "not found" not in section.split("\n## ")[0] and "did not run" not in section.split("\n## ")[0]
+    assert "*main* at `train.py:" in section and '▶         print("total on rank 0", total)' in section
+    assert "3 processes: main, rank 0, rank 1 (shards in run.ctrace.d/)" in proc.stderr
+    # The launcher ran no repo code: the tour is rank 0's run (its stops resolve there), plus that stop.
+    assert "(0 events, 0 calls)" not in text and "train.py 0" in text.split("\n\n")[1]
+    out = ranks_run.parent / "ranks.md"
+    proc = run_cli("tour", "build", str(ranks_run), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    from codetour.tour.model import load_tour
+
+    stops = load_tour(out).stops
+    assert stops[-1].title == "What differs per rank: main"

@@ -287,11 +287,12 @@ def _record_path(target: Path, args: argparse.Namespace) -> Path:
 
 
 def open_tour(trace: Path, tour: Any, print_only: bool = False) -> int:
+    from codetour.store.processes import primary_trace
     from codetour.store.reader import TraceReader
     from codetour.tour.build import build_tour
     from codetour.tour.render import print_rich
 
-    with TraceReader(trace) as reader:
+    with TraceReader(primary_trace(trace)) as reader:  # a launcher's run: its rank 0
         tour = tour or build_tour(reader)
         interactive = sys.stdout.isatty() and sys.stdin.isatty() and not print_only
         if not interactive:  # the replay app reports changed sources itself
@@ -301,10 +302,28 @@ def open_tour(trace: Path, tour: Any, print_only: bool = False) -> int:
                 warn(f"{len(stale)} source file(s) changed since recording; showing the recorded snapshot")
             print_rich(tour, reader)
             note(f"trace: {esc(trace)}")
+            note_processes(reader)
             return 0
     from codetour.tui.app import run_replay
 
     return run_replay(trace, tour)
+
+
+def note_processes(reader: Any) -> None:
+    """One line naming the run's processes when its children were traced (#18), and one per
+    shard that could not be read."""
+    from codetour.store.processes import run_around
+
+    found = run_around(reader)
+    if found is None:
+        return
+    run, _origin = found
+    with run:
+        for problem in run.problems:
+            warn(f"{run.path}: {problem}")
+        line = run.summary()
+    if line:
+        note(esc(line) + "; `codetour tour TRACE` replays each one (p: process list)")
 
 
 def warn_if_incomplete(reader: Any) -> None:
@@ -315,11 +334,12 @@ def warn_if_incomplete(reader: Any) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from codetour.outputs import check_output
+    from codetour.store.processes import primary_trace
     from codetour.store.reader import TraceReader
     from codetour.tour.build import build_tour
     from codetour.tour.model import format_tour, save_tour
 
-    with TraceReader(args.trace) as reader:
+    with TraceReader(primary_trace(args.trace)) as reader:  # a launcher's run: its rank 0
         warn_if_incomplete(reader)
         tour = build_tour(reader, title=args.title)
         root = Path(reader.meta.get("root") or ".")
@@ -403,6 +423,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
+    from codetour.store.processes import primary_trace
     from codetour.store.reader import TraceReader, looks_like_trace
     from codetour.tour.build import build_tour
     from codetour.tour.model import load_tour
@@ -414,7 +435,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     reader = None
     try:
         if looks_like_trace(source):
-            reader = TraceReader(source)
+            reader = TraceReader(primary_trace(source))  # a launcher's run: its rank 0
             tour = build_tour(reader)
         else:
             tour = load_tour(source)
@@ -427,6 +448,8 @@ def cmd_print(args: argparse.Namespace) -> int:
             sys.stdout.write(to_markdown(tour, reader, root))
         else:
             print_rich(tour, reader, root)
+        if reader is not None:
+            note_processes(reader)
     finally:
         if reader is not None:
             reader.close()

@@ -479,6 +479,55 @@ def caller_moment(run: Run, worker: Process, frame: Frame) -> tuple[Process, int
 
 
 # --------------------------------------------------------------------------- tour stops from other processes
+def main_trace_of(path: str | Path) -> Path | None:
+    """The main trace of a run, given one of its shards (``run.ctrace.d/42.ctrace`` -> ``run.ctrace``)."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.name.endswith(FILE_SUFFIX + SHARDS_SUFFIX):
+        return None
+    main = folder.with_name(folder.name[: -len(SHARDS_SUFFIX)])
+    return main if main.is_file() else None
+
+
+def run_around(reader: TraceSource) -> tuple[Run, Process] | None:
+    """The run a trace belongs to, and its process in it: ``reader`` is the main trace (its
+    shards are opened) or one of the shards (the whole run is opened); None for a run of one
+    or when the run cannot be read. Close the run after use."""
+    try:
+        if shard_dir(reader.path).is_dir():
+            run = open_run(reader.path, main_reader=reader)
+            return run, run.main
+        main = main_trace_of(reader.path)
+        if main is None:
+            return None
+        run = open_run(main)
+    except CodetourError:
+        return None
+    pid = _int(reader.meta.get("pid"))
+    origin = next((p for p in run.processes if p.pid == pid), None)
+    if origin is None:
+        run.close()
+        return None
+    return run, origin
+
+
+def primary_trace(path: str | Path) -> Path:
+    """The trace a tour of the run at ``path`` is built from: the main trace, unless it recorded no
+    events (a launcher such as ``torchrun`` runs no repo code) and a child did: then the first such
+    child (rank 0). Never raises: a bad trace is reported by whoever opens it."""
+    path = Path(path)
+    if not shard_dir(path).is_dir():
+        return path
+    try:
+        with open_run(path) as run:
+            if run.main.reader.event_count:
+                return path
+            busy = next((p for p in run.processes if p.reader.event_count), None)
+            return busy.path if busy is not None else path
+    except CodetourError:
+        return path
+
+
 WORK_PHASES = ("batch", "data")  # a worker's stop goes after the last of these in the tour
 
 
@@ -494,15 +543,13 @@ def process_stops(reader: TraceSource, phases: Sequence[str | None]) -> list[tup
     ``phases`` are the tour's stops' phases so far. A trace without shards gives none. The stops
     anchor in the process where they ran; the replay follows them there.
     """
-    if not shard_dir(reader.path).is_dir():
+    found = run_around(reader)
+    if found is None:
         return []
-    try:
-        run = open_run(reader.path, main_reader=reader)
-    except CodetourError:
-        return []
+    run, origin = found
     try:
         out: list[tuple[int, dict[str, Any]]] = []
-        worker = _worker_stop(run)
+        worker = _worker_stop(run, origin)
         if worker is not None:
             after = [i for i, phase in enumerate(phases) if phase in WORK_PHASES]
             out.append((after[-1] + 1 if after else len(phases), worker))
@@ -536,13 +583,15 @@ def _args_text(frame: Frame) -> str:
     return ", ".join(f"{k}={v}" for k, v in (frame.args or {}).items() if k != "self")
 
 
-def _worker_stop(run: Run) -> dict[str, Any] | None:
+def _worker_stop(run: Run, origin: Process) -> dict[str, Any] | None:
     workers = [
-        p for p in run.processes if not p.is_main and p.info.how not in ("torchrun", "subprocess") and p.reader.event_count
+        p
+        for p in run.processes
+        if p is not origin and not p.is_main and p.info.how not in ("torchrun", "subprocess") and p.reader.event_count
     ]
     if not workers:
         return None
-    calls = [c for c in worker_calls(run, run.main) if c.process in workers]
+    calls = [c for c in worker_calls(run, origin) if c.process in workers]
     if not calls:
         return None
     first = calls[0]

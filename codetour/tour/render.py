@@ -3,11 +3,20 @@ excerpts and, when a trace is given, the values observed at each stop."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from codetour.store.source import TraceSource
 from codetour.tour.model import Tour
-from codetour.tour.resolve import BROKEN, RepoIndex, Resolved, resolve_static, resolve_tour
+from codetour.tour.resolve import (
+    BROKEN,
+    MISSING_FUNCTION,
+    RepoIndex,
+    Resolved,
+    resolve_in_trace,
+    resolve_static,
+    resolve_tour,
+)
 
 CONTEXT = 3  # lines of code shown around a stop
 
@@ -16,7 +25,7 @@ def resolve_for_render(tour: Tour, reader: TraceSource | None, root: Path | None
     """Resolved stops plus the source text to excerpt (the trace's snapshot, else the files on disk)."""
     sources: dict[str, list[str]] = {}
     if reader is not None:
-        resolved = resolve_tour(tour, reader)
+        resolved = resolve_in_other_processes(resolve_tour(tour, reader), reader)
         for info in reader.files.values():
             sources[info.relpath] = reader.source_lines(info.id)
         return resolved, sources
@@ -26,6 +35,30 @@ def resolve_for_render(tour: Tour, reader: TraceSource | None, root: Path | None
         if r.file:
             sources[r.file] = index.lines(r.file)
     return resolved, sources
+
+
+def resolve_in_other_processes(resolved: list[Resolved], reader: TraceSource) -> list[Resolved]:
+    """Stops whose function never ran in this trace but ran in another process of the run (a
+    worker's ``__getitem__``, a rank's code; #18): resolved there, file, line and values from that
+    process (no step: a step belongs to one process's trace)."""
+    from codetour.store.processes import run_around
+
+    missing = [i for i, r in enumerate(resolved) if r.status == MISSING_FUNCTION]
+    found = run_around(reader) if missing else None
+    if found is None:
+        return resolved
+    run, origin = found
+    out = list(resolved)
+    with run:
+        for i in missing:
+            for process in run.processes:
+                if process is origin:
+                    continue
+                there = resolve_in_trace(resolved[i].stop, process.reader)
+                if there.status != MISSING_FUNCTION:
+                    out[i] = replace(there, seq=None, frame_id=None)
+                    break
+    return out
 
 
 def excerpt(lines: list[str], line: int, context: int = CONTEXT) -> tuple[int, list[str]]:
