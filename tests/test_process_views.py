@@ -827,3 +827,54 @@ def test_tour_print_finds_stops_in_the_process_where_they_ran(ranks_run):
 
     stops = load_tour(out).stops
     assert stops[-1].title == "What differs per rank: main"
+
+
+@pytest.fixture(scope="module")
+def ddp_run(tmp_path_factory) -> Path:
+    """sample_repos/ddp_tiny under the real torchrun: 2 ranks on CPU (gloo)."""
+    from conftest import SAMPLES
+
+    base = tmp_path_factory.mktemp("ddp")
+    out = base / "run.ctrace"
+    script = SAMPLES / "ddp_tiny" / "train.py"
+    args = ["--standalone", "--nproc-per-node", "2", str(script), "--steps", "4", "--out", str(base / "ck")]
+    proc = run_cli("trace", "-q", "-o", str(out), "torchrun", *args, cwd=base, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@requires_torch
+@pytest.mark.slow  # two ranks importing torch and joining a gloo group
+async def test_a_real_torchrun_run_toured_exported_and_replayed_per_rank(ddp_run, tmp_path):
+    from codetour.tour.build import build_tour
+    from codetour.tui.app import ReplayApp
+
+    with open_run(ddp_run) as run:
+        assert [p.label for p in run] == ["main", "rank 0", "rank 1"]
+        assert [p.info.world_size for p in run.processes[1:]] == [2, 2]
+    # The tour is rank 0's run, and says what differs per rank.
+    proc = run_cli("tour", "print", str(ddp_run), "--markdown")
+    assert proc.returncode == 0, proc.stderr
+    assert "Saving a checkpoint" in proc.stdout and "3 processes: main, rank 0, rank 1" in proc.stderr
+    ranks = proc.stdout[proc.stdout.index("What differs per rank") :]
+    assert "Lines that ran in rank 0 but not in rank 1" in ranks and "torch.save(" in ranks and "print(message" in ranks
+    assert "Each rank got different items: `LineDataset.__getitem__` was called with `index=" in ranks
+    # The merged graph: each rank read its own half of the 64 samples.
+    out = tmp_path / "ddp.graphml"
+    assert run_cli("export", str(ddp_run), "-f", "graphml", "-o", str(out)).returncode == 0
+    getitem = next(d for _, d in nx.read_graphml(out).nodes(data=True) if d["qualname"] == "LineDataset.__getitem__")
+    assert getitem["calls"] == 64 and getitem["processes"] == "rank 0, rank 1"
+    # The replay opens rank 0 (the launcher ran no repo code), and m shows rank 1 at that moment.
+    from codetour.store.processes import primary_trace
+
+    with TraceReader(primary_trace(ddp_run)) as reader:
+        tour = build_tour(reader)
+    app = ReplayApp(ddp_run, tour)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.process.label == "rank 0" and app.cursor.current_stop() == 0
+        wall = app.process.wall_ns(app.current.event.ts_ns)
+        await pilot.press("m", "down", "enter")
+        await settle(pilot)
+        assert app.process.label == "rank 1"
+        assert app.process.wall_ns(app.current.event.ts_ns) <= wall or app.current.event.seq == app.reader.first_seq
