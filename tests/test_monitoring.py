@@ -3,6 +3,7 @@ clear fallback when it cannot be used."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -362,3 +363,108 @@ def test_other_commands_still_load_their_modules(tmp_path):
     assert proc.returncode == 0 and all(f"codetour {c}" in proc.stdout for c in ("discover", "tour", "export", "debug"))
     proc = run_cli("debug", "--listen", "1", cwd=tmp_path)  # debug's own errors come from its lazily imported code
     assert proc.returncode == 2 and "name a trace" in proc.stderr
+
+
+# Records a small repo module in-process with a MonitoringRecorder whose PY_START callback counts
+# its calls, and reads back what sys.monitoring has enabled, while the recording runs.
+EVENTS_PROBE = """\
+import importlib, json, sys, textwrap
+from pathlib import Path
+
+from codetour.store.writer import TraceWriter
+from codetour.trace.monitoring import MonitoringRecorder
+from codetour.trace.recorder import Budgets
+from codetour.trace.scope import Scope
+
+mon = sys.monitoring
+E = mon.events
+restarts = []
+real_restart = mon.restart_events
+mon.restart_events = lambda: (restarts.append(len(restarts)), real_restart())[1]
+starts = {}
+
+
+class Counting(MonitoringRecorder):
+    def _callbacks(self):
+        callbacks = super()._callbacks()
+        on_start = callbacks[E.PY_START]
+
+        def counted(code, offset):
+            key = f"{code.co_qualname} {code.co_filename}:{code.co_firstlineno}"  # one per code object
+            starts[key] = starts.get(key, 0) + 1
+            return on_start(code, offset, False, 2)  # the target's frame is one further up
+
+        callbacks[E.PY_START] = counted
+        return callbacks
+
+
+root = Path(sys.argv[1])
+sys.path.insert(0, str(root))
+report = {}
+for run in range(2):
+    writer = TraceWriter(root / f"run{run}.ctrace", force=True)
+    rec = Counting(writer, Scope(root), Budgets(calls=5, iterations=3, flush_seconds=0))
+    rec.start()
+    try:
+        repo = importlib.import_module("repo") if run == 0 else importlib.reload(sys.modules["repo"])
+        repo.main()
+        tool = rec.tool_id
+        local = {name: mon.get_local_events(tool, getattr(repo, name).__code__) for name in ("hot", "warm")}
+        local["dedent"] = mon.get_local_events(tool, textwrap.dedent.__code__)
+        report[run] = {"starts": dict(starts), "local": local, "global": mon.get_events(tool), "restarts": len(restarts)}
+    finally:
+        rec.stop()
+        writer.close()
+    starts.clear()
+print(json.dumps(report))
+"""
+
+REPO_MODULE = """\
+import textwrap
+
+
+def hot(x):
+    y = x + 1
+    return y
+
+
+def warm(x):
+    y = x * 2
+    return y
+
+
+def main():
+    total = 0
+    for i in range(20):
+        total += hot(i) + len(textwrap.dedent("  a"))
+    return total + warm(1) + warm(2)
+"""
+
+
+@needs_monitoring
+def test_events_are_disabled_out_of_scope_and_lines_enabled_only_where_recorded(tmp_path):
+    (tmp_path / "repo.py").write_text(REPO_MODULE)
+    (tmp_path / "probe.py").write_text(EVENTS_PROBE)
+    proc = subprocess.run(
+        [sys.executable, str(tmp_path / "probe.py"), str(tmp_path)], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    E = sys.monitoring.events
+    call_level = E.PY_RETURN | E.PY_YIELD | E.STOP_ITERATION
+    for run in ("0", "1"):
+        got = report[run]
+        # Library code (textwrap, and re under it) is out of scope: one PY_START, then DISABLE.
+        starts = got["starts"]
+        repo = {key.split()[0]: n for key, n in starts.items() if key.endswith(tuple(f"repo.py:{line}" for line in (4, 9, 14)))}
+        library = {key: n for key, n in starts.items() if "repo.py:" not in key}
+        assert any(key.startswith("dedent ") for key in library)
+        assert set(library.values()) == {1}, {key: n for key, n in library.items() if n > 1}
+        assert repo == {"hot": 20, "warm": 2, "main": 1}  # repo code keeps its calls (counted past the budget)
+        # Line events only on repo code that still has detail to record: hot is past its budget
+        # of 5 and not running, warm has budget left; library code has no local events at all.
+        assert got["local"] == {"hot": call_level, "warm": call_level | E.LINE | E.JUMP, "dedent": 0}
+        # Global events are the call-level ones: lines and returns are never enabled globally.
+        assert got["global"] == E.PY_START | E.PY_RESUME | E.PY_THROW | E.RAISE | E.PY_UNWIND
+    # restart_events() only when a second recording reuses the tool id, once, at its start.
+    assert report["0"]["restarts"] == 0 and report["1"]["restarts"] == 1
