@@ -248,3 +248,15 @@ def test_a_killed_run_leaves_readable_shards(tmp_path):
     assert shard["calls"]["step"] > 1000 and shard["calls"]["child_loop"] == 1
     with TraceReader(out.with_name("run.ctrace.d") / f"{pid}.ctrace") as reader:
         assert "did not finish" in (reader.incomplete or "")
+
+
+def test_a_forked_child_that_runs_off_the_end_ends_there(tmp_path):
+    out = tmp_path / "run.ctrace"
+    proc = run_cli("trace", "--root", str(DATA), "-o", str(out), str(DATA / "forks_and_returns.py"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.split("\n")) == ["", "child done", "parent done"]
+    assert proc.stderr.count("trace written to") == 1  # the child printed no summary of its own
+    assert "1 child process recorded in run.ctrace.d/ (fork child)" in proc.stderr
+    ((_pid, shard),) = shards(out).items()
+    assert shard["meta"]["status"] == "ok" and shard["meta"]["process"]["exit_code"] == 0
+    assert shard["calls"] == {"work": 1}

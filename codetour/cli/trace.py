@@ -280,7 +280,8 @@ def print_children(output: Any, children: list[dict[str, Any]]) -> None:
     roles = ", ".join(str(c.get("role")) for c in traced[:4]) + (", ..." if len(traced) > 4 else "")
     counted = len(children) - len(traced)
     extra = f"; {counted} more only counted (--workers-in-full)" if counted else ""
-    err.print(f"  [bold]{len(traced)}[/] child processes recorded in {esc(folder)} ({esc(roles)}){extra}")
+    noun = "child process" if len(traced) == 1 else "child processes"
+    err.print(f"  [bold]{len(traced)}[/] {noun} recorded in {esc(folder)} ({esc(roles)}){extra}")
     for child in children:
         code = child.get("exit_code")
         if isinstance(code, int) and code != 0 and not (code < 0 and child.get("how") in ("fork", "spawn", "forkserver")):

@@ -419,11 +419,28 @@ def _spawned_identity(config: ChildConfig) -> tuple[str, str, str | None]:
         return "spawn", "spawned child", "spawn"
     if rank is not None and rank != config.parent_rank and ("TORCHELASTIC_RUN_ID" in os.environ or "MASTER_ADDR" in os.environ):
         return "torchrun", f"rank {rank}", None
-    script = sys.argv[0] if sys.argv else ""
-    shown = os.path.basename(script) if script not in ("", "-c") else ("-c" if script == "-c" else "python")
-    if script == "-m" or (getattr(sys.flags, "safe_path", False) is False and script.endswith("__main__.py")):
-        shown = script
-    return "subprocess", f"subprocess {shown}".strip(), f"subprocess {script}"
+    what = _command_name(argv[1:])
+    return "subprocess", f"subprocess {what}", f"subprocess {what}"
+
+
+def _command_name(args: list[str]) -> str:
+    """What a Python command line runs, shortly: ``train.py``, ``-m pkg.mod``, ``-c``, or ``python``."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-c":
+            return "-c"
+        if arg == "-m" and i + 1 < len(args):
+            return f"-m {args[i + 1]}"
+        if arg.startswith("-m") and len(arg) > 2:
+            return f"-m {arg[2:]}"
+        if arg in ("-W", "-X", "--check-hash-based-pycs"):
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            return os.path.basename(arg)
+        i += 1
+    return "python"
 
 
 _INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.semaphore_tracker")

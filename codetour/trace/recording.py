@@ -287,6 +287,7 @@ def prune_old_traces(recording: Recording, keep: int = KEEP_TRACES) -> list[Path
                 if reader.meta.get("status") == "running":
                     continue  # possibly still being written, or the only record of a killed run
             old.unlink()
+            clear_old_shards(shard_dir_for(old))  # its children's shards go with it
             removed.append(old)
         except Exception:
             continue

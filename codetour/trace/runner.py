@@ -275,6 +275,13 @@ def record(
         else:
             _write_meta(recorder, finished(result))
         writer.close()
+    if os.getpid() != recorder.pid:
+        # A child the target forked ran to the end of the script: it ends there, as under plain
+        # Python (its own shard finished, its atexit handlers run), without codetour's summary.
+        session = children.current_session()
+        if session is not None:
+            session.finish(result.exit_code, "ok" if result.status == "ok" else result.status)
+        raise SystemExit(result.exit_code)
     return result
 
 
