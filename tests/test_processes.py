@@ -56,6 +56,8 @@ def test_an_os_fork_child_records_its_own_shard(tmp_path, backend):
     assert info["pid"] == pid and info["ppid"] == main["pid"] and info["how"] == "fork"
     assert info["exit_code"] == 7 and info["ended_ns"] >= info["started_ns"] >= main["started_ns"]
     assert shard["meta"]["status"] == "os._exit"
+    # its event times count from its recorder's start, a moment after the fork: that is its start_time
+    assert info["started_ns"] / 1e9 <= shard["meta"]["start_time"] <= info["ended_ns"] / 1e9
     assert shard["calls"]["child_work"] == 1 and shard["calls"]["square"] == 4
     assert shard["calls"].get("main") is None  # the frames the child inherited are not re-recorded
     children = meta["children"]

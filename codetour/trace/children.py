@@ -188,6 +188,8 @@ class Session:
     def start(self) -> None:
         if self.recorder is not None:
             self.recorder.start()
+            # Event times count from here: the wall clock that lines them up with other processes.
+            self.writer.set_meta({"start_time": self.recorder.started_wall})
 
     def _meta(self) -> dict[str, Any]:
         recorder = self.recorder
@@ -206,7 +208,7 @@ class Session:
             "budgets": self.config.budgets().as_dict(),
             "backend": getattr(recorder, "backend", "settrace") if recorder else None,
             "pid": self.pid,
-            "start_time": self.info["started_ns"] / 1e9,
+            "start_time": getattr(recorder, "started_wall", None) or self.info["started_ns"] / 1e9,
             "process": self.info,
         }
         return meta
