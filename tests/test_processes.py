@@ -219,7 +219,7 @@ def test_a_child_with_its_own_sitecustomize_or_a_bad_config_runs_as_without_code
     assert roles == ["subprocess -c"]  # the first child was recorded; the one with a bad config was not
 
 
-def test_a_killed_run_leaves_readable_shards(tmp_path):
+def test_a_killed_run_leaves_readable_shards_and_its_children_list(tmp_path):
     import os
     import signal
     import subprocess
@@ -238,13 +238,18 @@ def test_a_killed_run_leaves_readable_shards(tmp_path):
     )
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "child running\n"
-        time.sleep(2.5)  # a few of the child's own flushes
+        deadline = time.time() + 30
+        while time.time() < deadline and not main_meta(out).get("children"):
+            time.sleep(0.2)  # the parent's flusher lists the child while the run goes on
+        time.sleep(1.5)  # a few of the child's own flushes
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
     meta = main_meta(out)
     assert meta["status"] == "running"
     ((pid, shard),) = shards(out).items()
+    (child,) = meta["children"]  # written by the parent before it was killed
+    assert child["pid"] == pid and child["how"] == "fork" and child["shard"] == f"run.ctrace.d/{pid}.ctrace"
     assert shard["meta"]["status"] == "running" and shard["meta"]["process"]["how"] == "fork"
     assert shard["meta"]["process"]["ppid"] == meta["process"]["pid"] and shard["meta"]["process"]["ended_ns"] is None
     assert shard["calls"]["step"] > 1000 and shard["calls"]["child_loop"] == 1

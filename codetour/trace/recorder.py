@@ -255,6 +255,8 @@ class Recorder:
         while not stop.wait(self.budgets.flush_seconds):
             if self.events or self.frames_new or self.frames_end:
                 self.flush()
+            if self.follow is not None:
+                self.follow.tick()  # a followed run's children summary, kept current off the hot path
 
     def _start_flusher(self) -> None:
         if self.budgets.flush_seconds > 0 and self.active and os.getpid() == self.pid:
