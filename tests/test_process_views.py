@@ -829,6 +829,15 @@ def test_tour_print_finds_stops_in_the_process_where_they_ran(ranks_run):
     assert stops[-1].title == "What differs per rank: main"
 
 
+def test_a_launchers_run_exports_rank_0s_tour_for_vscode(ranks_run, tmp_path):
+    out = tmp_path / "ranks.tour"
+    proc = run_cli("export", str(ranks_run), "-f", "codetour", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "the tour follows rank 0, with stops in the others" in proc.stderr
+    steps = json.loads(out.read_text())["steps"]
+    assert steps and steps[-1]["title"] == "What differs per rank: main" and steps[-1]["file"] == "train.py"
+
+
 @pytest.fixture(scope="module")
 def ddp_run(tmp_path_factory) -> Path:
     """sample_repos/ddp_tiny under the real torchrun: 2 ranks on CPU (gloo)."""

@@ -127,7 +127,10 @@ def run(args: argparse.Namespace) -> int:
         for problem in run.problems:
             warn(f"{args.trace}: {problem}")
         chosen = run.select(args.process)
-        reader = cast(TraceReader, chosen[0].reader if len(chosen) == 1 else run.main.reader)
+        # The trace a tour (-f codetour) is built from: the one process chosen, else the main one,
+        # unless it ran no repo code (a launcher such as torchrun): then the first process that did.
+        busy = next((p for p in chosen if p.reader.event_count), chosen[0])
+        reader = cast(TraceReader, chosen[0].reader if len(chosen) == 1 or run.main.reader.event_count else busy.reader)
         for process in chosen:
             reason = process.reader.incomplete
             if reason:
@@ -140,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
             include_library=not args.no_library,
         )
         graph = build_run_graph(run, view, only=chosen)
-        processes_line = _processes_line(run, chosen, fmt)
+        toured = next((p.label for p in run.processes if p.reader is reader), "main")
+        processes_line = _processes_line(run, chosen, fmt, toured)
         meta = reader.meta
         title = "codetour: " + " ".join(meta.get("argv") or [str(args.trace)])
         options: dict = {}
@@ -186,12 +190,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _processes_line(run: Any, chosen: list, fmt: str) -> str | None:
+def _processes_line(run: Any, chosen: list, fmt: str, toured: str = "main") -> str | None:
     """What the export holds of a run of several processes, in one line (None for a run of one)."""
     summary = run.summary()
     if summary is None:
         return None
     if len(chosen) == 1 and run.multi:
         return f"{chosen[0].label} (pid {chosen[0].pid}) only, of {summary}"
+    if fmt == "codetour":
+        return f"{summary}; the tour follows {toured}, with stops in the others (--process PID for another)"
     how = "one lane per process" if fmt == "chrome" else "merged"
     return f"{summary}; {how} (--process PID for one)"
