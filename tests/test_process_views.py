@@ -551,6 +551,15 @@ async def test_following_a_dataloader_batch_into_its_worker(loader_run):
 # --------------------------------------------------------------------------- the replay app
 
 
+async def choose(pilot, key: str, *moves: str) -> None:
+    """Open the process list with ``key``, wait for it, then move in it (a list opened on a loaded
+    machine may not have highlighted the current process yet when the next key arrives)."""
+    await pilot.press(key)
+    await pilot.pause()
+    await pilot.press(*moves)
+    await pilot.pause()
+
+
 def status(app) -> str:
     return str(app.query_one("#status").render())
 
@@ -583,10 +592,10 @@ async def test_the_process_list_switches_process_and_keeps_each_position(run_pat
         assert app.query_one("#source").covered  # covered lines of the worker's files
         await pilot.press("s", "s")
         worker_seq = app.current.event.seq
-        await pilot.press("p", "up", "enter")
+        await choose(pilot, "p", "up", "enter")
         await settle(pilot)
         assert app.process.is_main and app.current.event.seq == main_seq  # where it was left
-        await pilot.press("p", "down", "enter")
+        await choose(pilot, "p", "down", "enter")
         await settle(pilot)
         assert app.process.pid == 5001 and app.current.event.seq == worker_seq
         await pilot.press("question_mark")
@@ -606,7 +615,7 @@ async def test_same_moment_and_following_the_work_into_a_worker(run_path):
         app.cursor.goto(fetch[1].start_seq)
         app.refresh_view()
         wall = main.wall_ns(app.current.event.ts_ns)
-        await pilot.press("m", "down", "down", "enter")  # the same moment in worker 1
+        await choose(pilot, "m", "down", "down", "enter")  # the same moment in worker 1
         await settle(pilot)
         worker = app.process
         assert worker.pid == 5002
@@ -614,7 +623,7 @@ async def test_same_moment_and_following_the_work_into_a_worker(run_path):
         later = worker.reader.next_event(app.current.event.seq)
         assert later is None or worker.wall_ns(later.ts_ns) > wall
         # Back to the main's first step; w follows the work into the first worker call from then on.
-        await pilot.press("p", "up", "up", "enter", "home")
+        await choose(pilot, "p", "up", "up", "enter", "home")
         await settle(pilot)
         assert app.process.is_main and app.current.index == 1
         await pilot.press("w")
@@ -805,7 +814,7 @@ async def test_the_replay_opens_rank_0_when_the_launcher_ran_no_repo_code(ranks_
             app.current.function.qualname == "main"
             and "rank 0" in app.reader.source_lines(app.current.file_id)[app.current.event.line - 1]
         )
-        await pilot.press("m", "down", "enter")  # rank 1 at the same moment (main, with no events, is greyed)
+        await choose(pilot, "m", "down", "enter")  # rank 1 at the same moment (main, with no events, is greyed)
         await settle(pilot)
         assert app.process.label == "rank 1"
 
@@ -883,7 +892,7 @@ async def test_a_real_torchrun_run_toured_exported_and_replayed_per_rank(ddp_run
         await settle(pilot)
         assert app.process.label == "rank 0" and app.cursor.current_stop() == 0
         wall = app.process.wall_ns(app.current.event.ts_ns)
-        await pilot.press("m", "down", "enter")
+        await choose(pilot, "m", "down", "enter")
         await settle(pilot)
         assert app.process.label == "rank 1"
         assert app.process.wall_ns(app.current.event.ts_ns) <= wall or app.current.event.seq == app.reader.first_seq

@@ -189,16 +189,15 @@ class ProcessScreen(ModalScreen[int | None]):
         for pid, text, usable in self.rows:
             mark = "▶ " if pid == self.current else "  "
             options.append(Option(Text.assemble(mark, (text, "" if usable else "dim")), id=str(pid), disabled=not usable))
+        listing = OptionList(*options, id="process-list")
+        # highlighted from the start (not on mount), so keys typed right after opening move from here
+        listing.highlighted = next((i for i, (pid, _t, _u) in enumerate(self.rows) if pid == self.current), None)
         with Vertical(id="processes-box"):
             yield Static(Text(self.title_text, style="bold"))
-            yield OptionList(*options, id="process-list")
+            yield listing
 
     def on_mount(self) -> None:
-        listing = self.query_one("#process-list", OptionList)
-        listing.focus()
-        for i, (pid, _text, _usable) in enumerate(self.rows):
-            if pid == self.current:
-                listing.highlighted = i
+        self.query_one("#process-list", OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id))  # type: ignore[arg-type]
