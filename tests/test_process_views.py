@@ -598,6 +598,10 @@ async def test_the_process_list_switches_process_and_keeps_each_position(run_pat
         await choose(pilot, "p", "down", "enter")
         await settle(pilot)
         assert app.process.pid == 5001 and app.current.event.seq == worker_seq
+        await pilot.press("L")  # live mode re-runs the program: not from inside a worker
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert any("Live mode re-runs the program itself" in n.message for n in app._notifications)
         await pilot.press("question_mark")
         await pilot.pause()
         assert any(key == "m" and "same moment" in text for key, text in app.screen.keys)

@@ -495,6 +495,13 @@ class ReplayApp(App[int]):
 
         if self.current is None:
             return
+        if not self.process.is_main:
+            self.notify(
+                f"Live mode re-runs the program itself; {self.process.label} is a process it starts. Open main (p) first.",
+                severity="warning",
+                timeout=5,
+            )
+            return
         try:
             spec = LaunchSpec.from_trace(self.reader)
             here = stop_point_for_step(self.reader, self.current.event.seq, label=f"step {self.current.index:,}")
