@@ -9,6 +9,10 @@ Workloads:
   preprocessing through a few helper functions, batches collated by a Python function, a small
   model step per batch), with ``num_workers`` 0 and 2 ('fork' workers, the Linux default).
 - ``ddp``: ``sample_repos/ddp_tiny`` under ``torchrun --standalone --nproc-per-node 2``.
+- ``pool``: a ``multiprocessing`` Pool of 2 'spawn' workers mapping a Python-heavy function (no
+  torch: this one also runs on the 3.12+ venvs, where the monitoring backend records).
+
+Without torch only ``pool`` runs. ``--backend`` picks the recording backend (default: auto).
 
 Each is run untraced, traced with ``--no-follow-children`` (the parent alone: its workers or
 ranks run untraced) and traced with ``--follow-children`` (the default: every process records
@@ -38,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import ROOT, Measure, run_once, table
 
 DDP = ROOT / "sample_repos" / "ddp_tiny" / "train.py"
+WORKLOADS = ("dataloader", "ddp", "pool")
 
 DATALOADER = textwrap.dedent(
     '''
@@ -81,7 +86,7 @@ DATALOADER = textwrap.dedent(
         total = 0.0
         for x, y in loader:
             loss = torch.nn.functional.cross_entropy(model(x), y)
-            total += float(loss)
+            total += loss.item()
         print(f"{total:.3f}")
 
 
@@ -91,15 +96,47 @@ DATALOADER = textwrap.dedent(
 )
 
 
-def commands(folder: Path, items: int, only: list[str]) -> dict[str, dict[str, list[str]]]:
+POOL = textwrap.dedent(
+    '''
+    """A Pool of spawned workers doing Python-level work (no torch)."""
+    import multiprocessing as mp
+    import sys
+
+
+    def score(values):
+        return sum(v * v for v in values) / len(values)
+
+
+    def task(seed):
+        values = [((seed * 7919 + i * 104729) % 1000) / 1000.0 for i in range(400)]
+        return score(sorted(values))
+
+
+    if __name__ == "__main__":
+        with mp.get_context("spawn").Pool(2) as pool:
+            print(round(sum(pool.map(task, range(int(sys.argv[1])), chunksize=8)), 3))
+    '''
+)
+
+
+def commands(folder: Path, items: int, only: list[str], backend: str) -> dict[str, dict[str, list[str]]]:
     """workload -> variant -> command line."""
     py = sys.executable
     script = folder / "loader_heavy.py"
     script.write_text(DATALOADER)
     (folder / "pyproject.toml").touch()
     out = str(folder / "run.ctrace")
-    trace = [py, "-m", "codetour", "trace", "-q", "--force", "-o", out]
+    trace = [py, "-m", "codetour", "trace", "-q", "--force", "--backend", backend, "-o", out]
     found: dict[str, dict[str, list[str]]] = {}
+    if "pool" in only:
+        pool = folder / "pool_heavy.py"
+        pool.write_text(POOL)
+        run = [str(pool), str(items * 2)]
+        found["pool, 2 spawn workers"] = {
+            "untraced": [py, *run],
+            "parent only": [*trace, "--no-follow-children", *run],
+            "follow": [*trace, "--follow-children", *run],
+        }
     if "dataloader" in only:
         for workers in (0, 2):
             run = [str(script), str(items), str(workers)]
@@ -124,16 +161,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--items", type=int, default=2000, help="dataset size of the DataLoader workload")
-    parser.add_argument("--only", action="append", choices=("dataloader", "ddp"), help="run only these workloads")
+    parser.add_argument("--only", action="append", choices=WORKLOADS, help="run only these workloads")
+    parser.add_argument("--backend", default="auto", choices=("auto", "settrace", "monitoring"))
     args = parser.parse_args()
+    only = args.only or list(WORKLOADS)
     try:
         import torch  # noqa: F401
     except ImportError:
-        raise SystemExit("bench_children needs torch (pip install torch==2.13.0)") from None
+        print("torch is not installed: the dataloader and ddp workloads are skipped")
+        only = [w for w in only if w == "pool"]
     env_flush = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed codetour runs
     with tempfile.TemporaryDirectory(prefix="bench-children-") as tmp:
         folder = Path(tmp)
-        work = commands(folder, args.items, args.only or ["dataloader", "ddp"])
+        work = commands(folder, args.items, only, args.backend)
         for variants in work.values():  # one untimed round: bytecode caches, page cache
             for cmd in variants.values():
                 run_once(cmd, folder)
@@ -170,7 +210,7 @@ def main() -> None:
         "follow/parent only",
         "wall s (u / p / f)",
     ]
-    print(f"Python {sys.version.split()[0]}, {args.repeat} repeats (min CPU incl. children; median wall)")
+    print(f"Python {sys.version.split()[0]}, backend {args.backend}, {args.repeat} repeats (min CPU incl. children; median wall)")
     print(table(rows, header))
     print("target (#18): follow/parent only <= 1.10")
 
