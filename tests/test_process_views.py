@@ -374,6 +374,12 @@ def test_merged_call_graph_sums_processes_and_says_who_called(run_path, tmp_path
     proc = run_cli("export", str(run_path), "-f", "json", "--process", "main")
     nodes = {n["id"]: n for n in json.loads(proc.stdout)["nodes"]}
     assert nodes["data:Squares.__getitem__"]["calls"] == 8
+    # Drawings say it too: the DOT tooltip, the HTML map's node panel.
+    proc = run_cli("export", str(run_path), "-f", "dot")
+    assert 'ran in main, DataLoader worker 0, DataLoader worker 1"' in proc.stdout
+    html = tmp_path / "map.html"
+    assert run_cli("export", str(run_path), "-f", "html", "-o", str(html)).returncode == 0
+    assert '"processes":"main, DataLoader worker 0, DataLoader worker 1"' in html.read_text()
     proc = run_cli("export", str(run_path), "-f", "json", "--process", "nope")
     assert proc.returncode == 2 and "no process 'nope'" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 

@@ -63,6 +63,8 @@ def dot_source(ctx: ExportContext, graph: nx.DiGraph | None = None, note: str | 
             fill = "#ffe9b3" if d["entry"] else ("#eeeeee" if d["library"] else "#eef3fb")
             label = f"{d['label']}\n{node_caption(d)}"
             tooltip = f"{d['file']}:{d['line']}" if d["line"] else d["file"]
+            if d.get("processes"):  # a run of several processes: which of them ran it
+                tooltip += f" · ran in {d['processes']}"
             lines.append(f"{indent}{index[n]} [label={quote(label)}, tooltip={quote(tooltip)}, fillcolor={quote(fill)}];")
         if file:
             lines.append("  }")

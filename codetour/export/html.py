@@ -71,6 +71,8 @@ def page_data(ctx: ExportContext) -> dict:
                 "y": y,
             }
         )
+        if d.get("processes"):  # a run of several processes: which of them ran it
+            nodes[-1]["processes"] = d["processes"]
     edges = [
         {
             "s": index[a],
