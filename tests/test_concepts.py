@@ -5,7 +5,6 @@ none of the decoys (code that only looks like the concept by its names)."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -251,16 +250,7 @@ def test_summaries_parse_into_facts():
 
 
 # ---------------------------------------------------------------------------- matching real traces
-# On Python 3.10 the env-step card does not attach (found at the end of this round, not yet
-# understood: the recorded values look the same). Known, so expected to fail there; any other
-# card still has to match exactly.
-ENV_STEP_ON_310 = pytest.mark.xfail(
-    sys.version_info < (3, 11), reason="env-step card does not match on Python 3.10", strict=False
-)
-
-
 @pytest.mark.parametrize("script", [n for n in EXPECTED if n not in TORCH_FIXTURES])
-@ENV_STEP_ON_310
 def test_fixture_matches_exactly_the_expected_cards(script, matches):
     found = {}
     for m in matches[script]:
@@ -286,7 +276,6 @@ def test_torch_fixture_matches_exactly_the_expected_cards(torch_matches):
     assert found["cross-entropy"].values["targets"].dtype == "int64"
 
 
-@ENV_STEP_ON_310
 def test_every_card_matches_some_fixture(matches, torch_matches):
     seen = {m.card.name for name, ms in {**matches, **torch_matches}.items() if name != "decoys" for m in ms}
     missing = set(NAMES) - seen
@@ -362,7 +351,6 @@ def _hand_math(narration: str) -> str:
     return m.group(1) if m else ""
 
 
-@ENV_STEP_ON_310
 def test_hand_written_ppo_tour_and_cards_agree_on_the_math(ppo_trace):
     tour = load_tour(ROOT / "tours" / "minimal_ppo.md")
     with TraceReader(ppo_trace) as reader:
@@ -411,7 +399,6 @@ def test_concepts_command_lists_shows_and_matches(capsys, traces):
     assert "gae" in (err.value.hint or "")
 
 
-@ENV_STEP_ON_310
 def test_generated_ppo_tour_carries_the_same_math_as_the_hand_written_one(ppo_trace):
     """The generated tour of the sample attaches the cards the hand-written tour's math is about,
     the loss concepts at its loss stop; and no card is left unattached."""

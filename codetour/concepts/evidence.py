@@ -10,6 +10,7 @@ binary operators and after commas, no comments, no line breaks, single-quoted st
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -163,6 +164,13 @@ def statement_map(source: str) -> StatementMap:
     return StatementMap(source)
 
 
+def _bare_target(node: ast.expr) -> str:
+    if isinstance(node, ast.Tuple) and node.elts:
+        parts = [ast.unparse(e) for e in node.elts]
+        return f"{parts[0]}," if len(parts) == 1 else ", ".join(parts)
+    return ast.unparse(node)
+
+
 def _header(node: ast.stmt) -> str:
     try:
         if isinstance(node, (ast.For, ast.AsyncFor)):
@@ -179,6 +187,11 @@ def _header(node: ast.stmt) -> str:
             return f"class {node.name}:"
         if isinstance(node, ast.Try):
             return "try:"
+        if isinstance(node, ast.Assign) and sys.version_info < (3, 11):
+            # Python 3.10 writes tuple targets in parentheses (``(obs, reward) = env.step(a)``); cards are
+            # written against the spelling of 3.11+, which leaves them bare
+            targets = " = ".join(_bare_target(t) for t in node.targets)
+            return f"{targets} = {ast.unparse(node.value)}"
         return ast.unparse(node)
     except Exception:  # unparse is not expected to fail on parsed code; never let a card crash a tour
         return ""

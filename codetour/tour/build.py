@@ -23,6 +23,7 @@ from codetour.tour.runs import RunIndex, array_shape, dict_items, fields_of, is_
 from codetour.units import duration
 
 PHASE_TITLES = {
+    "entry": "Where the run starts",
     "config": "Configuration",
     "data": "Data",
     "environment": "The environment",
@@ -39,8 +40,11 @@ PHASE_TITLES = {
     "evaluation": "Evaluation",
     "checkpoint": "Saving a checkpoint",
     "crash": "Where the run crashed",
+    "hot function": "Where the time goes",
 }
 PHASE_IDEAS = {
+    "entry": "The program's own script starts running here.",
+    "hot function": "The repo function the run spends the most time in.",
     "config": "Where the run's settings come from.",
     "data": "Where the inputs of learning are produced.",
     "environment": "The simulated world the agent learns in.",
@@ -88,7 +92,15 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
         "Each stop is the line that does that part of the run, the first time it ran; "
         "the per-iteration stops show the first iteration of the main loop."
     )
-    if missing:
+    if "hot function" in decided:  # no learning step: the tour follows the run's own structure
+        description += (
+            "\n\nNo training step ran (no loss, no gradients, no optimizer update): this tour follows where the run "
+            "starts, the loop that drives it and where its time goes."
+        )
+        rest = [p for p in missing if p in ("evaluation", "checkpoint")]
+        if rest:
+            description += " Not in this run: " + "; ".join(MISSING_TEXT[p] for p in rest) + "."
+    elif missing:
         description += "\n\nNot in this run: " + "; ".join(MISSING_TEXT[p] for p in missing) + "."
     if meta.get("status") not in (None, "ok"):
         exc = meta.get("exception") or {}
@@ -99,7 +111,7 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
         func = ix.functions[ev.fid]
         nxt = stops[i + 1][0] if i + 1 < len(stops) else None
         phases = [ev.phase, *(a.phase for a in also)]
-        title_text = " and ".join(PHASE_TITLES.get(p, p) for p in phases[:1]) + "".join(
+        title_text = str(ev.facts.get("title") or PHASE_TITLES.get(ev.phase, ev.phase)) + "".join(
             f" + {PHASE_TITLES.get(p, p).lower()}" for p in phases[1:]
         )
         text = ix.info(func.file_id, ev.line).text
@@ -123,7 +135,7 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
 
 
 def _stop_phase(phase: str) -> str:
-    return phase
+    return "other" if phase in ("entry", "hot function") else phase  # not phases of training
 
 
 def _hit(ix: RunIndex, ev: Evidence) -> int:
@@ -152,7 +164,7 @@ def _fmt(values: dict[str, str], limit: int = 6) -> str:
 
 def _narrate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, also: list[Evidence], nxt: Evidence | None) -> str:
     func = ix.functions[ev.fid]
-    parts = [f"*{PHASE_IDEAS[p.phase]}*" for p in [ev, *also] if p.phase in PHASE_IDEAS]
+    parts = [f"*{p.facts.get('idea') or PHASE_IDEAS[p.phase]}*" for p in [ev, *also] if p.phase in PHASE_IDEAS]
     reasons = "; ".join(r for p in [ev, *also] for r in p.reasons)
     where = "module-level code" if func.kind == "module" else f"`{func.qualname}`"
     parts.append(f"Why this line: {reasons} (in {where}).")
@@ -160,7 +172,7 @@ def _narrate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, also: lis
         parts += _phase_facts(ix, decided, p)
     count = facts.run_count(ix, ev)
     head = any(lp.head == ev.line for lp in ix.loops_around(ev.fid, ev.line))
-    if count is not None and ev.phase not in ("config", "crash", "training loop") and not head:
+    if count is not None and ev.phase not in ("config", "crash", "training loop", "entry") and not head:
         parts.append(f"This line ran {facts.times(*count)} in the whole run.")
     if nxt is not None:
         parts.append(f"Next: {PHASE_TITLES.get(nxt.phase, nxt.phase).lower()}.")
@@ -235,6 +247,12 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
                     )
     elif ev.phase == "evaluation":
         out += _evaluations(ix, ev)
+    elif ev.phase == "hot function":
+        func = ix.functions[ev.fid]
+        out.append(
+            f"`{func.qualname}` ran {facts.times(func.calls)}: {duration(func.total_ns)} in total, "
+            f"{duration(func.self_ns)} in its own lines."
+        )
     elif ev.phase in ("update", "lr schedule"):
         lr = _learning_rate(ix, decided, ev)
         if lr is not None:

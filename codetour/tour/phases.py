@@ -218,6 +218,16 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
     if head not in params:
         return None
     parent = fr.parent_id
+    if head == "self" and name == "self" and params[0] == "self":
+        # a method's object: the receiver of the call that entered it (``clf.fit(...)``)
+        caller = ix.function_of(parent)
+        func = ix.functions.get(fr.function_id)
+        if caller is None or func is None:
+            return None
+        for call in ix.info(caller.file_id, fr.call_line).calls:
+            if call.method == func.name and call.receiver:
+                return source_of(ix, parent, call.receiver, fr.start_seq, depth - 1)
+        return None
     caller = ix.function_of(parent)
     if caller is None:
         return None
@@ -271,8 +281,10 @@ def origin_of(ix: RunIndex, src: tuple[int, int, int], name: str, depth: int = 6
             break
         info = ix.info(_file(ix, fr.function_id), src[1])
         stmt = info.stmt
-        name = next((t for t in info.targets if t == name), None) or next(
-            (t for t in info.targets if t.split(".")[-1] == name.split(".")[-1]), name
+        name = (
+            next((t for t in info.targets if t == name), None)
+            or next((t for t in info.targets if t.split(".")[-1] == name.split(".")[-1]), None)
+            or (info.targets[0] if len(info.targets) == 1 else name)  # the argument's name in the caller
         )
         alias = _alias_of(stmt, name)
         value = getattr(stmt, "value", None) if isinstance(stmt, ast.Assign) else None
@@ -322,6 +334,79 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                     break
     if not out:
         out += _manual_updates(ix)
+    if not out:
+        out += _replacing_updates(ix)
+    return out
+
+
+def _replacing_updates(ix: RunIndex) -> list[Evidence]:
+    """Plain numpy, no ``step()``: a parameter array replaced by what an optimizer-like object computes from it
+    and its gradient (``self.W = self.W_opt.update(self.W, grad_w)``), or moved against an array by a scalar
+    factor (``W -= lr * dW``, ``W = W - lr * dW``). The gradient is the other array read."""
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        stmt = info.stmt
+        if len(info.targets) != 1:
+            continue
+        target = info.targets[0]
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            call = next((c for c in info.calls if target in c.args and c.receiver), None)
+            if call is None or call.receiver is None:
+                continue
+            holder = _seen_value(ix, run, call.receiver)
+            entered = next(
+                (
+                    c
+                    for c in ix.called_from(run.frame_id, run.seq)
+                    if ix.functions.get(c.function_id) is not None
+                    and ix.functions[c.function_id].name == call.method
+                    and "self" in (c.args or {})
+                ),
+                None,
+            )
+            seen = list((entered.args or {}).values())[1:] if entered is not None else []  # as the method received them
+            if not optimizer_like(holder) and entered is not None:
+                holder = (entered.args or {}).get("self")
+            if not optimizer_like(holder):
+                continue
+            given = {
+                a: ix.value(run.frame_id, run.seq, a) or (seen[i] if i < len(seen) else None) for i, a in enumerate(call.args)
+            }
+            if not is_array(given.get(target)):
+                continue
+            grads = [a for a in call.args if a and a != target and is_array(given.get(a))]
+            if grads:
+                ev = _evidence(
+                    ix, "update", run, 0.85, f"replaces `{target}` with what {type_of(holder)} computes from it and `{grads[0]}`"
+                )
+                ev.facts["grads"] = grads
+                out.append(ev)
+            continue
+        if not is_array(ix.value(run.frame_id, run.seq, target) or _seen_value(ix, run, target)):
+            continue
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AugAssign)) else None
+        if isinstance(stmt, ast.Assign) and isinstance(value, ast.BinOp) and dotted(value.left) == target:
+            step: ast.AST | None = value.right if isinstance(value.op, ast.Sub) else None  # W = W - lr * dW
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Sub):
+            step = value  # W -= lr * dW
+        else:
+            step = None
+        if not (isinstance(step, ast.BinOp) and isinstance(step.op, (ast.Mult, ast.Div))):
+            continue
+        sides = [step.left, step.right]
+        arrays = [dotted(n) for n in sides if dotted(n) and is_array(ix.value(run.frame_id, run.seq, dotted(n)))]
+        factors = [
+            n
+            for n in sides
+            if isinstance(n, ast.Constant) or (dotted(n) and is_scalar(ix.value(run.frame_id, run.seq, dotted(n))))
+        ]
+        if len(arrays) == 1 and len(factors) == 1 and arrays[0] != target:
+            ev = _evidence(ix, "update", run, 0.7, f"moves `{target}` against `{arrays[0]}`, scaled by a step size")
+            ev.facts["grads"] = arrays
+            out.append(ev.tie(ix, arrays[0]))
+    for ev in out:  # every parameter this kind of update moves, in the same function
+        ev.facts["params"] = [ix.info(_file(ix, e.fid), e.line).targets[0] for e in out if e.fid == ev.fid]
     return out
 
 
@@ -474,6 +559,8 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
             elif _canonical(ix, run, call.callee) in GRAD_CALLS:
                 out.append(_evidence(ix, "backward", run, 0.9, f"`{call.callee}` computes gradients"))
     update = decided.get("update")
+    if update is not None and not out and update.facts.get("grads"):
+        out += _gradient_origin(ix, update)
     if update is not None and not out:
         info = ix.info(_file(ix, update.fid), update.line)
         for call in info.calls:
@@ -495,6 +582,83 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
                     ev.facts["inputs"] = sorted(set().union(*(c.names for c in made.calls)))
                     out.append(ev)
     return out
+
+
+def _gradient_origin(ix: RunIndex, update: Evidence) -> list[Evidence]:
+    """Hand-written backprop: from the gradient array the update consumes, back through the arrays it was made
+    from and up through the callers that handed them down (``accum_grad`` <- ``loss_grad``), to the line where
+    the chain starts: the gradient of the loss."""
+    name = str(update.facts["grads"][0])  # type: ignore[index]
+    src = source_of(ix, update.frame_id, name, update.seq, depth=0)
+    if src is None:
+        return []
+    for _ in range(6):
+        frame_id, line, seq = src
+        func = ix.function_of(frame_id)
+        if func is None:
+            break
+        made = ix.info(func.file_id, line)
+        fr = ix.frame(frame_id)
+        params = set((fr.args or {}) if fr is not None else {}) - {"self"}
+        inputs = {n for c in made.calls for n in c.names} or set(made.reads)
+        inputs = {n for n in inputs if is_array(ix.value(frame_id, seq, n))}
+        handed = sorted(inputs & params)
+        if not handed or inputs - params:
+            break  # made here from this frame's own arrays (the predictions): the chain starts here
+        up = source_of(ix, frame_id, handed[0], seq, depth=3)
+        if up is None or up[0] == frame_id:
+            break
+        up, _ = origin_of(ix, up, handed[0])
+        if up == src:
+            break
+        src = up
+    if src[0] == update.frame_id:
+        src = _after_the_loss(ix, src)
+    run = run_in_frame(ix, *src[:2], src[2])
+    made = ix.info(_file(ix, run.fid), run.line)
+    ev = _evidence(ix, "backward", run, 0.6, f"starts the gradients the update consumes (`{name}` is made from them)")
+    ev.facts["inputs"] = sorted(set().union(*(c.names for c in made.calls))) if made.calls else sorted(made.reads)
+    owner = type_of((getattr(ix.frame(run.frame_id), "args", None) or {}).get("self"))
+    if owner:
+        ev.facts["owner"] = owner  # the object whose method starts backprop: the model, in plain numpy
+    return [ev.tie(ix, " ".join(made.targets))]
+
+
+def _iteration_lines(ix: RunIndex, frame_id: int, line: int, seq: int) -> list[tuple[int, int]]:
+    """(line, seq) of the line events of ``frame_id`` in the loop iteration that ran ``line`` at ``seq``, up to it."""
+    func = ix.function_of(frame_id)
+    loops = ix.loops_around(func.id, line) if func is not None else []
+    if not loops:
+        return []
+    heads = [s for s in ix.runs_in_frame(frame_id, loops[-1].head) if s < seq]
+    start = heads[-1] if heads else 0
+    return [(ev.line, ev.seq) for ev in ix.reader.events(start + 1, seq + 1, frame_id=frame_id) if ev.kind == LINE]
+
+
+def _after_the_loss(ix: RunIndex, src: tuple[int, int, int]) -> tuple[int, int, int]:
+    """A gradient made in the loop's own frame: the first line after the iteration's scalar (the loss) that the
+    gradient depends on, through arrays made in this iteration (``dz = (p - y) / n`` before ``dW2 = h.T @ dz``)."""
+    frame_id, line, seq = src
+    func = ix.function_of(frame_id)
+    if func is None:
+        return src
+    lines = _iteration_lines(ix, frame_id, line, seq)
+    scalars = [
+        s for ln, s in lines if any(is_scalar(ix.value(frame_id, s, t, after=True)) for t in ix.info(func.file_id, ln).targets)
+    ]
+    if not scalars:
+        return src
+    made_at = {t: (ln, s) for ln, s in lines for t in ix.info(func.file_id, ln).targets}  # the last assignment wins
+    chain, todo = {(line, seq)}, [(line, seq)]
+    while todo:
+        ln, s = todo.pop()
+        for name in ix.info(func.file_id, ln).reads:
+            dep = made_at.get(name)
+            if dep is not None and dep[1] < s and dep not in chain and is_array(ix.value(frame_id, dep[1], name, after=True)):
+                chain.add(dep)
+                todo.append(dep)
+    after = sorted((s, ln) for ln, s in chain if s > scalars[0])
+    return (frame_id, after[0][1], after[0][0]) if after else src
 
 
 def detect_loss(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
@@ -539,7 +703,7 @@ def _scalar_beside(ix: RunIndex, backward: Evidence) -> list[Evidence]:
     """Plain numpy: a scalar the frame computed, before the backward call, from what the backward reads."""
     inputs = {str(n) for n in backward.facts.get("inputs", [])}  # type: ignore[attr-defined]
     func = ix.functions[backward.fid]
-    best = None
+    found = []
     for ev in ix.reader.events(0, backward.seq, frame_id=backward.frame_id):
         if ev.kind != LINE:
             continue
@@ -547,11 +711,23 @@ def _scalar_beside(ix: RunIndex, backward: Evidence) -> list[Evidence]:
         if info.reads & inputs and info.targets:
             for target in info.targets:
                 if is_scalar(ix.value(backward.frame_id, ev.seq, target, after=True)):
-                    best = (ev, target)
-    if best is None:
+                    run = run_in_frame(ix, backward.frame_id, ev.line, ev.seq)
+                    cand = _evidence(ix, "loss", run, 0.6, f"computes `{target}`, a scalar from what the backward pass reads")
+                    found.append(cand.tie(ix, target))
+    if not found:
+        # nothing shares the backward pass's inputs: a scalar a call computed earlier in the same iteration
+        for line, seq in _iteration_lines(ix, backward.frame_id, backward.line, backward.seq)[:-1]:
+            info = ix.info(func.file_id, line)
+            for target in info.targets if info.calls else []:
+                if is_scalar(ix.value(backward.frame_id, seq, target, after=True)):
+                    run = run_in_frame(ix, backward.frame_id, line, seq)
+                    cand = _evidence(
+                        ix, "loss", run, 0.5, f"computes `{target}`, the scalar of this iteration before its gradients"
+                    )
+                    found.append(cand.tie(ix, target))
+    if not found:
         return []
-    run = run_in_frame(ix, backward.frame_id, best[0].line, best[0].seq)
-    return [_evidence(ix, "loss", run, 0.6, f"computes `{best[1]}`, a scalar from what the backward pass reads").tie(ix, best[1])]
+    return [max(found, key=lambda e: (e.score, e.seq))]  # names break ties (``loss`` over ``acc``); else the latest
 
 
 def _follow_scalar(ix: RunIndex, frame_id: int, line: int, seq: int, name: str, score: float) -> tuple[Evidence, bool]:
@@ -664,6 +840,8 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
                         inner = (c.args or {}).get("self")
                         if c.function_id in ix.functions and type_of(inner) == owner:
                             summary = inner
+                            if call.receiver and call.method not in ("forward", "__call__"):
+                                target = call.receiver  # ``self._forward_pass(X)``: the model is the object
                             break
                     else:
                         summary = None
@@ -682,6 +860,22 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
                     out.append(ev.tie(ix, call.callee))
         if out:
             break
+        update = decided.get("update")
+        if update is not None and update.frame_id == frame_id and update.facts.get("params"):
+            # plain arrays, no model object: the first line of the iteration that reads the parameters the update moves
+            params = {str(p) for p in update.facts["params"]}  # type: ignore[attr-defined]
+            for cand_line, cand_seq in _iteration_lines(ix, frame_id, line, seq):
+                reads = ix.info(func.file_id, cand_line).reads & params
+                if reads:
+                    run = run_in_frame(ix, frame_id, cand_line, cand_seq)
+                    ev = _evidence(
+                        ix, "forward", run, 0.7, f"the first use of the parameters (`{sorted(reads)[0]}`) in the iteration"
+                    )
+                    ev.facts["model"] = sorted(reads)[0]
+                    out.append(ev)
+                    break
+            if out:
+                break
         fr = ix.frame(frame_id)
         if fr is None or fr.parent_id is None or fr.call_line is None:
             break
@@ -714,12 +908,15 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         return []
     info = ix.info(_file(ix, forward.fid), forward.line)
     inputs = [a for call in info.calls for a in call.args if a and a != forward.facts.get("model")]
-    inputs += sorted({n for call in info.calls for n in call.names} - set(inputs))
+    inputs += sorted({n for call in info.calls for n in call.names} - set(inputs) - {str(forward.facts.get("model"))})
+    loop = decided.get("training loop")
     out = []
     for name in inputs:
         src = source_of(ix, forward.frame_id, name, forward.seq)
         if src is None:
             continue
+        if loop is not None and src[0] == loop.frame_id and src[2] < loop.seq:
+            continue  # made before the loop, in its frame: the whole data set, not a batch
         frame_id, line, seq = src
         run = run_in_frame(ix, frame_id, line, seq)
         made = ix.info(_file(ix, run.fid), line)
@@ -887,6 +1084,18 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(_evidence(ix, "data", run, 0.9, f"builds `{target}`, a {t}"))
                 break
     batch = decided.get("batch")
+    forward, loop = decided.get("forward"), decided.get("training loop")
+    if not out and batch is None and forward is not None and loop is not None:
+        # no batches: the forward pass reads the whole data set, made before the loop
+        info = ix.info(_file(ix, forward.fid), forward.line)
+        for name in sorted(info.reads - {str(forward.facts.get("model"))}):
+            if not is_array(ix.value(forward.frame_id, forward.seq, name)):
+                continue
+            origin = source_of(ix, forward.frame_id, name, forward.seq)
+            if origin is not None and origin[0] == loop.frame_id and origin[2] < loop.seq:
+                run = run_in_frame(ix, *origin[:2], origin[2])
+                out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data every iteration's forward pass reads"))
+                break
     if not out and batch is not None:
         # the arrays the batch function reads from outside itself (module globals)
         for call in ix.info(_file(ix, batch.fid), batch.line).calls:
@@ -903,6 +1112,19 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                             _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
                         )
         loop = decided.get("training loop")
+        loops = [lp for lp in ix.loops_around(batch.fid, batch.line) if lp.head == batch.line and lp.is_for]
+        if not out and loops:
+            # batches drawn by a loop over a function of arrays (``batch_iterator(X, y)``): where those arrays come from
+            for call in ix.info(_file(ix, batch.fid), batch.line).calls:
+                for arg in call.args:
+                    if arg and is_array(ix.value(batch.frame_id, batch.seq, arg)):
+                        origin = source_of(ix, batch.frame_id, arg, batch.seq)
+                        if origin is not None:
+                            run = run_in_frame(ix, *origin[:2], origin[2])
+                            out.append(_evidence(ix, "data", run, 0.7, f"makes `{arg}`, the arrays the batches are drawn from"))
+                            break
+                if out:
+                    break
         for name in [str(n) for n in batch.facts.get("reads", [])]:  # type: ignore[attr-defined]
             if not is_array(ix.value(batch.frame_id, batch.seq, name)):
                 continue
@@ -1367,6 +1589,175 @@ DETECTORS: list[tuple[str, Detector]] = [
 ]
 
 
+# ----------------------------------------------------------------------------- not a training run
+def detect_generic(ix: RunIndex, decided: dict[str, Evidence]) -> dict[str, Evidence]:
+    """A run with no learning step: where it starts, its hottest repo function and the loop that drives it.
+    When that loop builds up state an object keeps (``merges[pair] = idx`` then ``self.merges = merges``),
+    the object, its input, that update and a save of the object are stops too (a tokenizer's training)."""
+    out: dict[str, Evidence] = {}
+    entry = next((f for f in ix.functions.values() if f.kind == "module" and _is_entry(ix, f.id)), None)
+    if entry is not None:
+        runs = sorted((r for r in ix.runs if r.fid == entry.id), key=lambda r: r.seq)
+        setup = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        doing = [
+            r
+            for r in runs
+            if not isinstance(ix.info(entry.file_id, r.line).stmt, setup)
+            and not (isinstance(ix.info(entry.file_id, r.line).stmt, ast.Expr) and not ix.info(entry.file_id, r.line).calls)
+        ]  # past the imports, definitions and docstring: the first line that does something
+        first = doing[0] if doing else (runs[0] if runs else None)
+        if first is not None:
+            ev = _evidence(ix, "entry", first, 1.0, "the first line of the program's own script that does something")
+            out["entry"] = ev
+    hot = max(
+        (f for f in ix.functions.values() if f.kind == "function" and ix.reader.frames_of(f.id)),
+        key=lambda f: f.self_ns,
+        default=None,
+    )
+    if hot is None:
+        return out
+    fr = next((f for f in ix.reader.frames_of(hot.id) if not f.resumed), None)
+    if fr is None:
+        return out
+    first_line = ix.reader.next_event(fr.start_seq, frame_id=fr.id, kinds=(LINE,))
+    if first_line is None:
+        return out
+    total = sum(f.self_ns for f in ix.functions.values()) or 1
+    run = LineRun(hot.id, first_line.line, first_line.seq, fr.id, 1)
+    ev = _evidence(
+        ix, "hot function", run, 1.0, f"`{hot.qualname}` takes the most time of the repo's functions ({hot.self_ns / total:.0%})"
+    )
+    ev.facts["function"] = hot.qualname
+    out["hot function"] = ev
+    loop = _driving_loop(ix, fr)
+    if loop is None:
+        return out
+    out["training loop"] = loop
+    out.update(_learned_state(ix, loop))
+    return out
+
+
+def _is_entry(ix: RunIndex, fid: int) -> bool:
+    frames = ix.reader.frames_of(fid)
+    return bool(frames) and frames[0].parent_id is None
+
+
+def _driving_loop(ix: RunIndex, hot: Frame) -> Evidence | None:
+    """The innermost loop that iterated more than once around the call chain into ``hot`` (not inside it)."""
+    fr, line = ix.frame(hot.parent_id), hot.call_line
+    while fr is not None and line is not None and fr.function_id in ix.functions:
+        for loop in reversed(ix.loops_around(fr.function_id, line)):
+            n = ix.iterations(fr.id, loop)
+            runs = ix.runs_in_frame(fr.id, loop.head)
+            if n >= 2 and runs:
+                run = LineRun(fr.function_id, loop.head, runs[0], fr.id, len(runs))
+                what = ix.functions[hot.function_id].qualname
+                ev = _evidence(ix, "training loop", run, 0.8, f"the loop that calls `{what}` again and again; {n:,} iterations")
+                ev.facts["iterations"] = n
+                ev.facts["loop"] = loop
+                ev.facts["idea"] = "The loop that drives the run; shown on its first iteration."
+                return ev
+        line = fr.call_line
+        fr = ix.frame(fr.parent_id)
+    return None
+
+
+def _learned_state(ix: RunIndex, loop: Evidence) -> dict[str, Evidence]:
+    """The state the loop builds for its object: a container filled by subscript assignment in the loop body
+    and then stored on ``self`` (or returned); the object it is stored on, the input handed to the loop's
+    function, and a call on that object after the loop that writes a file."""
+    out: dict[str, Evidence] = {}
+    func = ix.functions[loop.fid]
+    lp = loop.facts["loop"]
+    assert isinstance(lp, Loop)
+    fr = ix.frame(loop.frame_id)
+    if fr is None or "self" not in (fr.args or {}):
+        return out
+    kept = set()
+    for r in ix.runs:
+        if r.fid == loop.fid and r.line > lp.end:
+            stmt = ix.info(func.file_id, r.line).stmt
+            named = isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name)
+            if named and any(dotted(t).startswith("self.") for t in stmt.targets):  # type: ignore[union-attr]
+                kept.add(stmt.value.id)  # type: ignore[union-attr]
+    for line in range(lp.body_first, lp.end + 1):
+        runs = ix.runs_in_frame(loop.frame_id, line)
+        info = ix.info(func.file_id, line)
+        hit = [c for c, _ in info.subscript_keys] + [
+            dotted(t.value) for t in getattr(info.stmt, "targets", []) if isinstance(t, ast.Subscript)
+        ]
+        if runs and any(c in kept for c in hit):
+            name = next(c for c in hit if c in kept)
+            run = LineRun(loop.fid, line, runs[0], loop.frame_id, len(runs))
+            ev = _evidence(ix, "update", run, 0.6, f"adds to `{name}`, which the object keeps after the loop")
+            ev.facts["idea"] = "What each iteration learns is stored here: the state the object keeps when the loop ends."
+            ev.facts["title"] = "What the loop learns"
+            out["update"] = ev
+            break
+    if "update" not in out:
+        return out
+    src = source_of(ix, loop.frame_id, "self", loop.seq)
+    if src is not None:
+        run = run_in_frame(ix, *src[:2], src[2])
+        ev = _evidence(ix, "model", run, 0.6, f"builds the `{type_of((fr.args or {}).get('self'))}` whose state the loop learns")
+        ev.facts["idea"] = "The object being trained is built here; the loop fills in what it learns."
+        ev.facts["title"] = "Building the object that learns"
+        out["model"] = ev
+        obj = ix.info(_file(ix, run.fid), run.line).targets
+        _object_saved(ix, out, run, obj[0] if len(obj) == 1 else None, fr)
+    params = [k for k in (fr.args or {}) if k != "self"]
+    reads = {n for r in ix.runs if r.fid == loop.fid for n in ix.info(func.file_id, r.line).reads}
+    for name in params:
+        if name in reads and type_of((fr.args or {})[name]) in ("str", "bytes", "list", "ndarray", "Tensor", "dict"):
+            found = source_of(ix, loop.frame_id, name, loop.seq)
+            if found is not None and found[0] != loop.frame_id:
+                run = run_in_frame(ix, *found[:2], found[2])
+                ev = _evidence(ix, "data", run, 0.6, f"makes `{name}`, the input the loop learns from")
+                ev.facts["idea"] = "The input the run learns from."
+                out["data"] = ev
+                break
+    return out
+
+
+def _object_saved(ix: RunIndex, out: dict[str, Evidence], built: LineRun, name: str | None, loop_frame: Frame) -> None:
+    """A call on the trained object, after its loop, into a repo function that opened a file for writing."""
+    if name is None:
+        return
+    for child in ix.children(built.frame_id):
+        if child.start_seq < (loop_frame.end_seq or 0) or child.call_line is None:
+            continue
+        calls = ix.info(_file(ix, built.fid), child.call_line).calls
+        if not any(c.receiver == name for c in calls):
+            continue
+        func = ix.functions.get(child.function_id)
+        if func is None:
+            continue
+        for r in ix.runs:
+            if r.fid != func.id:
+                continue
+            for c in ix.info(func.file_id, r.line).calls:
+                if c.callee == "open" and _writes(ix.info(func.file_id, r.line).stmt):
+                    runs = [s for s in ix.runs_in_frame(built.frame_id, child.call_line) if s < child.start_seq]
+                    if runs:
+                        run = LineRun(built.fid, child.call_line, runs[-1], built.frame_id, 1)
+                        ev = _evidence(ix, "checkpoint", run, 0.7, f"`{func.qualname}` writes the trained object to a file")
+                        ev.facts["idea"] = "What the run learned is written to disk."
+                        ev.facts["title"] = "Saving what was learned"
+                        out["checkpoint"] = ev
+                        return
+
+
+def _writes(stmt: ast.stmt | None) -> bool:
+    """Does the statement call ``open(path, mode)`` with a mode that writes?"""
+    for node in ast.walk(stmt) if stmt is not None else []:
+        if isinstance(node, ast.Call) and dotted(node.func) == "open":
+            modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords if k.arg == "mode"]
+            for m in modes:
+                if isinstance(m, ast.Constant) and isinstance(m.value, str) and set(m.value) & set("wax"):
+                    return True
+    return False
+
+
 def detect_phases(ix: RunIndex) -> tuple[dict[str, Evidence], dict[str, list[Evidence]]]:
     """Run every detector in order; for each phase keep the strongest evidence (earliest on a tie),
     preferring evidence inside the main loop for the per-iteration phases."""
@@ -1382,4 +1773,11 @@ def detect_phases(ix: RunIndex) -> tuple[dict[str, Evidence], dict[str, list[Evi
             inside = [e for e in found if in_loop_scope(ix, e, loop)]
             found = inside or found
         decided[phase] = max(found, key=lambda e: (e.score, -e.seq))
+    if not any(p in decided for p in ("update", "backward", "loss", "rollout", "training loop")):
+        for phase, ev in detect_generic(ix, decided).items():
+            decided.setdefault(phase, ev)
+            everything.setdefault(phase, []).append(ev)
+        entry = decided.get("entry")
+        if entry is not None and any((e.fid, e.line) == (entry.fid, entry.line) for e in decided.values() if e is not entry):
+            del decided["entry"]  # a stop of its own starts there
     return decided, everything

@@ -15,11 +15,12 @@ Nothing here decides a phase; the detectors in :mod:`codetour.tour.phases` do.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from codetour.store.reader import Frame, Function, TraceReader
-from codetour.store.schema import LINE
+from codetour.store.schema import FOLD, LINE
 
 
 @dataclass(frozen=True)
@@ -516,22 +517,32 @@ class RunIndex:
     def iterations(self, frame_id: int, loop: Loop) -> int:
         """How many iterations ``loop`` made in one frame (recorded ones plus folded ones)."""
         recorded, prev = 0, None
-        for ev in self.reader.events(frame_id=frame_id):
-            if ev.kind != LINE:
-                continue
-            if ev.line == loop.body_first and prev == loop.head:
-                recorded += 1  # one per iteration: the body's first line, straight after the head
-            prev = ev.line
         if loop.is_for:
-            # an inner loop's fold can swallow the body's first line; the head's own runs still show
-            recorded = max(recorded, len(self.runs_in_frame(frame_id, loop.head)) - 1)
+            # a recorded visit of the ``for`` line starts an iteration unless it ends the loop: what follows it in
+            # the frame (a line, or an inner loop's fold) is in the loop's body
+            evs = [ev for ev in self.reader.events(frame_id=frame_id) if ev.kind in (LINE, FOLD)]
+            for ev, nxt in itertools.pairwise(evs):
+                if ev.kind == LINE and ev.line == loop.head and nxt.line is not None and loop.head < nxt.line <= loop.end:
+                    recorded += 1
+        else:
+            for ev in self.reader.events(frame_id=frame_id):
+                if ev.kind != LINE:
+                    continue
+                if ev.line == loop.body_first and prev == loop.head:
+                    recorded += 1  # one per iteration: the body's first line, straight after the ``while`` test
+                prev = ev.line
         # A fold is named by the first line of the loop's range: the ``for`` or ``while`` line. It counts the
         # visits of the line each iteration starts at: a ``for`` line (whose last visit ends the loop, it is not an
         # iteration), or a ``while`` loop's first body line (the test that ends the loop is on the ``while`` line).
         folds = [f for f in self.reader.folds(frame_id) if f.head_line == loop.head]
         folded = sum(f.iterations for f in folds)
-        if loop.is_for and folds:
-            folded -= len(folds)
+        if loop.is_for:
+            for f in folds:
+                # a fold that ended by leaving the loop counted its last visit of the ``for`` line, which starts no
+                # iteration; one ended to record an iteration in detail (a line never seen before) did not
+                after = self.reader.next_event(f.after_seq, frame_id=frame_id, kinds=(LINE,))
+                if after is None or not loop.head < after.line <= loop.end:
+                    folded -= 1
         return recorded + max(folded, 0)
 
 
