@@ -51,6 +51,7 @@ from codetour.trace.recorder import (
     SEEN,
     SERIES,
     START,
+    UNFOLDS,
     Budgets,
     Recorder,
     loop_ranges,
@@ -177,6 +178,16 @@ class MonitoringRecorder(Recorder):
         series_new = self.series_new
         line_maps: dict[int, dict[int, int]] = {}  # id(code) -> instruction offset -> line
         end_for = {dis.opmap[name] for name in ("END_FOR", "INSTRUMENTED_END_FOR") if name in dis.opmap}
+
+        def unfold(entry: list, lineno: int) -> bool:
+            """As settrace's: a folded iteration reaching a line its frame never recorded is recorded in detail."""
+            entry[SEEN][lineno] = 0
+            counts = entry[COUNTS]
+            n = counts.get(0, 0)  # line 0 is never a loop head: the frame's unfold count
+            if n >= UNFOLDS:
+                return False
+            counts[0] = n + 1
+            return True
 
         def close_fold(entry: list) -> None:
             head, end, seq, iterations, lines, ts, _ = entry[FOLD]
@@ -322,10 +333,12 @@ class MonitoringRecorder(Recorder):
             fold = entry[FOLD]
             if fold is not None:
                 # Folding a loop: count until execution leaves the loop's line range.
-                if fold[0] <= lineno <= fold[1]:
-                    if lineno == fold[6] and lineno <= entry[LAST_LINE]:
-                        # Back at the loop's own head: one more iteration. Other jumps back (an
-                        # inner loop, a ``with`` block's exit on its first line) are not iterations.
+                if fold[0] <= lineno <= fold[1] and (lineno in entry[SEEN] or not unfold(entry, lineno)):
+                    last = entry[LAST_LINE]
+                    if lineno == fold[6] and (lineno <= last or last == fold[0]):
+                        # Back at the loop's own head (straight, or from the jump on a ``while True:`` line):
+                        # one more iteration. Other jumps back (an inner loop, a ``with`` block's exit on
+                        # its first line) are not iterations.
                         fold[3] += 1
                         sample(entry, frame, lineno)
                     fold[4] += 1
@@ -351,6 +364,7 @@ class MonitoringRecorder(Recorder):
             if entry[EXC] is not None:
                 entry[EXC] = None  # the exception was handled in this frame
             seen = entry[SEEN]
+            seen[lineno] = 0  # the lines this frame recorded (int keys beside the names' value ids)
             changed = None
             for name, value in frame.f_locals.items():
                 vid = id(value)
@@ -377,12 +391,15 @@ class MonitoringRecorder(Recorder):
                     fold = entry[FOLD]
                     if fold is not None and fold[0] <= lineno <= fold[1]:
                         # Inside a folded loop (the common case, inlined): count iterations and lines.
-                        if lineno == fold[6] and lineno <= entry[LAST_LINE]:
-                            fold[3] += 1
-                            sample(entry, frame, lineno)
-                        fold[4] += 1
-                        entry[LAST_LINE] = lineno
-                        return
+                        if lineno in entry[SEEN] or not unfold(entry, lineno):
+                            last = entry[LAST_LINE]
+                            if lineno == fold[6] and (lineno <= last or last == fold[0]):
+                                fold[3] += 1
+                                sample(entry, frame, lineno)
+                            fold[4] += 1
+                            entry[LAST_LINE] = lineno
+                            return
+                        close_fold(entry)  # a line never recorded: this iteration is recorded in detail
                     line_event(entry, frame, lineno)
 
         def line_at(frame: Any, lineno: int) -> None:
@@ -503,7 +520,7 @@ class MonitoringRecorder(Recorder):
             seq = next_seq()
             call_line = parent[FRAME].f_lineno if parent is not None else None
             args = None
-            seen: dict[str, int] = {}
+            seen: dict[str | int, int] = {}  # local name -> id of its value; line number -> 0 once recorded
             if func_lines[fid]:
                 args = {}
                 f_locals = frame.f_locals

@@ -54,6 +54,8 @@ _GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENE
 FID, START, CHILD, ROW, FRAME, NEAREST, EDGE, LAST_LINE, LOOPS, FOLD, SEEN, EXC, COUNTS, SERIES = range(14)
 # A fold: [first line, last line, seq, iterations, lines, ts, head line]
 FOLD_HEAD = 6
+# Folded iterations that reach a line never recorded in their frame are recorded in detail, this many per frame.
+UNFOLDS = 3
 
 
 @dataclass
@@ -354,6 +356,17 @@ class Recorder:
         return_series = self.return_series
         series_new = self.series_new
 
+        def unfold(entry: list, lineno: int) -> bool:
+            """A folded iteration reaches a line this frame never recorded (a branch taken rarely: an evaluation
+            or a save every N steps): end the fold and record that iteration in detail, a few times per frame."""
+            entry[SEEN][lineno] = 0
+            counts = entry[COUNTS]
+            n = counts.get(0, 0)  # line 0 is never a loop head: the frame's unfold count
+            if n >= UNFOLDS:
+                return False
+            counts[0] = n + 1
+            return True
+
         def close_fold(entry: list) -> None:
             head, end, seq, iterations, lines, ts, _ = entry[FOLD]
             entry[FOLD] = None
@@ -489,10 +502,12 @@ class Recorder:
                     fold = entry[FOLD]
                     if fold is not None:
                         # Folding a loop: count until execution leaves the loop's line range.
-                        if fold[0] <= lineno <= fold[1]:
-                            if lineno == fold[6] and lineno <= entry[LAST_LINE]:
-                                # Back at the loop's own head: one more iteration. Other jumps back (an
-                                # inner loop, a ``with`` block's exit on its first line) are not iterations.
+                        if fold[0] <= lineno <= fold[1] and (lineno in entry[SEEN] or not unfold(entry, lineno)):
+                            last = entry[LAST_LINE]
+                            if lineno == fold[6] and (lineno <= last or last == fold[0]):
+                                # Back at the loop's own head (straight, or from the jump on a ``while True:`` line):
+                                # one more iteration. Other jumps back (an inner loop, a ``with`` block's exit on
+                                # its first line) are not iterations.
                                 fold[3] += 1
                                 sample(entry, frame, lineno)
                             fold[4] += 1
@@ -518,6 +533,7 @@ class Recorder:
                     if entry[EXC] is not None:
                         entry[EXC] = None  # the exception was handled in this frame
                     seen = entry[SEEN]
+                    seen[lineno] = 0  # the lines this frame recorded (int keys beside the names' value ids)
                     changed = None
                     for name, value in frame.f_locals.items():
                         vid = id(value)
@@ -593,7 +609,7 @@ class Recorder:
             seq = next_seq()
             call_line = parent[FRAME].f_lineno if parent is not None else None
             args = None
-            seen: dict[str, int] = {}
+            seen: dict[str | int, int] = {}  # local name -> id of its value; line number -> 0 once recorded
             if func_lines[fid]:
                 args = {}
                 f_locals = frame.f_locals
