@@ -248,8 +248,8 @@ def test_a_killed_run_leaves_readable_shards_and_its_children_list(tmp_path):
     meta = main_meta(out)
     assert meta["status"] == "running"
     ((pid, shard),) = shards(out).items()
-    (child,) = meta["children"]  # written by the parent before it was killed
-    assert child["pid"] == pid and child["how"] == "fork" and child["shard"] == f"run.ctrace.d/{pid}.ctrace"
+    (child,) = meta["children"]  # written by the parent before it was killed (the shard has the rest)
+    assert child["pid"] == pid and child["shard"] == f"run.ctrace.d/{pid}.ctrace" and child["exit_code"] is None
     assert shard["meta"]["status"] == "running" and shard["meta"]["process"]["how"] == "fork"
     assert shard["meta"]["process"]["ppid"] == meta["process"]["pid"] and shard["meta"]["process"]["ended_ns"] is None
     assert shard["calls"]["step"] > 1000 and shard["calls"]["child_loop"] == 1

@@ -582,7 +582,6 @@ class Follower:
         self._saved_env: dict[str, str | None] = {}
         self._real_waitpid: Any = None
         self._last_state: Any = None
-        self._known: dict[Path, dict[str, Any]] = {}  # shard -> its process meta as it started
 
     def install(self, recorder: Recorder) -> None:
         """Before the target starts: fork hooks on ``recorder``, the bootstrap in the environment."""
@@ -626,7 +625,11 @@ class Follower:
 
     def update(self, recorder: Recorder) -> None:
         """Keep the trace's ``children`` current while the run goes on (from the flusher thread): when
-        a shard appears or a child is waited for, the list is rewritten without waiting for anyone."""
+        a shard appears or a child is waited for, the list is rewritten, with what the parent knows
+        without opening a shard (its pid, its shard, the exit code it was waited for with). Opening
+        a shard another process is writing could wait on its lock, and the target may fork while
+        this thread waits: its child would inherit SQLite's locks taken. The whole ``process``
+        information is filled in from the shards when the run ends."""
         if os.getpid() != recorder.pid or not self.shard_dir.is_dir():
             return
         shards = sorted(self.shard_dir.glob(f"*{FILE_SUFFIX}"))
@@ -634,21 +637,14 @@ class Follower:
         state = (len(shards), frozenset(reaped.items()))
         if state == self._last_state:
             return
-        known = self._known
-        for path in shards:
-            if path not in known:  # each shard is opened once, for the process meta it starts with
-                info = _read_process(path, deadline=0.0, settled=False)
-                if info is not None:
-                    info.pop("_reaped", None)
-                    info["shard"] = f"{self.shard_dir.name}/{path.name}"
-                    known[path] = info
+        self._last_state = state
         found = []
-        for info in known.values():
-            code = reaped.get(info["pid"])
-            found.append({**info, "exit_code": code} if code is not None else info)
-        found.sort(key=lambda i: (i.get("started_ns") or 0, i["pid"]))
-        # A shard still being set up has no process meta yet: look again at the next flush.
-        self._last_state = state if len(known) == len(shards) else None
+        for path in shards:
+            try:
+                pid = int(path.stem)
+            except ValueError:
+                continue
+            found.append({"pid": pid, "exit_code": reaped.get(pid), "shard": f"{self.shard_dir.name}/{path.name}"})
         recorder.writer.set_meta({"children": found})
 
     def children(self, wait: float = 2.0) -> list[dict[str, Any]]:
@@ -657,7 +653,6 @@ class Follower:
         if not self.shard_dir.is_dir():
             return []
         deadline = time.monotonic() + wait
-        self._known.clear()
         found: list[dict[str, Any]] = []
         reaped = dict(self.reaped)
         infos = []
@@ -683,9 +678,9 @@ class Follower:
             self.shard_dir.rmdir()
 
 
-def _read_process(path: Path, deadline: float, settled: bool = True) -> dict[str, Any] | None:
+def _read_process(path: Path, deadline: float) -> dict[str, Any] | None:
     """A shard's ``process`` meta (plus the exit codes it saw), waiting until ``deadline`` (a
-    ``time.monotonic()``) for a child that is still writing its last batch (unless not ``settled``)."""
+    ``time.monotonic()``) for a child that is still writing its last batch."""
     while True:
         try:
             with TraceReader(path) as reader:
@@ -694,7 +689,7 @@ def _read_process(path: Path, deadline: float, settled: bool = True) -> dict[str
                 if not isinstance(info, dict):
                     return None
                 running = meta.get("status") == "running"
-                if settled and running and time.monotonic() < deadline and _alive(info.get("pid")):
+                if running and time.monotonic() < deadline and _alive(info.get("pid")):
                     raise _StillRunning
                 return {**info, "_reaped": meta.get("reaped_children") or {}}
         except _StillRunning:
