@@ -578,8 +578,7 @@ async def test_the_process_list_switches_process_and_keeps_each_position(run_pat
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.process.is_main and status(app).startswith("main (pid 5000)")
-        keys = {k.description for k in app.query("FooterKey")}
-        assert "processes" in keys
+        assert "p processes  ? help" in status(app)  # the key is on the status line, not in the footer
         await pilot.press("s", "s", "s")
         main_seq = app.current.event.seq
         await pilot.press("p")
@@ -691,11 +690,24 @@ async def test_a_run_of_one_shows_no_process_keys(run_path, tmp_path):
     app = ReplayApp(alone, None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "processes" not in {k.description for k in app.query("FooterKey")}
-        assert not status(app).startswith("main")
+        assert "processes" not in status(app) and not status(app).startswith("main")
         await pilot.press("p")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]  # inactive
+
+
+async def test_80x24_keeps_help_and_quit_on_screen_and_says_p(run_path):
+    from codetour.tui.app import ReplayApp
+
+    app = ReplayApp(run_path, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = {k.description: k.region for k in app.query("FooterKey")}
+        assert keys["help"].right <= 80 and keys["quit"].right <= 80
+        text = status(app)
+        assert text.startswith("main (pid 5000)") and text.endswith("p processes  ? help") and len(text) <= 78
+        await choose(pilot, "p", "down", "enter")
+        assert app.process.pid == 5001
 
 
 async def test_a_skipped_shard_is_reported_in_the_app(run_copy):

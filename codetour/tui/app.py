@@ -57,7 +57,8 @@ class ReplayApp(App[int]):
         Binding("end", "goto_edge(False)", "last", show=False, priority=True),
         Binding("L", "live", "live", key_display="L"),
         # Runs with traced child processes only (check_action hides them otherwise).
-        Binding("p", "processes", "processes", key_display="p"),
+        # Not in the footer: at 80 columns it would push ? and q off screen; the status line says p.
+        Binding("p", "processes", "processes", show=False),
         Binding("m", "same_moment", "same moment", show=False),
         Binding("w", "follow_worker", "follow into worker", show=False),
         Binding("question_mark", "help", "help", key_display="?"),
@@ -276,10 +277,14 @@ class ReplayApp(App[int]):
             parts.append(f"{len(self.cursor.breakpoints)} breakpoint(s)")
         if self.compact:
             parts = [p.replace("phase: ", "") for p in parts if not p.startswith("thread ") or step.thread != "MainThread"]
-            self.query_one("#status", Static).update(" · ".join(parts) + "   ? help")
+            hint = "   p processes  ? help" if self.trace_run.multi else "   ? help"
+            self.query_one("#status", Static).update(" · ".join(parts) + hint)
             return
         self.query_one("#status", Static).update(
-            "  ·  ".join(parts) + "      s/n/r step  S/N/R back  ]/[ stops  / search  ? help"
+            "  ·  ".join(parts)
+            + "      s/n/r step  S/N/R back  ]/[ stops  / search  "
+            + ("p processes  " if self.trace_run.multi else "")
+            + "? help"
         )
 
     # ------------------------------------------------------------------ small terminals
