@@ -193,32 +193,34 @@ class _Snapshots:
     and forgotten when it ends, so a batch costs one list append per value event."""
 
     def __init__(self) -> None:
-        self.pending: dict[int, list[tuple[int, dict]]] = {}
+        self.pending: dict[int, list[tuple]] = {}  # frame -> its value events (the writer's tuples) since its last snapshot
         self.state: dict[int, dict[str, list]] = {}
 
     def rows(self, events: list[tuple], frames_end: list[tuple]) -> list[tuple[int, int, str | None]]:
         out = []
         pending = self.pending
-        for e in events:
-            data = e[5]
-            if type(data) is dict and e[2] in VALUE_KINDS:
-                frame_id = e[1]
-                waiting = pending.get(frame_id)
+        waiting_of = pending.get
+        kinds, every = VALUE_KINDS, SNAPSHOT_EVERY
+        for e in events:  # (seq, frame, kind, line, ts, data): the cheapest tests first, this runs per event
+            if e[2] in kinds and type(e[5]) is dict:
+                waiting = waiting_of(e[1])
                 if waiting is None:
-                    waiting = pending[frame_id] = []
-                waiting.append((e[0], data))
-                if len(waiting) >= SNAPSHOT_EVERY:
-                    out.append(self._snapshot(frame_id, waiting))
+                    waiting = pending[e[1]] = []
+                waiting.append(e)
+                if len(waiting) >= every:
+                    out.append(self._snapshot(e[1], waiting))
                     waiting.clear()
+        state = self.state
         for end in frames_end:  # a frame's value events all come before its end (same thread, taken after it)
             pending.pop(end[5], None)
-            self.state.pop(end[5], None)
+            state.pop(end[5], None)
         return out
 
-    def _snapshot(self, frame_id: int, waiting: list[tuple[int, dict]]) -> tuple[int, int, str | None]:
+    def _snapshot(self, frame_id: int, waiting: list[tuple]) -> tuple[int, int, str | None]:
         state = self.state.setdefault(frame_id, {})
-        for seq, data in waiting:
-            for name, value in data.items():
+        for e in waiting:
+            seq = e[0]
+            for name, value in e[5].items():
                 old = state.pop(name, None)
                 state[name] = [value, seq, old[2] + 1 if old else 1]
         return (frame_id, waiting[-1][0], _json(state))
