@@ -45,7 +45,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -314,27 +313,14 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def _watch_sigterm() -> None:
     """A child without a SIGTERM handler of its own gets one that finishes its shard (Pool workers
-    are stopped with SIGTERM). A handler the child installs later simply replaces it."""
+    are stopped with SIGTERM). A handler the child installs later simply replaces it. Installed
+    only once the shard is set up: until then SIGTERM kills as it always does (a shard killed that
+    early has no ``process`` meta; the parent's list still names it)."""
     try:
         if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             signal.signal(signal.SIGTERM, _on_sigterm)
     except (ValueError, OSError, AttributeError):
         pass
-
-
-@contextlib.contextmanager
-def _sigterm_held() -> Iterator[None]:
-    """SIGTERM waits while the shard is being set up (a Pool terminates workers that are still
-    starting): it is delivered after, to the handler that finishes the shard."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:
-        yield
-        return
-    previous = mask(signal.SIG_BLOCK, [signal.SIGTERM])
-    try:
-        yield
-    finally:
-        mask(signal.SIG_SETMASK, previous)
 
 
 def _exit_code(status: object) -> int:
@@ -466,12 +452,11 @@ def start_from_env() -> None:
         # Grandchildren know this process's rank (a rank's own workers are not ranks).
         rank = ranks_from_env()[0]
         os.environ[ENV_VAR] = ChildConfig(**{**asdict(config), "parent_rank": rank}).to_env()
-        with _sigterm_held():
-            session = Session(config, process_info(how, role, traced=traced), _recorder_class(config.backend))
-            _session = session
-            _install_exit_hooks()
-            _watch_sigterm()
-            session.start()
+        session = Session(config, process_info(how, role, traced=traced), _recorder_class(config.backend))
+        _session = session
+        _install_exit_hooks()
+        session.start()
+        _watch_sigterm()
     except Exception:
         _session = None
         _debug("recording this child failed")
@@ -515,12 +500,11 @@ class ForkFollower:
             how = "forkserver" if parent_how == "forkserver" else "fork"
             if getattr(inherited, "backend", "settrace") == "settrace":
                 _untrace_stack(sys._getframe())
-            with _sigterm_held():
-                session = Session(self.config, process_info(how, role, traced=traced), type(inherited))
-                _session = session
-                _install_exit_hooks()
-                _watch_sigterm()
-                session.start()
+            session = Session(self.config, process_info(how, role, traced=traced), type(inherited))
+            _session = session
+            _install_exit_hooks()
+            session.start()
+            _watch_sigterm()
         except Exception:
             _session = None
             _debug("recording this forked child failed")
@@ -644,7 +628,7 @@ class Follower:
                 pid = int(path.stem)
             except ValueError:
                 continue
-            found.append({"pid": pid, "exit_code": reaped.get(pid), "shard": f"{self.shard_dir.name}/{path.name}"})
+            found.append(_bare(pid, reaped.get(pid), f"{self.shard_dir.name}/{path.name}"))
         recorder.writer.set_meta({"children": found})
 
     def children(self, wait: float = 2.0) -> list[dict[str, Any]]:
@@ -658,8 +642,11 @@ class Follower:
         infos = []
         for path in sorted(self.shard_dir.glob(f"*{FILE_SUFFIX}")):
             info = _read_process(path, deadline)
-            if info is None:
-                continue
+            if info is None:  # killed while its shard was being set up: the parent knows its pid
+                try:
+                    info = _bare(int(path.stem))
+                except ValueError:
+                    continue
             infos.append(info)
             for pid, code in (info.pop("_reaped", None) or {}).items():
                 with contextlib.suppress(ValueError):
@@ -676,6 +663,15 @@ class Follower:
         shutil.rmtree(self.shard_dir / ".slots", ignore_errors=True)
         with contextlib.suppress(OSError):
             self.shard_dir.rmdir()
+
+
+def _bare(pid: int, exit_code: int | None = None, shard: str | None = None) -> dict[str, Any]:
+    """A child as its parent knows it without its shard's word: its pid (the rest unknown)."""
+    info: dict[str, Any] = {key: None for key in ("ppid", "how", "rank", "local_rank", "world_size", "role")}
+    info.update({"pid": pid, "started_ns": None, "ended_ns": None, "exit_code": exit_code})
+    if shard is not None:
+        info["shard"] = shard
+    return info
 
 
 def _read_process(path: Path, deadline: float) -> dict[str, Any] | None:

@@ -10,8 +10,10 @@ def cube(x):
 
 def main(method):
     ctx = mp.get_context(method)
-    with ctx.Pool(3) as pool:
-        results = pool.map(cube, range(12), chunksize=1)
+    pool = ctx.Pool(3)
+    results = pool.map(cube, range(12), chunksize=1)
+    pool.close()  # the workers finish and exit (a `with` block would terminate them with SIGTERM)
+    pool.join()
     print("sum", sum(results), flush=True)
 
 
