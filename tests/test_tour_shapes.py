@@ -413,3 +413,25 @@ def test_rare_branch_of_a_folded_loop_is_recorded(tmp_path):
     assert "The loop ran 21 iterations in this run." in by["training loop"]
     assert "This line ran 21 times in the whole run." in by["update"]
     assert "`best.npy`" in by["checkpoint"]
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_model_method_past_the_call_budget(tmp_path):
+    """cleanrl's shape: the network runs through the agent's own method (not ``forward``), called many times
+    while collecting, so its training-path call is past the call budget and not recorded: the forward pass is
+    still that call, by the recorded type of the object it is called on, and the model is where it was built."""
+    script = SHAPES / "agent_method.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "num_steps = 16"),
+            ("model", "agent = Agent()"),
+            ("training loop", "for epoch in range(epochs):"),
+            ("forward", "_, newlogprob, newvalue = agent.get_action_and_value(obs)"),
+            ("loss", "loss = v_loss - 0.01 * newlogprob.mean()"),
+            ("backward", "loss.backward()"),
+            ("update", "optimizer.step()"),
+        ],
+    )

@@ -827,10 +827,13 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
                 if summary is None and target:
                     # not in the truncated object summaries: the object as its recorded method saw it
                     entered = _callee_self(ix, frame_id, cand_seq, call)
+                    held = ix.value(frame_id, cand_seq, call.receiver) if call.receiver not in (None, "self") else None
                     if entered is not None and torch_module(entered[1]):
                         summary = entered[1]
                         if entered[0] != "forward" and call.receiver:
                             target = call.receiver  # ``self.policy.evaluate_actions(...)``: the model is the receiver
+                    elif call.receiver and torch_module(held):
+                        summary, target = held, call.receiver  # ``agent.get_action_and_value(x)``, past the call budget
                 if type_of(summary) == "type":
                     continue  # building an object is not running it
                 owner = decided["backward"].facts.get("owner") if "backward" in decided else None
@@ -1092,7 +1095,8 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             if not is_array(ix.value(forward.frame_id, forward.seq, name)):
                 continue
             origin = source_of(ix, forward.frame_id, name, forward.seq)
-            if origin is not None and origin[0] == loop.frame_id and origin[2] < loop.seq:
+            made_once = origin is not None and not ix.loops_around(ix.frame(origin[0]).function_id, origin[1])  # type: ignore[union-attr]
+            if origin is not None and made_once and origin[0] == loop.frame_id and origin[2] < loop.seq:
                 run = run_in_frame(ix, *origin[:2], origin[2])
                 out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data every iteration's forward pass reads"))
                 break
