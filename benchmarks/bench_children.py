@@ -9,8 +9,13 @@ Workloads:
   preprocessing through a few helper functions, batches collated by a Python function, a small
   model step per batch), with ``num_workers`` 0 and 2 ('fork' workers, the Linux default).
 - ``ddp``: ``sample_repos/ddp_tiny`` under ``torchrun --standalone --nproc-per-node 2``.
-- ``pool``: a ``multiprocessing`` Pool of 2 'spawn' workers mapping a Python-heavy function (no
-  torch: this one also runs on the 3.12+ venvs, where the monitoring backend records).
+- ``pool``: a ``multiprocessing`` Pool of 2 'spawn' workers mapping a Python-heavy function (a
+  generator expression per task), and the same work done in the parent (0 workers): no torch, so
+  it also runs on the 3.12+ venvs, where the monitoring backend records.
+
+Following children records the children's work at the price of recording it in the parent: the
+"0 workers" rows give that price ("parent only/untraced" there), the "2 workers" rows what
+following adds on top of tracing the parent alone.
 
 Without torch only ``pool`` runs. ``--backend`` picks the recording backend (default: auto).
 
@@ -113,8 +118,12 @@ POOL = textwrap.dedent(
 
 
     if __name__ == "__main__":
-        with mp.get_context("spawn").Pool(2) as pool:
-            print(round(sum(pool.map(task, range(int(sys.argv[1])), chunksize=8)), 3))
+        n, workers = int(sys.argv[1]), int(sys.argv[2])
+        if workers:
+            with mp.get_context("spawn").Pool(workers) as pool:
+                print(round(sum(pool.map(task, range(n), chunksize=8)), 3))
+        else:  # the same work in the parent: what recording it costs in one process
+            print(round(sum(map(task, range(n))), 3))
     '''
 )
 
@@ -131,12 +140,13 @@ def commands(folder: Path, items: int, only: list[str], backend: str) -> dict[st
     if "pool" in only:
         pool = folder / "pool_heavy.py"
         pool.write_text(POOL)
-        run = [str(pool), str(items * 2)]
-        found["pool, 2 spawn workers"] = {
-            "untraced": [py, *run],
-            "parent only": [*trace, "--no-follow-children", *run],
-            "follow": [*trace, "--follow-children", *run],
-        }
+        for workers in (0, 2):
+            run = [str(pool), str(items), str(workers)]
+            found[f"pool, {workers} spawn workers"] = {
+                "untraced": [py, *run],
+                "parent only": [*trace, "--no-follow-children", *run],
+                "follow": [*trace, "--follow-children", *run],
+            }
     if "dataloader" in only:
         for workers in (0, 2):
             run = [str(script), str(items), str(workers)]
