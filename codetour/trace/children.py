@@ -5,7 +5,12 @@
 A run traced at ``run.ctrace`` keeps one shard per other process at ``run.ctrace.d/<pid>.ctrace``:
 an ordinary trace file (same schema, same budgets, its own writer and flusher) whose ``process``
 meta says who it is (pid, ppid, how it was started, role, rank, wall-clock start and end, exit
-code). The main trace's ``children`` meta summarises the shards; the shards are the truth.
+code). The main trace's ``children`` meta summarises the shards; the shards are the truth. While
+the run goes on, the parent's flusher keeps that list current with what it knows without opening
+a shard (pid, shard, the exit code it waited for); when the run ends the list is completed from
+the shards. Exit codes: a parent that waits with ``os.waitpid`` (``multiprocessing``, ``os.fork``
++ ``waitpid``, ``subprocess`` ``wait()``) knows them best; otherwise a child's own view counts
+(``os._exit(n)``, ``sys.exit(n)``, 1 for an uncaught exception, 0 for a normal end, -15 on SIGTERM).
 
 How each kind of child starts recording:
 
@@ -15,15 +20,18 @@ How each kind of child starts recording:
   parent's file) starts a fresh recorder of the same backend on the child's shard.
 - A new interpreter (spawn, forkserver, subprocess, torchrun rank) finds ``CODETOUR_CHILD`` (this
   module's :class:`ChildConfig` as JSON) in its environment and, through ``PYTHONPATH``, a folder
-  holding only a ``sitecustomize.py`` written by :meth:`Follower.install` (``run.ctrace.d/.site``). That file removes its
-  folder from ``sys.path``, imports the ``sitecustomize`` it shadowed (if any), and calls
-  :func:`start_from_env`. Without the variable nothing happens; ``python -I``/``-E``/``-S``
-  children are not followed.
+  holding only a ``sitecustomize.py`` written by :meth:`Follower.install` (``run.ctrace.d/.site``,
+  removed when the run ends). That file removes its folder from ``sys.path``, imports the
+  ``sitecustomize`` it shadowed (if any), and calls :func:`start_from_env`. Without the variable
+  nothing happens; ``python -I``/``-E``/``-S`` children, and Pythons that cannot import codetour,
+  are not followed. ``multiprocessing``'s resource tracker is never recorded.
 
 Every child's shard is finished when the child ends: at interpreter exit (``atexit``), in
 ``os._exit`` (how ``multiprocessing`` children end), or on SIGTERM when the child had no handler
-of its own (how a ``Pool`` stops its workers). A child that is killed outright keeps what its
-flusher wrote. Nothing here may break a child: every failure leaves it running untraced.
+of its own (how a ``Pool`` stops its workers; the child still dies of it). A child that is killed
+outright keeps what its flusher wrote (twice a second), and so does one stopped while its shard is
+being set up (it then has no ``process`` meta). Nothing here may break a child: every failure
+leaves it running untraced (``CODETOUR_DEBUG=1`` prints why).
 
 Sampling: identical workers cost the same to trace and teach the same thing, so at most
 ``in_full`` children of one kind per parent are recorded (default 2; ``torchrun`` ranks are
