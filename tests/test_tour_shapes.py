@@ -435,3 +435,16 @@ def test_model_method_past_the_call_budget(tmp_path):
             ("update", "optimizer.step()"),
         ],
     )
+
+
+def test_run_counts_through_nested_folded_loops(tmp_path):
+    """The outer loops fold and swallow the inner loops' iterations: a line in the innermost loop is counted by
+    scaling with every enclosing loop's iterations in all over those recorded (5 x 4 x 3 = 60)."""
+    script = SHAPES / "nested_loops.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert "updates 60" in proc.stdout
+    by = {s.phase: s.narration for s in tour.stops}
+    assert (by.keys() >= {"training loop", "loss", "update"}) and "The loop ran 5 iterations in this run." in by["training loop"]
+    assert "This line ran about 60 times in the whole run." in by["loss"]  # estimated through two folded loops
+    assert "This line ran 60 times in the whole run." in by["update"]  # exact: every call of SGD.step

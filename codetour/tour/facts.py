@@ -38,13 +38,16 @@ def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
     per_frame = [ix.iterations(fr.id, inner) for fr in frames]
     outer = loops[:-1]
     if outer:
-        # the outer loop's folded iterations swallow the inner counts: scale the recorded rate
+        # an enclosing loop's folded iterations swallow the inner counts: scale by each enclosing loop's
+        # iterations in all over those recorded (the inner loop ran only inside recorded ones)
         fr = frames[0]
-        recorded_outer = len(ix.runs_in_frame(fr.id, outer[-1].body_first))
-        total_outer = ix.iterations(fr.id, outer[-1])
-        if recorded_outer and total_outer > recorded_outer:
-            inner_runs = len(ix.runs_in_frame(fr.id, inner.body_first))
-            per_frame[0] = round(inner_runs / recorded_outer * total_outer)
+        factor = 1.0
+        for lp in outer:
+            recorded, total = ix.iteration_counts(fr.id, lp)
+            if recorded and total > recorded:
+                factor *= total / recorded
+        if factor > 1:
+            per_frame[0] = round(per_frame[0] * factor)
             complete = False
     total = sum(per_frame)
     if not complete:

@@ -516,6 +516,11 @@ class RunIndex:
 
     def iterations(self, frame_id: int, loop: Loop) -> int:
         """How many iterations ``loop`` made in one frame (recorded ones plus folded ones)."""
+        return self.iteration_counts(frame_id, loop)[1]
+
+    def iteration_counts(self, frame_id: int, loop: Loop) -> tuple[int, int]:
+        """(iterations recorded in detail, iterations in all) of ``loop`` in one frame. An enclosing loop's
+        fold swallows this loop's iterations inside it: those are in neither number."""
         recorded, prev = 0, None
         if loop.is_for:
             # a recorded visit of the ``for`` line starts an iteration unless it ends the loop: what follows it in
@@ -543,7 +548,7 @@ class RunIndex:
                 after = self.reader.next_event(f.after_seq, frame_id=frame_id, kinds=(LINE,))
                 if after is None or not loop.head < after.line <= loop.end:
                     folded -= 1
-        return recorded + max(folded, 0)
+        return recorded, recorded + max(folded, 0)
 
 
 _COMPOUND = (
