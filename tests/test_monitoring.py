@@ -4,6 +4,7 @@ clear fallback when it cannot be used."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from conftest import run_cli
 
 from codetour.store.reader import TraceReader
+from codetour.trace.scope import IGNORE, LIBRARY, REPO, Scope
 
 needs_monitoring = pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.monitoring needs Python 3.12+")
 
@@ -468,3 +470,37 @@ def test_events_are_disabled_out_of_scope_and_lines_enabled_only_where_recorded(
         assert got["global"] == E.PY_START | E.PY_RESUME | E.PY_THROW | E.RAISE | E.PY_UNWIND
     # restart_events() only when a second recording reuses the tool id, once, at its start.
     assert report["0"]["restarts"] == 0 and report["1"]["restarts"] == 1
+
+
+def test_scope_resolved_once_per_folder_gives_the_same_answers(tmp_path):
+    """Scope.classify resolves and classifies each folder once (every library file of a big import
+    used to pay a full os.path.realpath): the answers and the outside-the-root report are the same
+    as classifying each file on its own, links included."""
+    root, other = tmp_path / "repo", tmp_path / "other"
+    for folder in (root / "pkg", root / "build", other / "lib"):
+        folder.mkdir(parents=True)
+    (root / "pyproject.toml").touch()
+    for path in (root / "train.py", root / "pkg" / "a.py", root / "build" / "gen.py", other / "x.py", other / "lib" / "y.py"):
+        path.write_text("pass\n")
+    (root / "pkg" / "link.py").symlink_to(other / "x.py")  # a file linked in from outside is outside's
+    (root / "linked").symlink_to(other / "lib", target_is_directory=True)  # so is a linked folder's
+    (root / "..odd.py").write_text("pass\n")
+    mine = [root / "train.py", root / "pkg" / "a.py", root / "pkg" / "link.py", root / "pkg" / "b.py", root / "build" / "gen.py"]
+    mine += [root / "linked" / "y.py", other / "x.py", root / "..odd.py"]
+    loaded = sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)})
+    files = [str(p) for p in mine] + loaded[:: max(1, len(loaded) // 40)]  # stdlib, site-packages, codetour
+    for options in ({}, {"library_calls": True}, {"include": [str(other / "lib" / "*.py")], "exclude": ["pkg/a.py"]}):
+        shared = Scope(root, **options)
+        fresh_outside = set()
+        for name in files:
+            alone = Scope(root, **options)
+            assert shared.classify(name) == alone.classify(name), name
+            assert shared.realpath(name) == alone.realpath(name) == os.path.realpath(name)
+            fresh_outside |= alone.outside
+        assert shared.outside == fresh_outside
+    scope = Scope(root, library_calls=True)
+    assert [scope.classify(str(p)) for p in mine[:6]] == [REPO, REPO, LIBRARY, REPO, LIBRARY, LIBRARY]
+    assert scope.classify(os.__file__) == LIBRARY and Scope(root).classify(os.__file__) == IGNORE
+    assert scope.outside == {os.path.realpath(other / "x.py"), os.path.realpath(other / "lib" / "y.py")}
+    included = Scope(root, include=[str(other / "lib" / "*.py")])
+    assert included.classify(str(root / "linked" / "y.py")) == REPO and included.classify(str(other / "x.py")) == IGNORE

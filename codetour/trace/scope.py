@@ -62,6 +62,9 @@ class Scope:
     _own: str = field(init=False, default="")
     _env_prefixes: tuple[str, ...] = field(init=False, default=())
     _realpath_cache: dict[str, str] = field(init=False, default_factory=dict)
+    _dir_realpaths: dict[str, str] = field(init=False, default_factory=dict)
+    # Without include/exclude globs an ordinary file's kind depends only on its folder: folder -> (kind, outside).
+    _dir_kinds: dict[str, tuple[int, bool]] = field(init=False, default_factory=dict)
     # Source files outside the root that ran but are no library either (a sibling ``../mylib``):
     # left out of the trace, and reported so the user can widen ``--root``.
     outside: set[str] = field(init=False, default_factory=set)
@@ -74,7 +77,17 @@ class Scope:
     def realpath(self, filename: str) -> str:
         cached = self._realpath_cache.get(filename)
         if cached is None:
-            cached = self._realpath_cache[filename] = os.path.realpath(filename)
+            # A library's files share a few folders: resolve each folder once (os.path.realpath
+            # looks at every component of the path), then only ask whether the file is a link.
+            folder, name = os.path.split(filename)
+            if os.path.isabs(filename) and name not in ("", ".", "..") and not os.path.islink(filename):
+                real_folder = self._dir_realpaths.get(folder)
+                if real_folder is None:
+                    real_folder = self._dir_realpaths[folder] = os.path.realpath(folder)
+                cached = os.path.join(real_folder, name)
+            else:
+                cached = os.path.realpath(filename)
+            self._realpath_cache[filename] = cached
         return cached
 
     def classify(self, filename: str) -> int:
@@ -82,8 +95,23 @@ class Scope:
         if not filename or filename.startswith("<"):
             return IGNORE  # <string>, <frozen ...>, <stdin>: no source file to show
         path = self.realpath(filename)
+        folder, name = os.path.split(path)
+        if self.include or self.exclude or name.startswith(".") or name in _SKIP_PARTS:
+            kind, outside = self._classify(path)  # the file's own name may matter
+        else:
+            known = self._dir_kinds.get(folder)
+            if known is None:
+                known = self._dir_kinds[folder] = self._classify(path)
+            kind, outside = known
+        if outside:
+            self.outside.add(path)
+        return kind
+
+    def _classify(self, path: str) -> tuple[int, bool]:
+        """The kind of the file at real path ``path``, and whether it is outside the root without
+        being a library's (see :attr:`outside`)."""
         if path.startswith(self._own):
-            return IGNORE  # never record codetour itself
+            return IGNORE, False  # never record codetour itself
         try:
             rel = os.path.relpath(path, self.root)
         except ValueError:
@@ -91,16 +119,15 @@ class Scope:
         inside = not rel.startswith(os.pardir)
         rel_posix = rel.replace(os.sep, "/")
         if inside and any(fnmatch.fnmatch(rel_posix, g) for g in self.exclude):
-            return IGNORE
+            return IGNORE, False
         if inside and not (_SKIP_PARTS & set(Path(rel).parts[:-1])):
             if self._in_environment(path):
-                return self._library()
-            return REPO
+                return self._library(), False
+            return REPO, False
         if any(fnmatch.fnmatch(rel_posix if inside else path, g) for g in self.include):
-            return REPO
-        if not inside and not path.startswith(self._env_prefixes) and not (_SKIP_PARTS & set(Path(path).parts)):
-            self.outside.add(path)
-        return self._library()
+            return REPO, False
+        outside = not inside and not path.startswith(self._env_prefixes) and not (_SKIP_PARTS & set(Path(path).parts))
+        return self._library(), outside
 
     def _in_environment(self, path: str) -> bool:
         # A virtualenv created inside the repo under an unusual name is still not repo code.
