@@ -128,6 +128,7 @@ def test_library_driven_loop(tmp_path):
     proc, tour = tour_of(tmp_path, script, root=repo)
     assert proc.returncode == 0, proc.stderr
     assert [(s.phase, s.at, s.line) for s in tour.stops] == [
+        ("model", "<module>", line_of(script, "model = Regressor(2)")),  # the object the library calls back
         ("training loop", "<module>", line_of(script, "losses = Trainer(max_steps=7).fit(model, batches)")),
         ("batch", "Regressor.training_step", line_of(script, "x, y = batch[0], batch[1]")),
         ("forward", "Regressor.training_step", line_of(script, "pred = self.forward(x_in)")),
@@ -135,9 +136,9 @@ def test_library_driven_loop(tmp_path):
         ("backward", "Regressor.training_step", line_of(script, "grads = self.backward(x_in, 2 * diff / len(y))")),
         ("update", "Regressor.training_step", line_of(script, "self.opt.step(grads)")),
     ]
-    loop = tour.stops[0].narration
+    loop = tour.stops[1].narration
     assert "library code called from here loops over `Regressor.training_step` (7 calls)" in loop
-    assert "This line ran 7 times in the whole run." in tour.stops[5].narration
+    assert "This line ran 7 times in the whole run." in tour.stops[6].narration
 
 
 def test_crash_mid_loop_stops_at_the_raising_line(tmp_path):

@@ -1008,6 +1008,8 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     src = source_of(ix, forward.frame_id, name, forward.seq)
     if src is None and name.startswith("self."):
         src = attribute_source(ix, name.split(".", 1)[1], ix.value(forward.frame_id, forward.seq, name))
+    if src is None and name == "self":
+        src = _built_as(ix, type_of(ix.value(forward.frame_id, forward.seq, "self")))
     for _ in range(3):
         if src is None:
             return []
@@ -1037,6 +1039,19 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         return []
     run = run_in_frame(ix, *src[:2], src[2])
     return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
+
+
+def _built_as(ix: RunIndex, kind: str | None) -> tuple[int, int, int] | None:
+    """The first line that ran building an object of type ``kind`` into a name (``model = Module(...)``): where
+    a method's object came from when a library, not repo code, called the method."""
+    if not kind:
+        return None
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        built = len(info.targets) == 1 and any(c.callee.split(".")[-1] == kind for c in info.calls)
+        if built and type_of(ix.changed_by(run.frame_id, run.seq).get(info.targets[0])) == kind:
+            return run.frame_id, run.line, run.seq
+    return None
 
 
 def _alias_of(stmt: ast.stmt | None, name: str) -> str | None:
