@@ -191,6 +191,30 @@ def test_evaluation_uses_up_the_call_budget_first(tmp_path):
 
 
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_inline_config_and_a_model_called_inside_the_criterion(tmp_path):
+    """``train(parser.parse_args())`` is the configuration; in ``loss_fn(model(x), y)`` the model is the
+    forward pass and ``model = Regressor()`` its construction, not the criterion ``nn.MSELoss()``."""
+    script = SHAPES / "inline_criterion.py"
+    proc, tour = tour_of(tmp_path, script, "--steps", "5")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "train(parser.parse_args())"),
+            ("data", "x = torch.randn(32, 2)"),
+            ("model", "model = Regressor()"),
+            ("training loop", "for step in range(args.steps):"),
+            ("forward", "loss = loss_fn(model(x), y)"),
+            ("backward", "loss.backward()"),
+            ("update", "optimizer.step()"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "Regressor" in by["forward"] and "MSELoss" not in by["model"]
+    assert "steps" in by["config"] and "lr" in by["config"] and "Not in this run: no configuration" not in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
 def test_torch_module_loop_sizes_series_and_schedule(tmp_path):
     """A torch run: the model's parameter count (read from its parameter dicts), the loss and the
     learning rate over the whole run, every evaluation result, all as the script itself printed them."""

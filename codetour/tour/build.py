@@ -191,7 +191,7 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             how = "the arguments the constructor received, defaults included"
         elif ev.facts.get("object"):
             resolved = facts.argparse_config(ix, ev)
-            obj = ix.value(ev.frame_id, ev.seq, str(ev.facts["object"]), after=True)
+            obj = ix.value(ev.frame_id, ev.seq, str(ev.facts["object"]), after=True) or str(ev.facts.get("summary") or "") or None
             if not resolved:
                 resolved = fields_of(obj) or dict_items(obj)  # every field: configs are summarized in full
                 how = "every field of the object"

@@ -173,7 +173,9 @@ def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
                 i += 1
         i += 1
     # the namespace's own recorded values win where the trace shows them
-    shown = fields_of(ix.value(ev.frame_id, ev.seq, str(ev.facts.get("object") or ""), after=True))
+    shown = fields_of(
+        ix.value(ev.frame_id, ev.seq, str(ev.facts.get("object") or ""), after=True) or str(ev.facts.get("summary") or "")
+    )
     for key, value in shown.items():
         if key in resolved and "(command line)" not in resolved[key]:
             resolved[key] = value

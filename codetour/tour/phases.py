@@ -822,6 +822,8 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
         for cand_line, cand_seq in candidates:
             cinfo = ix.info(func.file_id, cand_line)
             for call in cinfo.calls:
+                if _consumes_module_output(ix, frame_id, cand_seq, call, cinfo.calls):
+                    continue  # ``loss_fn(model(x), y)``: the outer module is the criterion; the inner call is the forward
                 target = call.receiver if call.method in ("forward", "__call__") else call.callee
                 summary = ix.value(frame_id, cand_seq, target) if target else None
                 if summary is None and target:
@@ -889,6 +891,17 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             break
         line, seq = prev.line, prev.seq
     return out
+
+
+def _consumes_module_output(ix: RunIndex, frame_id: int, seq: int, call: CallSite, calls: list[CallSite]) -> bool:
+    """Does ``call`` take, inside its own arguments, the output of another call on the line to a torch module?"""
+    for other in calls:
+        if other is call or other.callee.split(".")[0] not in call.names:
+            continue
+        target = other.receiver if other.method in ("forward", "__call__") else other.callee
+        if target and torch_module(ix.value(frame_id, seq, target)):
+            return True
+    return False
 
 
 def _callee_self(ix: RunIndex, frame_id: int, seq: int, call: CallSite) -> tuple[str, str] | None:
@@ -1211,6 +1224,7 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 ev = _evidence(ix, "config", run, 0.85, f"`{target}` is a `{t}`, a dataclass of settings with defaults")
                 ev.facts["object"] = target
                 out.append(ev)
+    out += _handed_config(ix)
     if out:
         return [max(out, key=lambda e: (e.score, -e.seq))]
     # a dataclass instance built from literal defaults: a config object
@@ -1239,6 +1253,45 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     if out:
         return out[:1]
     return _trainer_arguments(ix, decided)[:1]
+
+
+CONFIG_TYPES = ("Namespace", "DictConfig", "ListConfig", "EasyDict", "SimpleNamespace", "ConfigDict")
+SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
+
+
+def _handed_config(ix: RunIndex) -> list[Evidence]:
+    """``train(parser.parse_args())``: a config made inside a call's arguments and handed straight to a repo
+    function, never bound to a name where it was made. The repo function's parameter says what it is."""
+    out = []
+    for run in ix.runs:
+        stmt = ix.info(_file(ix, run.fid), run.line).stmt
+        if not isinstance(stmt, SIMPLE_STATEMENTS):
+            continue
+        made_inline = [
+            (node, i)
+            for node in ast.walk(stmt)
+            if isinstance(node, ast.Call)
+            for i, arg in enumerate(node.args)
+            if isinstance(arg, ast.Call)
+        ]
+        if not made_inline:
+            continue
+        for child in ix.called_from(run.frame_id, run.seq):
+            func = ix.functions.get(child.function_id)
+            params = [(k, v) for k, v in (child.args or {}).items() if k not in ("self", "cls")]
+            for node, i in made_inline:
+                callee = dotted(node.func).split(".")[-1]
+                if func is None or callee not in (func.name, func.qualname.split(".")[0]) or i >= len(params):
+                    continue
+                param, summary = params[i]
+                kind = type_of(summary)
+                if kind in CONFIG_TYPES:
+                    reason = f"the {'parsed command line' if kind == 'Namespace' else kind} made here is handed to `{func.name}` as `{param}`"
+                    ev = _evidence(ix, "config", run, 0.95 if kind == "Namespace" else 0.85, reason)
+                    ev.facts["object"] = param
+                    ev.facts["summary"] = summary
+                    out.append(ev)
+    return out[:1]
 
 
 def _settings_module(ix: RunIndex, runs: list[LineRun], decided: dict[str, Evidence]) -> bool:
