@@ -26,37 +26,27 @@ does, so the two backends write the same events.
 from __future__ import annotations
 
 import dis
-import itertools
 import os
 import sys
 import time
 from typing import Any
 
-from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
-from codetour.store.schema import FOLD as FOLD_EVENT
 from codetour.store.writer import TraceWriter
-from codetour.trace import series, summary
+from codetour.trace import series
 from codetour.trace.recorder import (
     CHILD,
-    COUNTS,
     EDGE,
-    EXC,
     FID,
     FOLD,
     FRAME,
     LAST_LINE,
-    LOOPS,
     NEAREST,
     ROW,
     SEEN,
-    SERIES,
     START,
-    UNFOLDS,
     Budgets,
     Recorder,
-    loop_ranges,
 )
-from codetour.trace.redact import REDACTED
 from codetour.trace.scope import Scope
 
 TOOL_NAME = "codetour"
@@ -141,156 +131,30 @@ class MonitoringRecorder(Recorder):
         func_total = self.func_total
         func_self = self.func_self
         func_lines = self.func_lines
-        func_loops = self.func_loops
-        func_secret = self.func_secret
-        func_callers: list[set[int]] | None = getattr(self, "func_callers", None)
+        func_callers = self.func_callers
         lines_on = self._lines_on
         live = self._live
         set_lines = self._set_lines
-        exception_args = summary.exception_args
         edges = self.edges
         tls = self._tls
         thread_index = self._thread_index
         perf = time.perf_counter_ns
-        t0 = self.t0
-        events = self.events
-        frames_new = self.frames_new
-        frames_end = self.frames_end
-        folds = self.folds
         call_budget = self.budgets.calls if self.budgets.calls is not None else sys.maxsize
-        iter_budget = self.budgets.iterations if self.budgets.iterations is not None else sys.maxsize
-        flush_every = self.budgets.flush_every
-        next_seq = itertools.count(1).__next__
-        next_frame = itertools.count(1).__next__
-        summarize = summary.summarize
-        summarize_named = summary.summarize_named
-        recorder = self
         kinds_get = series.KINDS.get
-        kind_of = series.kind_of
-        to_scalar = series.scalar
-        series_add = series.add
-        new_buffer = series.new_buffer
-        series_row = series.row
-        loop_stores = series.loop_stores
         NOT, INT = series.NOT, series.INT
-        func_stores = self.func_stores
-        return_series = self.return_series
-        series_new = self.series_new
         line_maps: dict[int, dict[int, int]] = {}  # id(code) -> instruction offset -> line
         end_for = {dis.opmap[name] for name in ("END_FOR", "INSTRUMENTED_END_FOR") if name in dis.opmap}
-
-        def unfold(entry: list, lineno: int) -> bool:
-            """As settrace's: a folded iteration reaching a line its frame never recorded is recorded in detail."""
-            entry[SEEN][lineno] = 0
-            counts = entry[COUNTS]
-            n = counts.get(0, 0)  # line 0 is never a loop head: the frame's unfold count
-            if n >= UNFOLDS:
-                return False
-            counts[0] = n + 1
-            return True
-
-        def close_fold(entry: list) -> None:
-            head, end, seq, iterations, lines, ts, _ = entry[FOLD]
-            entry[FOLD] = None
-            folds.append((entry[ROW], head, end, seq, iterations, lines))
-            events.append((seq, entry[ROW], FOLD_EVENT, head, ts, {"iterations": iterations, "lines": lines, "end_line": end}))
-
-        def pop_entry(frame: Any) -> tuple[list | None, list]:
-            """Pop ``frame``'s entry off this thread's shadow stack (re-synchronising it if frames
-            vanished without a return event); ``None`` if the frame is not on it."""
-            try:
-                stack = tls.stack
-            except AttributeError:
-                return None, []
-            if stack and stack[-1][FRAME] is frame:
-                return stack.pop(), stack
-            for i in range(len(stack) - 2, -1, -1):
-                if stack[i][FRAME] is frame:
-                    del stack[i + 1 :]
-                    return stack.pop(), stack
-            return None, stack
-
-        def sample(entry: list, frame: Any, head: int) -> None:
-            """One iteration of a loop starts: add the scalars the loop assigns to the frame's series."""
-            fid = entry[FID]
-            stores = func_stores[fid]
-            if stores is None:
-                stores = func_stores[fid] = {}
-            names = stores.get(head)
-            if names is None:
-                loop = entry[LOOPS].get(head)
-                names = stores[head] = loop_stores(frame.f_code, loop[0], loop[1]) if loop else ()
-            if not names:
-                return
-            f_locals = frame.f_locals
-            bufs = entry[SERIES]
-            if bufs is None:
-                bufs = entry[SERIES] = {}
-            for name in names:
-                value = f_locals.get(name)
-                kind = kinds_get(type(value))
-                if kind is None:
-                    kind = kind_of(type(value))
-                if kind != NOT:
-                    x = to_scalar(value, kind)
-                    if x is not None:
-                        buf = bufs.get((head, name))
-                        if buf is None:
-                            buf = bufs[(head, name)] = new_buffer()
-                        series_add(buf, x)
-
-        def returned(fid: int, value: Any, kind: int | None) -> None:
-            """A call returned a value that may be a float: add it to the function's series."""
-            if kind is None:
-                kind = kind_of(type(value))
-                if kind in (NOT, INT):
-                    return
-            x = to_scalar(value, kind, True)
-            if x is not None:
-                buf = return_series.get(fid)
-                if buf is None:
-                    buf = return_series[fid] = new_buffer()
-                series_add(buf, x)
-
-        def account(entry: list, stack: list, now: int) -> None:
-            elapsed = now - entry[START]
-            fid = entry[FID]
-            func_total[fid] += elapsed
-            func_self[fid] += elapsed - entry[CHILD]
-            entry[EDGE][1] += elapsed
-            if stack:
-                stack[-1][CHILD] += elapsed
-
-        def finish(entry: list, stack: list, frame: Any, arg: Any, now: int) -> None:
-            """A recorded frame returns (``arg`` is None when it unwinds): its return event and frame row."""
-            account(entry, stack, now)
-            fid = entry[FID]
-            n = live[fid] - 1
-            live[fid] = n
-            if n <= 0 and func_recorded[fid] >= call_budget and lines_on[fid]:
-                set_lines(fid, False)  # nothing left to record in detail: call-level events only
-            row = entry[ROW]
-            if entry[FOLD] is not None:
-                close_fold(entry)
-            bufs = entry[SERIES]
-            if bufs:
-                for (head, name), buf in bufs.items():
-                    series_new.append(series_row(fid, row, head, name, buf))
-            seq = next_seq()
-            exc = entry[EXC]
-            lineno = frame.f_lineno
-            if exc is not None and arg is None:
-                frames_end.append((seq, now - t0, None, exc, "raised", row))
-                events.append((seq, row, RETURN, lineno, now - t0, {"raised": exc}))
-            else:
-                ret = REDACTED if func_secret[fid] and type(arg) in (str, bytes) else summarize(arg)
-                frames_end.append((seq, now - t0, ret, None, "returned", row))
-                events.append((seq, row, RETURN, lineno, now - t0, {"value": ret}))
-                kind = kinds_get(type(arg))
-                if kind != NOT and kind != INT:
-                    returned(fid, arg, kind)
-            if len(events) >= flush_every:
-                recorder.flush()
+        # What a recorded call, line, loop, exception and return write: shared with settrace.
+        shared = self._hot_helpers()
+        unfold = shared.unfold
+        close_fold = shared.close_fold
+        sample = shared.sample
+        returned = shared.returned
+        pop_entry = shared.pop_entry
+        begin_call = shared.begin_call
+        line_event = shared.line_event
+        exception_event = shared.exception_event
+        end_call = shared.end_call
 
         def on_unwind(code: Any, offset: int, exc: BaseException) -> None:
             # Global: one lookup for code out of scope (PY_UNWIND cannot be disabled).
@@ -315,7 +179,12 @@ class MonitoringRecorder(Recorder):
                     return
                 entry = popped
             if entry[ROW] >= 0:
-                finish(entry, stack, frame, arg, now)
+                fid = entry[FID]
+                n = live[fid] - 1
+                live[fid] = n
+                if n <= 0 and func_recorded[fid] >= call_budget and lines_on[fid]:
+                    set_lines(fid, False)  # nothing left to record in detail: call-level events only
+                end_call(entry, stack, frame, arg, now, arg is None)
                 return
             # Past the budget: only times (and scalar results) are kept.
             elapsed = now - entry[START]
@@ -328,54 +197,6 @@ class MonitoringRecorder(Recorder):
             kind = kinds_get(type(arg))
             if kind != NOT and kind != INT:  # None: a type not seen yet
                 returned(fid, arg, kind)
-
-        def line_event(entry: list, frame: Any, lineno: int) -> None:
-            fold = entry[FOLD]
-            if fold is not None:
-                # Folding a loop: count until execution leaves the loop's line range.
-                if fold[0] <= lineno <= fold[1] and (lineno in entry[SEEN] or not unfold(entry, lineno)):
-                    last = entry[LAST_LINE]
-                    if lineno == fold[6] and (lineno <= last or last == fold[0]):
-                        # Back at the loop's own head (straight, or from the jump on a ``while True:`` line):
-                        # one more iteration. Other jumps back (an inner loop, a ``with`` block's exit on
-                        # its first line) are not iterations.
-                        fold[3] += 1
-                        sample(entry, frame, lineno)
-                    fold[4] += 1
-                    entry[LAST_LINE] = lineno
-                    return
-                close_fold(entry)
-            prev = entry[LAST_LINE]
-            entry[LAST_LINE] = lineno
-            loop = entry[LOOPS].get(lineno)
-            if loop is not None:
-                # A loop head (from the compiled code's backward jumps): one more iteration starts.
-                counts = entry[COUNTS]
-                if counts is None:
-                    counts = entry[COUNTS] = {}
-                n = counts.get(lineno, 0) + 1
-                counts[lineno] = n
-                if loop[0] <= prev <= loop[1]:
-                    sample(entry, frame, lineno)  # back from the body: the scalars that iteration left
-                if n > iter_budget:
-                    # The fold becomes one FOLD event, numbered now, written when it closes.
-                    entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0, lineno]
-                    return
-            if entry[EXC] is not None:
-                entry[EXC] = None  # the exception was handled in this frame
-            seen = entry[SEEN]
-            seen[lineno] = 0  # the lines this frame recorded (int keys beside the names' value ids)
-            changed = None
-            for name, value in frame.f_locals.items():
-                vid = id(value)
-                if seen.get(name) != vid:
-                    seen[name] = vid
-                    if changed is None:
-                        changed = {}
-                    changed[name] = summarize_named(name, value)
-            events.append((next_seq(), entry[ROW], LINE, lineno, perf() - t0, changed))
-            if len(events) >= flush_every:
-                recorder.flush()
 
         def on_line(code: Any, lineno: int) -> None:
             frame = getframe(1)
@@ -390,7 +211,7 @@ class MonitoringRecorder(Recorder):
                 if entry[FRAME] is frame and entry[ROW] >= 0:
                     fold = entry[FOLD]
                     if fold is not None and fold[0] <= lineno <= fold[1]:
-                        # Inside a folded loop (the common case, inlined): count iterations and lines.
+                        # Inside a folded loop (the common case, inlined; the rule is line_event's).
                         if lineno in entry[SEEN] or not unfold(entry, lineno):
                             last = entry[LAST_LINE]
                             if lineno == fold[6] and (lineno <= last or last == fold[0]):
@@ -400,18 +221,6 @@ class MonitoringRecorder(Recorder):
                             entry[LAST_LINE] = lineno
                             return
                         close_fold(entry)  # a line never recorded: this iteration is recorded in detail
-                    line_event(entry, frame, lineno)
-
-        def line_at(frame: Any, lineno: int) -> None:
-            try:
-                stack = tls.stack
-            except AttributeError:
-                return
-            if stack:
-                entry = stack[-1]
-                # Only a recorded activation: a folded one of the same function (recursion) runs the
-                # same instrumented code object.
-                if entry[FRAME] is frame and entry[ROW] >= 0:
                     line_event(entry, frame, lineno)
 
         def on_jump(code: Any, src: int, dest: int) -> Any:
@@ -425,7 +234,15 @@ class MonitoringRecorder(Recorder):
             line = lines.get(dest)
             if line is None or line != lines.get(src):
                 return DISABLE  # the same for every activation: never report this jump again
-            line_at(getframe(1), line)
+            frame = getframe(1)
+            try:
+                stack = tls.stack
+            except AttributeError:
+                return None
+            # Only a recorded activation: a folded one of the same function (recursion) runs the
+            # same instrumented code object.
+            if stack and stack[-1][FRAME] is frame and stack[-1][ROW] >= 0:
+                line_event(stack[-1], frame, line)
             return None
 
         def on_raise(code: Any, offset: int, exc: BaseException) -> None:
@@ -448,20 +265,8 @@ class MonitoringRecorder(Recorder):
                 stack = tls.stack
             except AttributeError:
                 return
-            if not stack:
-                return
-            entry = stack[-1]
-            if entry[FRAME] is not frame or entry[ROW] < 0:
-                return
-            exc_args = exception_args(exc)
-            lineno = frame.f_lineno
-            info = {
-                "type": getattr(type(exc), "__qualname__", "?"),
-                "message": summarize(exc_args[0]) if exc_args else "",
-                "line": lineno,
-            }
-            entry[EXC] = info
-            events.append((next_seq(), entry[ROW], EXCEPTION, lineno, perf() - t0, info))
+            if stack and stack[-1][FRAME] is frame and stack[-1][ROW] >= 0:
+                exception_event(stack[-1], type(exc), exc, frame.f_lineno)
 
         def on_start(code: Any, offset: int, resumed: bool = False, depth: int = 1) -> Any:
             """A call (PY_START), or a generator/coroutine resuming (from on_resume, on_throw): the same
@@ -490,55 +295,18 @@ class MonitoringRecorder(Recorder):
             if not resumed:  # a generator resuming is not a new call
                 func_calls[fid] += 1
                 edge[0] += 1
-            if func_callers is not None:
-                callers = func_callers[fid]
-                caller = parent[FID] if parent is not None else -1
-                if func_recorded[fid] >= call_budget and caller in callers:
-                    stack.append([fid, now, 0, -1, frame, nearest, edge])
-                    return None
-                callers.add(caller)
-            elif func_recorded[fid] >= call_budget:
+            caller = parent[FID] if parent is not None else -1
+            # Past the budget, unless it is the first call from a calling function none of the
+            # recorded calls came from (as with settrace).
+            if func_recorded[fid] >= call_budget and caller in func_callers[fid]:
                 stack.append([fid, now, 0, -1, frame, nearest, edge])
                 return None
-            record_call(frame, code, fid, now, stack, parent, nearest, edge, resumed)
-            return None
-
-        def record_call(
-            frame: Any,
-            code: Any,
-            fid: int,
-            now: int,
-            stack: list,
-            parent: list | None,
-            nearest: int | None,
-            edge: list,
-            resumed: bool,
-        ) -> None:
-            """Within the budget: a frame row, a call event with argument summaries, line events on."""
-            func_recorded[fid] += 1
-            row = next_frame()
-            seq = next_seq()
-            call_line = parent[FRAME].f_lineno if parent is not None else None
-            args = None
-            seen: dict[str | int, int] = {}  # local name -> id of its value; line number -> 0 once recorded
-            if func_lines[fid]:
-                args = {}
-                f_locals = frame.f_locals
-                n_args = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
-                for name in code.co_varnames[:n_args]:
-                    if name in f_locals:
-                        value = f_locals[name]
-                        seen[name] = id(value)
-                        args[name] = summarize_named(name, value)
-                if not lines_on[fid]:
-                    set_lines(fid, True)
+            func_callers[fid].add(caller)
+            begin_call(frame, code, fid, now, stack, parent, nearest, edge, resumed)
+            if func_lines[fid] and not lines_on[fid]:
+                set_lines(fid, True)
             live[fid] += 1
-            frames_new.append((row, fid, nearest, call_line, tls.thread, len(stack), seq, now - t0, args, int(resumed)))
-            events.append((seq, row, CALL, frame.f_lineno, now - t0, args or None))
-            loops = func_loops[fid]
-            if loops is None:
-                loops = func_loops[fid] = loop_ranges(code)
-            stack.append([fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None, None])
+            return None
 
         def on_resume(code: Any, offset: int) -> Any:
             return on_start(code, offset, True, 2)

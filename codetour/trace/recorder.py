@@ -38,6 +38,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
@@ -314,28 +315,27 @@ class Recorder:
         return self.events_recorded + len(self.events)
 
     # ------------------------------------------------------------------ hot path
-    def _build(self) -> Callable:
-        code_ids_get = self.code_ids.get
-        register = self._register
-        func_calls = self.func_calls
-        func_recorded = self.func_recorded
+    def _hot_helpers(self) -> SimpleNamespace:
+        """The parts of the hot path both backends share (this one and
+        :class:`~codetour.trace.monitoring.MonitoringRecorder`): everything that decides what a
+        recorded call, line, loop iteration, exception and return write. Each backend keeps only its
+        event plumbing and its most frequent paths inlined (an out-of-scope call, a call past the
+        budget, a line inside a folded loop); what is here runs at most once per recorded event."""
         func_total = self.func_total
         func_self = self.func_self
+        func_recorded = self.func_recorded
         func_lines = self.func_lines
-        func_gen_start = self.func_gen_start
         func_loops = self.func_loops
         func_secret = self.func_secret
+        func_stores = self.func_stores
         exception_args = summary.exception_args
-        edges = self.edges
         tls = self._tls
-        thread_index = self._thread_index
         perf = time.perf_counter_ns
         t0 = self.t0
         events = self.events
         frames_new = self.frames_new
         frames_end = self.frames_end
         folds = self.folds
-        call_budget = self.budgets.calls if self.budgets.calls is not None else sys.maxsize
         iter_budget = self.budgets.iterations if self.budgets.iterations is not None else sys.maxsize
         flush_every = self.budgets.flush_every
         next_seq = itertools.count(1).__next__
@@ -351,8 +351,6 @@ class Recorder:
         series_row = series.row
         loop_stores = series.loop_stores
         NOT, INT = series.NOT, series.INT
-        func_stores = self.func_stores
-        func_callers = self.func_callers
         return_series = self.return_series
         series_new = self.series_new
 
@@ -380,7 +378,10 @@ class Recorder:
             swapped tracers, a generator was dropped) the stack is re-synchronised; if the
             frame is not on the stack at all (recording already stopped) nothing changes.
             """
-            stack = tls.stack
+            try:
+                stack = tls.stack
+            except AttributeError:  # a thread that never had a call in scope
+                return None, []
             if stack and stack[-1][FRAME] is frame:
                 return stack.pop(), stack
             for i in range(len(stack) - 2, -1, -1):
@@ -440,6 +441,175 @@ class Recorder:
             if stack:
                 stack[-1][CHILD] += elapsed
 
+        def begin_call(
+            frame: Any,
+            code: Any,
+            fid: int,
+            now: int,
+            stack: list,
+            parent: list | None,
+            nearest: int | None,
+            edge: list,
+            resumed: bool,
+        ) -> list:
+            """A call within the budget: its frame row, a call event with argument summaries, and its
+            entry pushed on the shadow stack (returned)."""
+            func_recorded[fid] += 1
+            row = next_frame()
+            seq = next_seq()
+            call_line = parent[FRAME].f_lineno if parent is not None else None
+            args = None
+            seen: dict[str | int, int] = {}  # local name -> id of its value; line number -> 0 once recorded
+            if func_lines[fid]:
+                args = {}
+                f_locals = frame.f_locals
+                n_args = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+                for name in code.co_varnames[:n_args]:
+                    if name in f_locals:
+                        value = f_locals[name]
+                        seen[name] = id(value)
+                        args[name] = summarize_named(name, value)
+            frames_new.append((row, fid, nearest, call_line, tls.thread, len(stack), seq, now - t0, args, int(resumed)))
+            events.append((seq, row, CALL, frame.f_lineno, now - t0, args or None))
+            loops = func_loops[fid]
+            if loops is None:
+                loops = func_loops[fid] = loop_ranges(code)
+            entry = [fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None, None]
+            stack.append(entry)
+            return entry
+
+        def line_event(entry: list, frame: Any, lineno: int) -> None:
+            """A line of a recorded frame (the backends inline the common case: a line inside a
+            folded loop)."""
+            fold = entry[FOLD]
+            if fold is not None:
+                # Folding a loop: count until execution leaves the loop's line range.
+                if fold[0] <= lineno <= fold[1] and (lineno in entry[SEEN] or not unfold(entry, lineno)):
+                    last = entry[LAST_LINE]
+                    if lineno == fold[FOLD_HEAD] and (lineno <= last or last == fold[0]):
+                        # Back at the loop's own head (straight, or from the jump on a ``while True:`` line):
+                        # one more iteration. Other jumps back (an inner loop, a ``with`` block's exit on
+                        # its first line) are not iterations.
+                        fold[3] += 1
+                        sample(entry, frame, lineno)
+                    fold[4] += 1
+                    entry[LAST_LINE] = lineno
+                    return
+                close_fold(entry)
+            prev = entry[LAST_LINE]
+            entry[LAST_LINE] = lineno
+            loop = entry[LOOPS].get(lineno)
+            if loop is not None:
+                # A loop head (from the compiled code's backward jumps): one more iteration starts.
+                counts = entry[COUNTS]
+                if counts is None:
+                    counts = entry[COUNTS] = {}
+                n = counts.get(lineno, 0) + 1
+                counts[lineno] = n
+                if loop[0] <= prev <= loop[1]:
+                    sample(entry, frame, lineno)  # back from the body: the scalars that iteration left
+                if n > iter_budget:
+                    # The fold becomes one FOLD event, numbered now, written when it closes.
+                    entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0, lineno]
+                    return
+            if entry[EXC] is not None:
+                entry[EXC] = None  # the exception was handled in this frame
+            seen = entry[SEEN]
+            seen[lineno] = 0  # the lines this frame recorded (int keys beside the names' value ids)
+            changed = None
+            for name, value in frame.f_locals.items():
+                vid = id(value)
+                if seen.get(name) != vid:
+                    seen[name] = vid
+                    if changed is None:
+                        changed = {}
+                    changed[name] = summarize_named(name, value)
+            events.append((next_seq(), entry[ROW], LINE, lineno, perf() - t0, changed))
+            if len(events) >= flush_every:
+                recorder.flush()
+
+        def exception_event(entry: list, exc_type: Any, exc: Any, lineno: int) -> None:
+            """An exception raised in (or propagating through) a recorded frame."""
+            exc_args = exception_args(exc)
+            info = {
+                "type": getattr(exc_type, "__qualname__", "?"),
+                "message": summarize(exc_args[0]) if exc_args else "",
+                "line": lineno,
+            }
+            entry[EXC] = info
+            events.append((next_seq(), entry[ROW], EXCEPTION, lineno, perf() - t0, info))
+
+        def end_call(entry: list, stack: list, frame: Any, arg: Any, now: int, unwound: bool) -> None:
+            """A recorded frame (popped off ``stack``) returns ``arg``, or ends with its exception
+            (``unwound``): times, its fold and series, its return event and frame row."""
+            account(entry, stack, now)
+            row = entry[ROW]
+            if entry[FOLD] is not None:
+                close_fold(entry)
+            bufs = entry[SERIES]
+            if bufs:
+                fid = entry[FID]
+                for (head, name), buf in bufs.items():
+                    series_new.append(series_row(fid, row, head, name, buf))
+            seq = next_seq()
+            exc = entry[EXC]
+            lineno = frame.f_lineno
+            if exc is not None and unwound:
+                frames_end.append((seq, now - t0, None, exc, "raised", row))
+                events.append((seq, row, RETURN, lineno, now - t0, {"raised": exc}))
+            else:
+                ret = REDACTED if func_secret[entry[FID]] and type(arg) in (str, bytes) else summarize(arg)
+                frames_end.append((seq, now - t0, ret, None, "returned", row))
+                events.append((seq, row, RETURN, lineno, now - t0, {"value": ret}))
+                kind = kinds_get(type(arg))
+                if kind != NOT and kind != INT:
+                    returned(entry[FID], arg, kind)
+            if len(events) >= flush_every:
+                recorder.flush()
+
+        return SimpleNamespace(
+            next_seq=next_seq,
+            unfold=unfold,
+            close_fold=close_fold,
+            pop_entry=pop_entry,
+            sample=sample,
+            returned=returned,
+            account=account,
+            begin_call=begin_call,
+            line_event=line_event,
+            exception_event=exception_event,
+            end_call=end_call,
+        )
+
+    def _build(self) -> Callable:
+        code_ids_get = self.code_ids.get
+        register = self._register
+        func_calls = self.func_calls
+        func_recorded = self.func_recorded
+        func_total = self.func_total
+        func_self = self.func_self
+        func_lines = self.func_lines
+        func_gen_start = self.func_gen_start
+        func_callers = self.func_callers
+        edges = self.edges
+        tls = self._tls
+        thread_index = self._thread_index
+        perf = time.perf_counter_ns
+        call_budget = self.budgets.calls if self.budgets.calls is not None else sys.maxsize
+        kinds_get = series.KINDS.get
+        NOT, INT = series.NOT, series.INT
+        shared = self._hot_helpers()
+        unfold = shared.unfold
+        close_fold = shared.close_fold
+        sample = shared.sample
+        returned = shared.returned
+        account = shared.account
+        pop_entry = shared.pop_entry
+        begin_call = shared.begin_call
+        line_event = shared.line_event
+        exception_event = shared.exception_event
+        end_call = shared.end_call
+
         def folded_local(frame: Any, event: str, arg: Any) -> Any:
             # Past the budget: only the return matters (times). Lines are switched off.
             if event == "return":
@@ -465,98 +635,30 @@ class Recorder:
                     returned(fid, arg, kind)
             return folded_local
 
-        def finish(entry: list, frame: Any, arg: Any) -> None:
-            """A recorded frame returns: times, then its return event and frame row."""
-            now = perf()
-            popped, stack = pop_entry(frame)
-            if popped is None:
-                return
-            account(entry, stack, now)
-            row = entry[ROW]
-            if entry[FOLD] is not None:
-                close_fold(entry)
-            bufs = entry[SERIES]
-            if bufs:
-                fid = entry[FID]
-                for (head, name), buf in bufs.items():
-                    series_new.append(series_row(fid, row, head, name, buf))
-            seq = next_seq()
-            exc = entry[EXC]
-            if exc is not None and arg is None:
-                frames_end.append((seq, now - t0, None, exc, "raised", row))
-                events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"raised": exc}))
-            else:
-                ret = REDACTED if func_secret[entry[FID]] and type(arg) in (str, bytes) else summarize(arg)
-                frames_end.append((seq, now - t0, ret, None, "returned", row))
-                events.append((seq, row, RETURN, frame.f_lineno, now - t0, {"value": ret}))
-                kind = kinds_get(type(arg))
-                if kind != NOT and kind != INT:
-                    returned(entry[FID], arg, kind)
-            if len(events) >= flush_every:
-                recorder.flush()
-
         def make_local(entry: list) -> Callable:
             def local(frame: Any, event: str, arg: Any) -> Any:
                 if event == "line":
                     lineno = frame.f_lineno
                     fold = entry[FOLD]
-                    if fold is not None:
-                        # Folding a loop: count until execution leaves the loop's line range.
-                        if fold[0] <= lineno <= fold[1] and (lineno in entry[SEEN] or not unfold(entry, lineno)):
+                    if fold is not None and fold[0] <= lineno <= fold[1]:
+                        # Inside a folded loop (the common case, inlined; the rule is line_event's).
+                        if lineno in entry[SEEN] or not unfold(entry, lineno):
                             last = entry[LAST_LINE]
                             if lineno == fold[6] and (lineno <= last or last == fold[0]):
-                                # Back at the loop's own head (straight, or from the jump on a ``while True:`` line):
-                                # one more iteration. Other jumps back (an inner loop, a ``with`` block's exit on
-                                # its first line) are not iterations.
                                 fold[3] += 1
                                 sample(entry, frame, lineno)
                             fold[4] += 1
                             entry[LAST_LINE] = lineno
                             return local
-                        close_fold(entry)
-                    prev = entry[LAST_LINE]
-                    entry[LAST_LINE] = lineno
-                    loop = entry[LOOPS].get(lineno)
-                    if loop is not None:
-                        # A loop head (from the compiled code's backward jumps): one more iteration starts.
-                        counts = entry[COUNTS]
-                        if counts is None:
-                            counts = entry[COUNTS] = {}
-                        n = counts.get(lineno, 0) + 1
-                        counts[lineno] = n
-                        if loop[0] <= prev <= loop[1]:
-                            sample(entry, frame, lineno)  # back from the body: the scalars that iteration left
-                        if n > iter_budget:
-                            # The fold becomes one FOLD event, numbered now, written when it closes.
-                            entry[FOLD] = [loop[0], loop[1], next_seq(), 1, 1, perf() - t0, lineno]
-                            return local
-                    if entry[EXC] is not None:
-                        entry[EXC] = None  # the exception was handled in this frame
-                    seen = entry[SEEN]
-                    seen[lineno] = 0  # the lines this frame recorded (int keys beside the names' value ids)
-                    changed = None
-                    for name, value in frame.f_locals.items():
-                        vid = id(value)
-                        if seen.get(name) != vid:
-                            seen[name] = vid
-                            if changed is None:
-                                changed = {}
-                            changed[name] = summarize_named(name, value)
-                    events.append((next_seq(), entry[ROW], LINE, lineno, perf() - t0, changed))
-                    if len(events) >= flush_every:
-                        recorder.flush()
+                        close_fold(entry)  # a line never recorded: this iteration is recorded in detail
+                    line_event(entry, frame, lineno)
                 elif event == "return":
-                    finish(entry, frame, arg)
+                    now = perf()
+                    popped, stack = pop_entry(frame)
+                    if popped is not None:
+                        end_call(entry, stack, frame, arg, now, arg is None)
                 elif event == "exception":
-                    exc_type, exc_value, _tb = arg
-                    exc_args = exception_args(exc_value)
-                    info = {
-                        "type": getattr(exc_type, "__qualname__", "?"),
-                        "message": summarize(exc_args[0]) if exc_args else "",
-                        "line": frame.f_lineno,
-                    }
-                    entry[EXC] = info
-                    events.append((next_seq(), entry[ROW], EXCEPTION, frame.f_lineno, perf() - t0, info))
+                    exception_event(entry, arg[0], arg[1], frame.f_lineno)
                 return local
 
             return local
@@ -597,35 +699,7 @@ class Recorder:
                 frame.f_trace_lines = False
                 return folded_local
             func_callers[fid].add(caller)
-            return record_call(frame, fid, now, stack, parent, nearest, edge, resumed)
-
-        def record_call(
-            frame: Any, fid: int, now: int, stack: list, parent: list | None, nearest: int | None, edge: list, resumed: bool
-        ) -> Callable:
-            """Within the budget: a frame row, a call event with argument summaries, a line tracer."""
-            func_recorded[fid] += 1
-            code = frame.f_code
-            row = next_frame()
-            seq = next_seq()
-            call_line = parent[FRAME].f_lineno if parent is not None else None
-            args = None
-            seen: dict[str | int, int] = {}  # local name -> id of its value; line number -> 0 once recorded
-            if func_lines[fid]:
-                args = {}
-                f_locals = frame.f_locals
-                n_args = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
-                for name in code.co_varnames[:n_args]:
-                    if name in f_locals:
-                        value = f_locals[name]
-                        seen[name] = id(value)
-                        args[name] = summarize_named(name, value)
-            frames_new.append((row, fid, nearest, call_line, tls.thread, len(stack), seq, now - t0, args, int(resumed)))
-            events.append((seq, row, CALL, frame.f_lineno, now - t0, args or None))
-            loops = func_loops[fid]
-            if loops is None:
-                loops = func_loops[fid] = loop_ranges(code)
-            entry = [fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None, None]
-            stack.append(entry)
+            entry = begin_call(frame, frame.f_code, fid, now, stack, parent, nearest, edge, resumed)
             if not func_lines[fid]:
                 frame.f_trace_lines = False  # library frame: call level only
             return make_local(entry)
