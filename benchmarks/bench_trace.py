@@ -27,7 +27,9 @@ viztracer (``pip install -r benchmarks/requirements.txt``) as the reference.
 
 Children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` is dropped for them, and one
 untimed run per Python comes first), as an installed codetour runs: otherwise every traced run
-would also compile codetour's own modules, which plain ``python`` never does.
+would also compile codetour's own modules, which plain ``python`` never does. They run with one
+math-library thread (``OMP_NUM_THREADS`` and friends, unless set): spinning BLAS threads make CPU
+time meaningless on a shared machine.
 
 The ``library_heavy`` workload imports a large pure-Python library with all its submodules
 (networkx, or ``--library sympy``) and then runs a small repo loop: the cost profile of real ML
@@ -178,6 +180,10 @@ def main() -> None:
     # Bytecode caching on, as an installed codetour runs (see the docstring).
     if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
         print("note: PYTHONDONTWRITEBYTECODE dropped for the measured runs (bytecode cached, as installed)")
+    # One thread for numpy/torch's math libraries: their idle worker threads spin, and on a loaded
+    # machine that spinning is counted as CPU time at random (a traced run "cheaper" than plain).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:
