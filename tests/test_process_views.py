@@ -409,16 +409,20 @@ POOL = '''"""A multiprocessing Pool of 3 workers maps a function over 12 items."
 
 import multiprocessing as mp
 import sys
+import time
 
 
 def cube(x):
+    time.sleep(0.02)  # long enough that every worker gets some of the items
     return x * x * x
 
 
 def main(method):
     ctx = mp.get_context(method)
-    with ctx.Pool(3) as pool:
-        results = pool.map(cube, range(12), chunksize=1)
+    pool = ctx.Pool(3)
+    results = pool.map(cube, range(12), chunksize=1)
+    pool.close()  # the workers finish and exit (a `with` block would SIGTERM them, perhaps mid-setup)
+    pool.join()
     print("sum", sum(results), flush=True)
 
 
