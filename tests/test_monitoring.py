@@ -129,6 +129,9 @@ async def gather():
     return await asyncio.gather(fetch(1), fetch(2))
 
 
+KEPT = []
+
+
 def inner(x):
     if x > 2:
         raise ValueError(f"too big: {x}")
@@ -149,6 +152,7 @@ def outer():
             got.append(middle(x))
         except ValueError as exc:
             got.append(str(exc))
+            KEPT.append(exc)  # kept alive, so the next one cannot reuse its address (locals are compared by id)
     try:
         try:
             inner(9)
