@@ -405,65 +405,9 @@ def test_a_run_of_one_exports_exactly_as_before(run_path, tmp_path):
 
 
 # --------------------------------------------------------------------------- real runs
-POOL = '''"""A multiprocessing Pool of 3 workers maps a function over 12 items."""
-
-import multiprocessing as mp
-import sys
-import time
-
-
-def cube(x):
-    time.sleep(0.02)  # long enough that every worker gets some of the items
-    return x * x * x
-
-
-def main(method):
-    ctx = mp.get_context(method)
-    pool = ctx.Pool(3)
-    results = pool.map(cube, range(12), chunksize=1)
-    pool.close()  # the workers finish and exit (a `with` block would SIGTERM them, perhaps mid-setup)
-    pool.join()
-    print("sum", sum(results), flush=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])
-'''
-
-LOADER = '''"""A DataLoader with 2 worker processes reads a generated dataset."""
-
-import sys
-
-import torch
-from torch.utils.data import DataLoader, Dataset
-
-
-class Squares(Dataset):
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
-    def __getitem__(self, i):
-        return torch.tensor([float(i), float(i * i)])
-
-
-def collate(items):
-    return torch.stack(items)
-
-
-def main(method, workers):
-    data = DataLoader(Squares(16), batch_size=4, num_workers=workers, collate_fn=collate, multiprocessing_context=method)
-    total = 0.0
-    for batch in data:
-        total += float(batch.sum())
-    print("total", total, flush=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
-'''
+PROCESSES = Path(__file__).resolve().parent / "data" / "processes"
+POOL = (PROCESSES / "pool.py").read_text()  # a Pool of 3 workers maps cube over 12 items
+LOADER = (PROCESSES / "loader.py").read_text()  # a DataLoader with 2 workers reads a generated dataset
 
 
 def trace_real(base: Path, name: str, text: str, *args: str) -> Path:

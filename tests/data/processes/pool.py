@@ -2,9 +2,11 @@
 
 import multiprocessing as mp
 import sys
+import time
 
 
 def cube(x):
+    time.sleep(0.02)  # long enough that every worker gets some of the items
     return x * x * x
 
 
