@@ -33,6 +33,7 @@ from codetour.tour.runs import (
     fields_of,
     is_array,
     is_scalar,
+    split_top,
     type_of,
 )
 
@@ -472,21 +473,7 @@ def _tuple_items(summary: str) -> list[str]:
     m = re.match(r"^tuple\[\d+\] \((.*)\)$", summary, re.S)
     if not m:
         return []
-    return list(dict_items("dict[0] {" + ", ".join(f"{i}: {p}" for i, p in enumerate(_split_top(m.group(1)))) + "}").values())
-
-
-def _split_top(body: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for j, ch in enumerate(body):
-        if ch in "<([{":
-            depth += 1
-        elif ch in ">)]}":
-            depth -= 1
-        elif ch == "," and depth == 0 and body[j + 1 : j + 2] == " ":
-            parts.append(body[start:j])
-            start = j + 2
-    parts.append(body[start:])
-    return parts
+    return split_top(m.group(1))
 
 
 _GRAD_ATTR = re.compile(r"\.grad\b")

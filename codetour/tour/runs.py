@@ -205,13 +205,9 @@ def fields_of(summary: str | None) -> dict[str, str]:
     return out
 
 
-def dict_items(summary: str | None) -> dict[str, str]:
-    """Top-level ``key: value`` items of a dict summary (``dict[3] {lr: 0.1, steps: 10, …}``)."""
-    m = re.match(r"^dict\[\d+\] \{(.*)\}$", summary or "", re.S)
-    if not m:
-        return {}
-    body, out, depth, start = m.group(1), {}, 0, 0
-    parts = []
+def split_top(body: str) -> list[str]:
+    """The top-level ``, ``-separated parts of a summary's body (brackets and quotes kept whole)."""
+    parts, depth, start = [], 0, 0
     quote = ""
     for j, ch in enumerate(body):
         if quote:
@@ -227,7 +223,16 @@ def dict_items(summary: str | None) -> dict[str, str]:
             parts.append(body[start:j])
             start = j + 2
     parts.append(body[start:])
-    for part in parts:
+    return parts
+
+
+def dict_items(summary: str | None) -> dict[str, str]:
+    """Top-level ``key: value`` items of a dict summary (``dict[3] {lr: 0.1, steps: 10, …}``)."""
+    m = re.match(r"^dict\[\d+\] \{(.*)\}$", summary or "", re.S)
+    if not m:
+        return {}
+    out = {}
+    for part in split_top(m.group(1)):
         key, sep, value = part.partition(": ")
         if sep and key and part != "…":
             out[key] = value
