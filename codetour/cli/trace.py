@@ -14,6 +14,7 @@ from typing import Any
 from codetour.cli.common import TARGET_RULE, Formatter, Parser, split_command_line
 from codetour.console import err, esc, note, stderr_is_tty, warn
 from codetour.errors import UsageError
+from codetour.trace.threads import start_without_signals
 from codetour.units import duration
 
 HELP = f"""\
@@ -205,7 +206,7 @@ class _StatusLine:
 
     def start(self) -> None:
         self.started = time.monotonic()
-        self.thread.start()
+        start_without_signals(self.thread)
 
     def _run(self) -> None:
         while not self.done.wait(0.5):

@@ -47,6 +47,7 @@ from codetour.store.writer import TraceWriter, snapshot_file
 from codetour.trace import redact, series, summary
 from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
+from codetour.trace.threads import start_without_signals
 
 _GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
@@ -265,7 +266,7 @@ class Recorder:
         if self.budgets.flush_seconds > 0 and self.active and os.getpid() == self.pid:
             self._flusher_stop = threading.Event()
             self._flusher = threading.Thread(target=self._flush_periodically, name="codetour-flush", daemon=True)
-            self._flusher.start()
+            start_without_signals(self._flusher)
 
     def _stop_flusher(self) -> None:
         self._flusher_stop.set()

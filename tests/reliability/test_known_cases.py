@@ -55,6 +55,46 @@ def test_fork_and_fork_pool_children_never_write_into_the_parent_trace(tmp_path)
         assert reader.function_by_name("child_work").calls == 1
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads thread signal masks from /proc")
+def test_codetours_threads_block_signals_so_the_targets_main_thread_gets_them(tmp_path):
+    """A signal sent to the process goes to any thread that does not block it, and Python runs the
+    handler only in the main thread, without waking it from a lock wait. A Pool worker blocked on
+    the pool's queue lock, given codetour's SIGTERM handler, slept through ``terminate()`` when
+    SIGTERM landed on the flusher thread (a CI run hung on it). Our threads block every signal, in
+    the main process and in a forked worker."""
+    target = script(
+        tmp_path / "repo",
+        "masks.py",
+        """
+        import multiprocessing as mp
+        import signal
+        import threading
+        import time
+
+        def masks():
+            # each thread's name -> whether it blocks both SIGTERM and SIGINT
+            found = {}
+            deadline = time.time() + 30
+            while "codetour-flush" not in found and time.time() < deadline:
+                for thread in threading.enumerate():
+                    with open(f"/proc/self/task/{thread.native_id}/status") as status:
+                        blocked = next(int(line.split()[1], 16) for line in status if line.startswith("SigBlk:"))
+                    found[thread.name] = all(blocked >> (sig - 1) & 1 for sig in (signal.SIGTERM, signal.SIGINT))
+                time.sleep(0.01)
+            return sorted(found.items())
+
+        if __name__ == "__main__":
+            print("main", masks())
+            with mp.get_context("fork").Pool(1) as pool:
+                print("worker", pool.apply(masks))
+        """,
+    )
+    proc, _out = trace(target, extra=("-q",))
+    assert proc.returncode == 0, proc.stderr
+    expected = [("MainThread", False), ("codetour-flush", True)]
+    assert proc.stdout.splitlines() == [f"main {expected}", f"worker {expected}"]
+
+
 def test_spawned_children_run_and_the_parent_is_recorded(tmp_path):
     target = script(
         tmp_path / "repo",
