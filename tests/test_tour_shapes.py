@@ -277,6 +277,72 @@ def test_hand_written_sgd_step(tmp_path):
 
 
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_functions_using_module_level_objects_and_a_hand_annealed_rate(tmp_path):
+    """``train()`` and ``evaluate()`` read the model, the criterion and the step size as globals: the model
+    stop is the module-level ``model = Net(8)``; the hand-written update's ``lr`` cut on a plateau is the
+    schedule; the checkpoint names the file ``args.save`` held, not another string in scope."""
+    script = SHAPES / "global_model.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "args = parser.parse_args()"),
+            ("data", "train_x = torch.randn(48, 3)"),
+            ("model", "model = Net(8)"),
+            ("training loop", "for epoch in range(1, args.epochs + 1):"),
+            ("batch", "data, targets = train_x[i : i + 16]"),
+            ("forward", "output = model(data)"),
+            ("loss", "loss = criterion(output, targets)"),
+            ("backward", "loss.backward()"),
+            ("update", "p.data.add_(p.grad, alpha=-lr)"),
+            ("evaluation", "with torch.no_grad():"),
+            ("checkpoint", "torch.save(model.state_dict(), args.save)"),
+            ("lr schedule", "lr /= 4.0"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    best, cuts = None, 0  # the script's own rule, from the losses it printed: no improvement cuts lr by 4
+    for value in (float(line.split()[-1]) for line in proc.stdout.splitlines()):
+        if best is None or value < best:
+            best = value
+        else:
+            cuts += 1
+    assert cuts >= 1  # the run did anneal: the schedule stop is about something that happened
+    assert f"`lr`: 0.5 → {0.5 / 4**cuts:g} over 4 iterations" in by["lr schedule"]
+    assert "Writes `best.pt`" in by["checkpoint"] and ".py" not in by["checkpoint"]
+    assert "Not in this run: no model construction" not in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_an_optimizer_step_that_calls_the_closure(tmp_path):
+    """LBFGS runs the closure (forward, loss, backward) several times per ``optimizer.step(closure)``:
+    the update ran once per iteration, not once per closure call; the test loss under ``no_grad`` in the
+    same loop is the evaluation."""
+    script = SHAPES / "closure_step.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "opt = parser.parse_args()"),
+            ("data", "inputs, target = data[1:, :-1], data[1:, 1:]"),
+            ("model", "model = nn.Sequential("),
+            ("training loop", "for i in range(opt.steps):"),
+            ("update", "optimizer.step(closure)"),
+            ("forward", "out = model(inputs)"),
+            ("loss", "loss = criterion(out, target)"),
+            ("backward", "loss.backward()"),
+            ("evaluation", "with torch.no_grad():"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "This line ran 3 times in the whole run." in by["update"]
+    assert "This line ran 3 times in the whole run." in by["evaluation"]
+    assert "no checkpoint was written" in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
 def test_wrapped_step_and_settings_dict(tmp_path):
     """Settings gathered from module globals into a dict; the optimizer and the loss live on ``self``
     (their recorded object summary still shows None); a gradient scaler wraps backward and step; the
@@ -288,6 +354,7 @@ def test_wrapped_step_and_settings_dict(tmp_path):
         script,
         [
             ("config", "config = {k: globals()[k] for k in config_keys}"),
+            ("data", "data = torch.randn(64, 4)"),  # the global the method slices its batches from
             ("model", "net = Net()"),
             ("training loop", "for it in range(max_iters):"),
             ("batch", "x, y = data[it * batch_size"),

@@ -17,12 +17,13 @@ def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
     func = ix.functions[ev.fid]
     edges = ix.reader.edges()
     for call in ix.info(func.file_id, ev.line).calls:
+        called = call.method or call.callee.split(".")[-1]
         for fid in ix.callee_functions(ev.frame_id, ev.seq, call):
+            if ix.functions[fid].name != called:
+                continue  # reached through the call, not the call itself (a closure ``optimizer.step`` runs)
             into = [e for e in edges if e.callee_id == fid]
-            if into and all(e.caller_id == ev.fid for e in into) and len(ix.functions[fid].qualname) > 0:
-                callee = ix.functions[fid]
-                if callee.name != "__init__":
-                    return callee.calls, True  # exact: every call of it came from here
+            if into and all(e.caller_id == ev.fid for e in into):
+                return ix.functions[fid].calls, True  # exact: every call of it came from here
     loops = [lp for lp in ix.loops_around(ev.fid, ev.line) if lp.head != ev.line]
     frames = [f for f in ix.reader.frames_of(ev.fid) if not f.resumed]
     if not frames:
@@ -215,11 +216,15 @@ def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
     texts = []
     names = list(getattr(call, "args", ())) + [v for _, v in getattr(call, "keywords", ())]
     for name in names:
-        v = scope.get(name) if name else None
+        v = ix.value(ev.frame_id, ev.seq, name) if name else None  # ``args.save`` through the Namespace's fields
         if v and v[0] in "'\"":
             texts.append(v.strip("'\""))
-    if not texts:
-        texts = [v.strip("'\"") for v in scope.values() if v and v[0] in "'\"" and ("/" in v or "." in v[1:-1])]
+    if not texts:  # a path built on an earlier line: a string local that looks like one (not ``__file__``)
+        texts = [
+            v.strip("'\"")
+            for k, v in scope.items()
+            if v and v[0] in "'\"" and ("/" in v or "." in v[1:-1]) and not (k.startswith("__") and k.endswith("__"))
+        ]
     cwd = Path(ix.reader.meta.get("cwd") or ".")
     out = []
     for t in texts[:3]:

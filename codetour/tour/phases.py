@@ -217,7 +217,7 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
         owner = type_of((fr.args or {}).get("self"))
         return attribute_source(ix, name.split(".", 1)[1], ix.value(frame_id, fr.start_seq, name), owner)
     if head not in params:
-        return None
+        return _global_source(ix, fr, head, before)
     parent = fr.parent_id
     if head == "self" and name == "self" and params[0] == "self":
         # a method's object: the receiver of the call that entered it (``clf.fit(...)``)
@@ -249,6 +249,19 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
             rest = name.split(".", 1)[1] if "." in name else ""
             return source_of(ix, parent, f"{arg}.{rest}" if rest else arg, fr.start_seq, depth - 1)
     return None
+
+
+def _global_source(ix: RunIndex, fr: Frame, head: str, before: int) -> tuple[int, int, int] | None:
+    """Where a name a function reads but never assigned got its value: a module-level assignment of
+    its file (``model = Net()`` at the top of a script whose ``train()`` calls ``model(x)``)."""
+    func = ix.functions.get(fr.function_id)
+    if func is None or func.kind == "module":
+        return None
+    module = ix.module_frame(func.file_id)
+    if module is None or module.id == fr.id:
+        return None
+    found = ix.last_assignment(module.id, head, before)
+    return (module.id, found[0], found[1]) if found is not None else None
 
 
 def attribute_source(ix: RunIndex, attr: str, summary: str | None, owner: str | None = None) -> tuple[int, int, int] | None:
@@ -519,7 +532,47 @@ def detect_schedule(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
             )
             if key == "lr" and ("param_group" in container or container.endswith("param_groups") or over_groups):
                 out.append(_evidence(ix, "lr schedule", run, 1.0, "sets the learning rate of the optimizer's parameter groups"))
-    return out
+    return out or _rate_rebound(ix, decided.get("update"))
+
+
+def _rate_rebound(ix: RunIndex, update: Evidence | None) -> list[Evidence]:
+    """A hand-written update's step size changed as the run went (``lr /= 4.0`` on a plateau, ``lr =
+    decay(step)`` in the loop): the learning-rate schedule of a run with no optimizer object. The rate is a
+    number the update line reads; the change is an assignment of the same variable after updates began, or
+    in the loop that updates (in the update's function, or at module level when it reads a global)."""
+    if update is None:
+        return []
+    func = ix.functions[update.fid]
+    info = ix.info(func.file_id, update.line)
+    rates = [n for n in sorted(info.reads) if type_of(ix.value(update.frame_id, update.seq, n)) in ("float", "int")]
+    if not rates:
+        return []
+    scopes = {update.fid}
+    if func.kind != "module":
+        module = ix.module_frame(func.file_id)
+        if module is not None:
+            scopes.add(module.function_id)
+    update_loops = {lp.head for lp in ix.loops_around(update.fid, update.line)}
+    out = []
+    for run in ix.runs:
+        if run.fid not in scopes:
+            continue
+        stmt = ix.info(func.file_id, run.line).stmt
+        computed = isinstance(stmt, ast.AugAssign) or (
+            isinstance(stmt, ast.Assign) and not isinstance(stmt.value, (ast.Name, ast.Attribute, ast.Constant))
+        )
+        each_step = run.fid == update.fid and any(lp.head in update_loops for lp in ix.loops_around(run.fid, run.line))
+        if not computed or (run.seq <= update.seq and not each_step):
+            continue
+        targets = ix.info(func.file_id, run.line).targets
+        for name in rates:
+            if name in targets and (run.fid == update.fid or not ix.last_assignment(update.frame_id, name, update.seq)):
+                out.append(
+                    _evidence(
+                        ix, "lr schedule", run, 0.9, f"changes `{name}`, the step size the update uses, after updates began"
+                    )
+                )
+    return out[:1]
 
 
 def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
@@ -1402,6 +1455,10 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         if no_grad and not is_def and (decided.get("update") is None or decided["update"].frame_id != run.frame_id):
             ev = _evidence(ix, "evaluation", run, 0.9, "runs under `torch.no_grad()`: no gradients, no learning")
             out.append(_looping_caller(ix, ev, training_fids))
+        elif no_grad and not is_def and _scores_without_learning(ix, run, stmt, decided):
+            out.append(
+                _evidence(ix, "evaluation", run, 0.85, "computes the loss again under `torch.no_grad()`: a score, not a step")
+            )
         for call in info.calls:
             if call.method == "eval" and call.receiver and model_like(ix.value(run.frame_id, run.seq, call.receiver)):
                 out.append(_eval_call_site(ix, run, f"puts `{call.receiver}` in evaluation mode (`.eval()`)"))
@@ -1428,6 +1485,29 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
                     )
                     out.append(_to_call_site(ix, ev).tie(ix, ix.functions[edge.caller_id].qualname))
     return out
+
+
+REDUCTIONS = {"mean", "sum", "item", "detach", "view", "reshape", "float", "flatten", "squeeze", "backward"}
+
+
+def _scores_without_learning(ix: RunIndex, run: LineRun, stmt: ast.stmt | None, decided: dict[str, Evidence]) -> bool:
+    """A ``no_grad`` block in the frame that also updates (module-level code, one loop function) is
+    still an evaluation when it calls the loss function again and holds no update: the test loss
+    computed after each step. Blocks that feed the step (a rollout's actions, GAE targets) call no
+    loss function."""
+    update, loss = decided.get("update"), decided.get("loss")
+    if update is None or loss is None or not isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return False
+    end = stmt.end_lineno or stmt.lineno
+    if stmt.lineno <= update.line <= end:
+        return False
+    forward = decided.get("forward")
+    model = forward.facts.get("model") if forward is not None else None
+    scorers = {
+        c.callee for c in ix.info(_file(ix, loss.fid), loss.line).calls if c.method not in REDUCTIONS and c.callee != model
+    }
+    file_id = _file(ix, run.fid)
+    return any(c.callee in scorers for line in range(stmt.lineno + 1, end + 1) for c in ix.info(file_id, line).calls)
 
 
 def _looping_caller(ix: RunIndex, ev: Evidence, training_fids: set[int]) -> Evidence:

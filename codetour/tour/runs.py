@@ -442,6 +442,15 @@ class RunIndex:
             summary = fields_of(summary).get(attr)
         return summary
 
+    def module_frame(self, file_id: int) -> Frame | None:
+        """The frame that ran the module-level code of ``file_id`` (the first, if it ran more than once)."""
+        for func in self.functions.values():
+            if func.file_id == file_id and func.kind == "module":
+                frames = self.reader.frames_of(func.id)
+                if frames:
+                    return frames[0]
+        return None
+
     def module_globals(self, file_id: int) -> dict[str, str]:
         """A module's globals as its module-level code left them (what ``np`` or ``F`` name there)."""
         if file_id not in self._globals:
