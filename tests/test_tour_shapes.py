@@ -276,6 +276,33 @@ def test_hand_written_sgd_step(tmp_path):
     assert loss is not None and float(loss.group(1)) == pytest.approx(last, abs=6e-4)
 
 
+def test_an_evaluation_in_its_own_environment_before_the_loop(tmp_path):
+    """Episodes played by ``evaluate()`` in an environment of its own, before training and every few
+    steps, are the evaluation: not the rollout, not the environment, although they step an environment
+    first; the rollout and the environment are the training loop's."""
+    script = SHAPES / "offpolicy_eval_first.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("environment", "env = WalkEnv(0)"),
+            ("model", "agent = Agent(lr=0.2)"),
+            ("evaluation", "evaluations = [evaluate(agent, 0)]"),
+            ("training loop", "for t in range(12):"),
+            ("rollout", "next_state, reward, done, _ = env.step(action)"),
+            ("forward", "pred = self.w * states"),
+            ("loss", "loss = np.mean((pred - target) ** 2)"),
+            ("backward", "grad = np.mean(2 * (pred - target) * states, axis=0)"),
+            ("update", "self.w -= self.lr * grad"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    printed = [float(x) for x in proc.stdout.split()]
+    shown = re.search(r"Every result \(3\): ([-\d.]+), ([-\d.]+), ([-\d.]+)", by["evaluation"])
+    assert shown is not None and [float(x) for x in shown.groups()] == pytest.approx(printed, abs=1e-3)
+
+
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")
 def test_functions_using_module_level_objects_and_a_hand_annealed_rate(tmp_path):
     """``train()`` and ``evaluate()`` read the model, the criterion and the step size as globals: the model

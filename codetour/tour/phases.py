@@ -316,10 +316,22 @@ def origin_of(ix: RunIndex, src: tuple[int, int, int], name: str, depth: int = 6
 
 
 def in_loop_scope(ix: RunIndex, ev: Evidence, loop: Evidence | None) -> bool:
-    """Did ``ev``'s first run happen inside the main loop's frame (or a frame it called)?"""
+    """Did ``ev``'s first run happen inside the main loop: in the loop's frame (or a frame it called)
+    on a line of the loop's body, once the loop had started? (An evaluation called before the loop,
+    from the same module-level code, is not inside it.)"""
     if loop is None:
         return True
-    return any(fr.id == loop.frame_id for fr in ix.ancestry(ev.frame_id))
+    if ev.seq < loop.seq:
+        return False
+    body: Loop | None = loop.facts.get("loop")  # type: ignore[assignment]
+    line = ev.line
+    for fr in ix.ancestry(ev.frame_id):
+        if fr.id == loop.frame_id:
+            return body is None or body.head <= line <= body.end
+        if fr.call_line is None:
+            return False
+        line = fr.call_line
+    return False
 
 
 # ----------------------------------------------------------------------------- detectors
@@ -665,13 +677,16 @@ def _gradient_origin(ix: RunIndex, update: Evidence) -> list[Evidence]:
 
 
 def _iteration_lines(ix: RunIndex, frame_id: int, line: int, seq: int) -> list[tuple[int, int]]:
-    """(line, seq) of the line events of ``frame_id`` in the loop iteration that ran ``line`` at ``seq``, up to it."""
+    """(line, seq) of the line events of ``frame_id`` in the loop iteration that ran ``line`` at ``seq``, up to
+    it; in a function with no loop around ``line``, from the start of the call."""
     func = ix.function_of(frame_id)
-    loops = ix.loops_around(func.id, line) if func is not None else []
-    if not loops:
+    if func is None:
         return []
-    heads = [s for s in ix.runs_in_frame(frame_id, loops[-1].head) if s < seq]
-    start = heads[-1] if heads else 0
+    loops = ix.loops_around(func.id, line)
+    if not loops and func.kind == "module":
+        return []
+    heads = [s for s in ix.runs_in_frame(frame_id, loops[-1].head) if s < seq] if loops else []
+    start = heads[-1] if heads else 0  # no loop in a function: one call is one step
     return [(ev.line, ev.seq) for ev in ix.reader.events(start + 1, seq + 1, frame_id=frame_id) if ev.kind == LINE]
 
 
@@ -910,13 +925,14 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             # plain arrays, no model object: the first line of the iteration that reads the parameters the update moves
             params = {str(p) for p in update.facts["params"]}  # type: ignore[attr-defined]
             for cand_line, cand_seq in _iteration_lines(ix, frame_id, line, seq):
-                reads = ix.info(func.file_id, cand_line).reads & params
+                reads = _dotted_reads(ix.info(func.file_id, cand_line)) & params
                 if reads:
                     run = run_in_frame(ix, frame_id, cand_line, cand_seq)
                     ev = _evidence(
                         ix, "forward", run, 0.7, f"the first use of the parameters (`{sorted(reads)[0]}`) in the iteration"
                     )
-                    ev.facts["model"] = sorted(reads)[0]
+                    param = sorted(reads)[0]
+                    ev.facts["model"] = "self" if param.startswith("self.") else param  # an object's arrays: the object
                     out.append(ev)
                     break
             if out:
@@ -931,6 +947,14 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             break
         line, seq = prev.line, prev.seq
     return out
+
+
+def _dotted_reads(info: LineInfo) -> set[str]:
+    """Names and dotted attributes a line reads (``self.w`` as well as ``self``)."""
+    if info.stmt is None:
+        return set(info.reads)
+    loaded = {dotted(n) for n in ast.walk(info.stmt) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)}
+    return info.reads | {d for d in loaded if d}
 
 
 def _consumes_module_output(ix: RunIndex, frame_id: int, seq: int, call: CallSite, calls: list[CallSite]) -> bool:
@@ -1462,6 +1486,22 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         for call in info.calls:
             if call.method == "eval" and call.receiver and model_like(ix.value(run.frame_id, run.seq, call.receiver)):
                 out.append(_eval_call_site(ix, run, f"puts `{call.receiver}` in evaluation mode (`.eval()`)"))
+    rollout = decided.get("rollout")
+    if rollout is not None:
+        # an environment stepped by a function off the training path: episodes played to score the policy
+        for ev in detect_rollout(ix, decided):
+            func = ix.functions[ev.fid]
+            if ev.fid != rollout.fid and ev.fid not in training_fids and func.kind == "function":
+                score = Evidence(
+                    "evaluation",
+                    ev.fid,
+                    ev.line,
+                    ev.seq,
+                    ev.frame_id,
+                    0.8,
+                    [f"plays episodes in its own environment ({ev.reasons[0]}) and learns nothing"],
+                )
+                out.append(_to_call_site(ix, score))
     forward = decided.get("forward")
     if not out and forward is not None:
         # plain numpy: callers of the model outside the training path
@@ -1575,8 +1615,14 @@ def _training_functions(ix: RunIndex, decided: dict[str, Evidence]) -> set[int]:
             fids.add(fr.function_id)
     rollout = decided.get("rollout")
     if rollout is not None:
-        # everything the rollout's function calls while collecting
-        stack = [rollout.fid]
+        # everything the rollout's function calls while collecting; when that function is the one that
+        # loops (module-level code, a main()), only what the stepping line itself calls
+        loop = decided.get("training loop")
+        if ix.functions[rollout.fid].kind == "module" or (loop is not None and loop.fid == rollout.fid):
+            stack = [c.function_id for c in ix.called_from(rollout.frame_id, rollout.seq)]
+            fids.update(stack)
+        else:
+            stack = [rollout.fid]
         graph: dict[int | None, set[int]] = {}
         for e in ix.reader.edges():
             graph.setdefault(e.caller_id, set()).add(e.callee_id)
@@ -1708,6 +1754,7 @@ def _library_loop(ix: RunIndex, anchor: Evidence, chain: list[tuple[Frame, int]]
 
 
 # ----------------------------------------------------------------------------- the fold
+PER_ITERATION = {"rollout", "batch", "forward", "loss", "backward", "update", "clipping", "lr schedule"}
 DETECTORS: list[tuple[str, Detector]] = [
     ("update", detect_update),
     ("lr schedule", detect_schedule),
@@ -1902,16 +1949,25 @@ def detect_phases(ix: RunIndex) -> tuple[dict[str, Evidence], dict[str, list[Evi
     preferring evidence inside the main loop for the per-iteration phases."""
     decided: dict[str, Evidence] = {}
     everything: dict[str, list[Evidence]] = {}
-    for phase, detector in DETECTORS:
-        found = detector(ix, decided)
-        everything[phase] = found
-        if not found:
-            continue
+
+    def choose(phase: str, found: list[Evidence]) -> None:
         loop = decided.get("training loop")
-        if phase in ("rollout", "batch", "forward", "loss", "backward", "update", "clipping", "lr schedule") and loop:
+        if phase in PER_ITERATION and loop:
             inside = [e for e in found if in_loop_scope(ix, e, loop)]
             found = inside or found
         decided[phase] = max(found, key=lambda e: (e.score, -e.seq))
+
+    for phase, detector in DETECTORS:
+        found = detector(ix, decided)
+        everything[phase] = found
+        if found:
+            choose(phase, found)
+        if phase == "training loop" and found:
+            # phases decided before the loop was known: prefer what ran inside it (an environment stepped
+            # by an evaluation that ran before training is not the rollout)
+            for earlier in PER_ITERATION & decided.keys():
+                if earlier != phase and everything.get(earlier):
+                    choose(earlier, everything[earlier])
     if not any(p in decided for p in ("update", "backward", "loss", "rollout", "training loop")):
         for phase, ev in detect_generic(ix, decided).items():
             decided.setdefault(phase, ev)
