@@ -304,6 +304,31 @@ def test_an_evaluation_in_its_own_environment_before_the_loop(tmp_path):
 
 
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_loss_the_model_keeps_on_itself(tmp_path):
+    """``out = model(X, Y)`` computes the loss inside the module and keeps it; ``loss = raw_model.last_loss``
+    reads it back: the module call is the forward pass and ``model = Regressor()`` the model."""
+    script = SHAPES / "loss_on_model.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "X_all = torch.randn(40, 4)"),
+            ("model", "model = Regressor()"),
+            ("training loop", "for it in range(max_iters):"),
+            ("batch", "X, Y = X_all[it * 8"),
+            ("forward", "out = model(X, Y)"),
+            ("loss", "loss = raw_model.last_loss"),
+            ("backward", "loss.backward()"),
+            ("update", "optimizer.step()"),
+        ],
+    )
+    loss = {s.phase: s.narration for s in tour.stops}["loss"]
+    last = re.search(r"`loss`: [\d.]+ → ([\d.]+) over 5 iterations", loss)
+    assert last is not None and float(last.group(1)) == pytest.approx(float(proc.stdout), abs=6e-4)
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
 def test_functions_using_module_level_objects_and_a_hand_annealed_rate(tmp_path):
     """``train()`` and ``evaluate()`` read the model, the criterion and the step size as globals: the model
     stop is the module-level ``model = Net(8)``; the hand-written update's ``lr`` cut on a plateau is the

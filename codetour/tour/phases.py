@@ -920,6 +920,10 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
                     out.append(ev.tie(ix, call.callee))
         if out:
             break
+        kept = _loss_kept_on_module(ix, frame_id, line, seq)
+        if kept is not None:
+            out.append(kept)
+            break
         update = decided.get("update")
         if update is not None and update.frame_id == frame_id and update.facts.get("params"):
             # plain arrays, no model object: the first line of the iteration that reads the parameters the update moves
@@ -947,6 +951,28 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             break
         line, seq = prev.line, prev.seq
     return out
+
+
+def _loss_kept_on_module(ix: RunIndex, frame_id: int, line: int, seq: int) -> Evidence | None:
+    """``logits = model(X, Y)`` then ``loss = raw_model.last_loss``: a loss read back from an attribute of a
+    module is what the last call of a module in the iteration computed; that call is the forward pass."""
+    func = ix.function_of(frame_id)
+    if func is None:
+        return None
+    value = getattr(ix.info(func.file_id, line).stmt, "value", None)
+    if not isinstance(value, ast.Attribute) or not torch_module(ix.value(frame_id, seq, dotted(value.value))):
+        return None
+    for cand_line, cand_seq in reversed(_iteration_lines(ix, frame_id, line, seq)):
+        for call in ix.info(func.file_id, cand_line).calls:
+            summary = ix.value(frame_id, cand_seq, call.callee)
+            if torch_module(summary):
+                run = run_in_frame(ix, frame_id, cand_line, cand_seq)
+                ev = _evidence(
+                    ix, "forward", run, 0.9, f"calls `{call.callee}`, a {type_of(summary)} that keeps the loss it computes"
+                )
+                ev.facts["model"] = call.callee
+                return ev
+    return None
 
 
 def _dotted_reads(info: LineInfo) -> set[str]:
