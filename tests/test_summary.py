@@ -95,3 +95,20 @@ def test_torch_tensors_keep_device_and_never_copy():
     assert summarize(big) == "Tensor float32[512, 512]"
     meta = torch.empty(4, 4, device="meta")
     assert summarize(meta) == "Tensor float32[4, 4] meta"
+
+
+def test_omegaconf_configs_show_their_composed_fields_without_resolving():
+    """A Hydra/OmegaConf config shows its keys and raw values, nested groups included; an interpolation
+    stays as written (resolving it could run a resolver: user code), and a secret is redacted."""
+    omegaconf = pytest.importorskip("omegaconf")
+    calls = []
+    omegaconf.OmegaConf.register_new_resolver("watched", lambda: calls.append(1) or "x", replace=True)
+    cfg = omegaconf.OmegaConf.create(
+        {"seed": 3, "optim": {"name": "adam", "lr": 0.001}, "tags": ["a", "b"], "run": "${watched:}", "api_key": "k"}
+    )
+    assert summarize(cfg) == (
+        "<DictConfig seed=3 optim=<DictConfig name='adam' lr=0.001> tags=<ListConfig[2] ('a', 'b')>"
+        f" run='${{watched:}}' api_key={REDACTED}>"
+    )
+    assert calls == []  # no resolver ran
+    assert summarize(cfg.tags) == "<ListConfig[2] ('a', 'b')>"

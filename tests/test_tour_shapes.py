@@ -303,6 +303,37 @@ def test_an_evaluation_in_its_own_environment_before_the_loop(tmp_path):
     assert shown is not None and [float(x) for x in shown.groups()] == pytest.approx(printed, abs=1e-3)
 
 
+def test_a_config_a_framework_composed_and_handed_in(tmp_path):
+    """A decorator outside the repo (as ``@hydra.main`` is) composes an OmegaConf config from defaults and
+    a ``key=value`` override and calls ``main(cfg)``: the configuration stop is where ``main`` starts,
+    and it lists every field as composed, the override applied, the nested groups by their fields."""
+    pytest.importorskip("omegaconf")
+    script = SHAPES / "framework_config.py"
+    proc, tour = tour_of(tmp_path, script, "optim.lr=0.05")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", 'print(f"{train(cfg):.4f}")'),
+            ("data", "X = rng.normal(size=(32, 2))"),
+            ("model", "w = np.zeros(2)"),
+            ("training loop", "for step in range(cfg.trainer.steps):"),
+            ("forward", "pred = X @ w"),
+            ("loss", "loss = np.mean((pred - Y) ** 2)"),
+            ("backward", "grad = 2 * X.T @ (pred - Y) / len(X)"),
+            ("update", "w -= cfg.optim.lr * grad"),
+        ],
+    )
+    config = {s.phase: s.narration for s in tour.stops}["config"]
+    for row in (
+        "- `seed` = `0`",
+        "- `trainer` = `<DictConfig steps=6>`",
+        "- `optim` = `<DictConfig name='sgd' lr=0.05>`",
+        "- `run_name` = `'${optim.name}-run'`",
+    ):
+        assert row in config
+
+
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")
 def test_a_loss_the_model_keeps_on_itself(tmp_path):
     """``out = model(X, Y)`` computes the loss inside the module and keeps it; ``loss = raw_model.last_loss``

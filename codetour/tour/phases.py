@@ -854,7 +854,7 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
         return []
     out = []
     # Walk up from the loss line: at each level, the lines that made the loss's inputs.
-    frame_id, seq, line = loss.frame_id, loss.seq, loss.line
+    frame_id, line, seq = _where_computed(ix, loss.frame_id, loss.line, loss.seq)
     for _ in range(4):
         func = ix.function_of(frame_id)
         if func is None:
@@ -951,6 +951,31 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             break
         line, seq = prev.line, prev.seq
     return out
+
+
+def _where_computed(ix: RunIndex, frame_id: int, line: int, seq: int, depth: int = 2) -> tuple[int, int, int]:
+    """(frame, line, seq) where the value a line assigns was computed: for ``loss, preds, y =
+    self.model_step(batch)``, the line of the recorded helper that assigned the ``loss`` it returned."""
+    for _ in range(depth):
+        func = ix.function_of(frame_id)
+        if func is None:
+            break
+        info = ix.info(func.file_id, line)
+        if len(info.calls) != 1 or not info.targets:
+            break
+        child = next((c for c in ix.called_from(frame_id, seq) if c.function_id in ix.functions), None)
+        callee = ix.functions.get(child.function_id) if child is not None else None
+        if child is None or callee is None or callee.name != info.calls[0].method or child.end_seq is None:
+            break
+        ret = ix.reader.prev_event(child.end_seq + 1, frame_id=child.id, kinds=(LINE,))
+        returned = ix.info(callee.file_id, ret.line).returns if ret is not None else []
+        if not returned:
+            break
+        found = ix.last_assignment(child.id, returned[0], child.end_seq)
+        if found is None:
+            break
+        frame_id, line, seq = child.id, found[0], found[1]
+    return frame_id, line, seq
 
 
 def _loss_kept_on_module(ix: RunIndex, frame_id: int, line: int, seq: int) -> Evidence | None:
@@ -1141,20 +1166,27 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     if src is None:
         return []
     run = run_in_frame(ix, *src[:2], src[2])
+    if name == "self":  # found by its type: say the name it was built into
+        targets = ix.info(_file(ix, run.fid), run.line).targets
+        name = targets[0] if targets else name
     return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
 
 
 def _built_as(ix: RunIndex, kind: str | None) -> tuple[int, int, int] | None:
-    """The first line that ran building an object of type ``kind`` into a name (``model = Module(...)``): where
-    a method's object came from when a library, not repo code, called the method."""
+    """The first line that ran building an object of type ``kind`` into a name (``model = Module(...)``), else the
+    first call that returned one into a name (a factory): where a method's object came from when a library,
+    not repo code, called the method."""
     if not kind:
         return None
+    made = None
     for run in ix.runs:
         info = ix.info(_file(ix, run.fid), run.line)
-        built = len(info.targets) == 1 and any(c.callee.split(".")[-1] == kind for c in info.calls)
-        if built and type_of(ix.changed_by(run.frame_id, run.seq).get(info.targets[0])) == kind:
+        if len(info.targets) != 1 or not info.calls or type_of(ix.changed_by(run.frame_id, run.seq).get(info.targets[0])) != kind:
+            continue
+        if any(c.callee.split(".")[-1] == kind for c in info.calls):
             return run.frame_id, run.line, run.seq
-    return None
+        made = made or (run.frame_id, run.line, run.seq)  # a factory made it (``hydra.utils.instantiate(cfg.model)``)
+    return made
 
 
 def _alias_of(stmt: ast.stmt | None, name: str) -> str | None:
@@ -1199,6 +1231,12 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if not info.targets or not info.calls:
             continue
         changed = ix.changed_by(run.frame_id, run.seq)
+        value = getattr(info.stmt, "value", None)
+        if (
+            isinstance(value, (ast.Subscript, ast.Attribute))
+            and type_of(ix.value(run.frame_id, run.seq, dotted(value.value))) in CONFIG_TYPES
+        ):
+            continue  # a part of a config (``group = cfg[field]``) is not the run's configuration
         for target in info.targets:
             t = type_of(changed.get(target)) or ""
             if "DataLoader" in t or t.endswith("Dataset") or "Dataset" in t:
@@ -1315,6 +1353,7 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 ev.facts["object"] = target
                 out.append(ev)
     out += _handed_config(ix)
+    out += _framework_config(ix)
     if out:
         return [max(out, key=lambda e: (e.score, -e.seq))]
     # a dataclass instance built from literal defaults: a config object
@@ -1382,6 +1421,41 @@ def _handed_config(ix: RunIndex) -> list[Evidence]:
                     ev.facts["summary"] = summary
                     out.append(ev)
     return out[:1]
+
+
+def _framework_config(ix: RunIndex) -> list[Evidence]:
+    """``@hydra.main`` and the like: a repo function receives a config object its call site did not pass (a
+    decorator or a framework composed it and called the function with it). The configuration is what
+    that function starts with; stop on its first line."""
+    out = []
+    for fid, func in ix.functions.items():
+        if func.kind != "function":
+            continue
+        frames = ix.reader.frames_of(fid)
+        if not frames:
+            continue
+        fr = frames[0]
+        params = [(k, v) for k, v in (fr.args or {}).items() if k not in ("self", "cls")]
+        configs = [(i, k, v) for i, (k, v) in enumerate(params) if type_of(v) in CONFIG_TYPES]
+        if not configs:
+            continue
+        i, name, summary = configs[0]
+        caller = ix.function_of(fr.parent_id) if fr.parent_id is not None else None
+        if caller is not None and fr.call_line is not None:
+            calls = [c for c in ix.info(caller.file_id, fr.call_line).calls if c.callee.split(".")[-1] == func.name]
+            if not calls or any(i < len(c.args) or name in dict(c.keywords) for c in calls):
+                continue  # passed by the repo's own call (or called through another function): not a framework's
+        first = ix.reader.next_event(fr.start_seq, frame_id=fr.id)
+        if first is None or first.kind != LINE:
+            continue
+        run = run_in_frame(ix, fr.id, first.line, first.seq)
+        ev = _evidence(
+            ix, "config", run, 0.95, f"`{name}` is the {type_of(summary)} a framework composed and handed to `{func.name}`"
+        )
+        ev.facts["object"] = name
+        ev.facts["summary"] = summary
+        out.append(ev)
+    return sorted(out, key=lambda e: e.seq)[:1]
 
 
 def _settings_module(ix: RunIndex, runs: list[LineRun], decided: dict[str, Evidence]) -> bool:

@@ -191,6 +191,8 @@ def _summarize(value: Any, depth: int) -> str:
     fields = _instance_fields(value)
     if fields is None or depth >= MAX_DEPTH:
         return f"<{name}>"
+    if module.startswith("omegaconf") and "_content" in fields:
+        return _omegaconf_summary(name, fields["_content"], depth)
     limit = MAX_ITEMS + 1
     shown = []
     if depth == 0:
@@ -206,6 +208,34 @@ def _summarize(value: Any, depth: int) -> str:
             continue
         shown.append(f"{k}={REDACTED if _hidden(k, v) else _summarize(v, depth + 1)}")
     return f"<{name} {' '.join(shown)}>" if shown else f"<{name}>"
+
+
+def _omegaconf_summary(name: str, content: object, depth: int) -> str:
+    """A Hydra/OmegaConf ``DictConfig`` or ``ListConfig`` by its stored nodes, as composed: keys and raw
+    values (an interpolation stays ``'${...}'``: resolving it could run a resolver), read from instance
+    dicts only, like any plain object."""
+    if type(content) is list:
+        items = [_omegaconf_node(v, depth + 1) for v in content[:MAX_ITEMS]]
+        more = ", …" if len(content) > MAX_ITEMS else ""
+        return f"<{name}[{len(content)}] ({', '.join(items)}{more})>" if content else f"<{name}[0]>"
+    if type(content) is not dict:
+        return f"<{name}>"
+    limit = MAX_CONFIG_FIELDS if depth == 0 else MAX_ITEMS
+    shown = []
+    for i, (k, v) in enumerate(content.items()):
+        if i >= limit:
+            shown.append("…")
+            break
+        key = k if type(k) is str else _summarize(k, MAX_DEPTH)
+        shown.append(f"{key}={REDACTED if type(k) is str and _hidden(k, v) else _omegaconf_node(v, depth + 1)}")
+    return f"<{name} {' '.join(shown)}>" if shown else f"<{name}>"
+
+
+def _omegaconf_node(node: object, depth: int) -> str:
+    fields = _instance_fields(node)
+    if fields is not None and "_val" in fields:
+        return _summarize(fields["_val"], depth)  # a leaf: its raw value
+    return _summarize(node, depth)  # a nested DictConfig / ListConfig
 
 
 _plain_dict_types: dict[type, bool] = {}
