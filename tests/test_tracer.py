@@ -336,3 +336,25 @@ def test_library_calls_are_recorded_at_call_level_only(tmp_path):
     proc, out = trace_script(tmp_path / "plain", script)
     with TraceReader(out) as r:
         assert r.function_by_name("dumps") is None  # not recorded by default
+
+
+def test_the_target_starts_without_what_codetour_does_not_need(tmp_path):
+    """What `codetour trace` imports runs before the target, in every traced run: no dataclasses or
+    inspect (with the code they generate), no trace reader, and no subprocess (the platform name is
+    read without `uname -p`). The target sees the modules loaded when it starts."""
+    script = tmp_path / "loaded.py"
+    script.write_text(
+        "import sys\n\n"
+        "NAMES = ('dataclasses', 'inspect', 'subprocess', 'codetour.store.reader', 'codetour.store.writer')\n"
+        "print(' '.join(n for n in NAMES if n in sys.modules))\n"
+    )
+    proc, out = trace_script(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["codetour.store.writer"]  # the control: codetour's own modules are there
+    with TraceReader(out) as r:
+        meta = r.meta
+    import platform
+
+    assert meta["status"] == "ok" and meta["python_version"] == platform.python_version()
+    assert meta["python_implementation"] == platform.python_implementation()
+    assert meta["platform"] == platform.platform()  # the same name, without its subprocess

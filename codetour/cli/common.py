@@ -4,7 +4,6 @@ codetour's options end and the target's command line begins."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
 
 from codetour.errors import UsageError
 
@@ -45,14 +44,19 @@ def value_options(parser: argparse.ArgumentParser) -> dict[str, bool]:
     return found
 
 
-@dataclass
 class CommandLine:
-    """A command's arguments split in two: codetour's options, and the target with its arguments."""
+    """A command's arguments split in two: codetour's options, and the target with its arguments.
+    A plain class, not a dataclass: `codetour trace` imports it before the target starts, and
+    dataclasses (with inspect) would add to every traced run's start-up."""
 
-    own: list[str]
-    target: str | None = None
-    args: list[str] = field(default_factory=list)
-    module: bool = False  # the target came from `-m MODULE`
+    def __init__(self, own: list[str], target: str | None = None, args: list[str] | None = None, module: bool = False) -> None:
+        self.own = own
+        self.target = target
+        self.args: list[str] = [] if args is None else args
+        self.module = module  # the target came from `-m MODULE`
+
+    def __repr__(self) -> str:
+        return f"CommandLine(own={self.own!r}, target={self.target!r}, args={self.args!r}, module={self.module!r})"
 
 
 def split_command_line(parser: argparse.ArgumentParser, argv: list[str], module_option: str | None = None) -> CommandLine:

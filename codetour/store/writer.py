@@ -19,7 +19,6 @@ from typing import Any
 
 from codetour.errors import OutputError
 from codetour.outputs import check_output, current_umask, remove_quietly
-from codetour.store.reader import is_trace_file
 from codetour.store.schema import DDL, FORMAT_NAME, SCHEMA_VERSION, SNAPSHOT_EVERY, VALUE_KINDS
 
 try:
@@ -41,7 +40,7 @@ class TraceWriter:
 
     def __init__(self, path: Path, *, force: bool = False, protect: Iterable[Path] = ()) -> None:
         self.path = Path(path)
-        real = check_output(self.path, what="codetour trace", force=force, accept=is_trace_file, protect=protect)
+        real = check_output(self.path, what="codetour trace", force=force, accept=_is_trace_file, protect=protect)
         self.lock_fd: int | None = None
         tmp: str | None = None
         try:
@@ -54,11 +53,15 @@ class TraceWriter:
             # The new file only counts once renamed over the target: no fsync per CREATE (100+ ms on
             # some disks, paid again by every process of a run that follows its children).
             conn.execute("PRAGMA synchronous=OFF")
-            conn.executescript(DDL)
+            # One transaction for the schema and the format keys: each statement on its own would
+            # be a commit of its own (a journal file created and deleted per table and index).
+            conn.executescript(f"BEGIN;{DDL}COMMIT;")
+            conn.execute("BEGIN")
             conn.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [("format", json.dumps(FORMAT_NAME)), ("version", json.dumps(SCHEMA_VERSION))],
             )
+            conn.execute("COMMIT")
             conn.close()  # no journal is left behind, so the file can be renamed safely
             os.chmod(tmp, 0o666 & ~current_umask())
             if real.exists():
@@ -107,11 +110,15 @@ class TraceWriter:
         conn = self._usable()
         if conn is None:
             return
+        rows = [(k, json.dumps(v, default=str)) for k, v in items.items()]
         with self.lock:
-            conn.executemany(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                [(k, json.dumps(v, default=str)) for k, v in items.items()],
-            )
+            conn.execute("BEGIN")  # one commit for all the keys, not one per key
+            try:
+                conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     def write_batch(
         self,
@@ -224,6 +231,14 @@ class _Snapshots:
                 old = state.pop(name, None)
                 state[name] = [value, seq, old[2] + 1 if old else 1]
         return (frame_id, waiting[-1][0], _json(state))
+
+
+def _is_trace_file(path: Path) -> bool:
+    """Is the existing file at ``path`` an earlier trace? Asked only when one is there to replace:
+    the reader (and its classes) is not imported by every recording."""
+    from codetour.store.reader import is_trace_file
+
+    return is_trace_file(path)
 
 
 def _lock(fd: int, shown: Path) -> None:

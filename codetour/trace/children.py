@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import inspect
 import json
 import os
 import shutil
@@ -53,11 +52,9 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codetour.store.reader import TraceReader, is_trace_file
 from codetour.store.schema import FILE_SUFFIX
 from codetour.store.writer import TraceWriter
 from codetour.trace import redact
@@ -107,30 +104,71 @@ def shard_path(shard_dir: Path, pid: int) -> Path:
     return shard_dir / f"{pid}{FILE_SUFFIX}"
 
 
-@dataclass
 class ChildConfig:
-    """How children record: everything a child interpreter needs, carried in ``CODETOUR_CHILD``."""
+    """How children record: everything a child interpreter needs, carried in ``CODETOUR_CHILD``.
+    A plain class, not a dataclass: importing dataclasses (and inspect) cost every traced run."""
 
-    shard_dir: str
-    root: str
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    library_calls: bool = False
-    calls: int | None = 5
-    iterations: int | None = 3
-    backend: str = "settrace"
-    redaction: bool = True
-    in_full: int = DEFAULT_IN_FULL
-    main_pid: int = 0
-    parent_rank: int | None = None  # the RANK of the process that started this one (torchrun detection)
+    FIELDS = (
+        "shard_dir",
+        "root",
+        "include",
+        "exclude",
+        "library_calls",
+        "calls",
+        "iterations",
+        "backend",
+        "redaction",
+        "in_full",
+        "main_pid",
+        "parent_rank",
+    )
+
+    def __init__(
+        self,
+        shard_dir: str,
+        root: str,
+        include: list[str] | None = None,
+        exclude: list[str] | None = None,
+        library_calls: bool = False,
+        calls: int | None = 5,
+        iterations: int | None = 3,
+        backend: str = "settrace",
+        redaction: bool = True,
+        in_full: int = DEFAULT_IN_FULL,
+        main_pid: int = 0,
+        parent_rank: int | None = None,  # the RANK of the process that started this one (torchrun detection)
+    ) -> None:
+        self.shard_dir = shard_dir
+        self.root = root
+        self.include: list[str] = [] if include is None else include
+        self.exclude: list[str] = [] if exclude is None else exclude
+        self.library_calls = library_calls
+        self.calls = calls
+        self.iterations = iterations
+        self.backend = backend
+        self.redaction = redaction
+        self.in_full = in_full
+        self.main_pid = main_pid
+        self.parent_rank = parent_rank
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def __repr__(self) -> str:
+        return f"ChildConfig({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
+
+    def __eq__(self, other: object) -> bool:
+        return self.as_dict() == other.as_dict() if isinstance(other, ChildConfig) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_env(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps(self.as_dict(), separators=(",", ":"))
 
     @classmethod
     def from_env(cls, text: str) -> ChildConfig:
         data = json.loads(text)
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known = {k: v for k, v in data.items() if k in cls.FIELDS}
         return cls(**known)
 
     def budgets(self) -> Budgets:
@@ -459,7 +497,7 @@ def start_from_env() -> None:
         redact.configure(redact.Redactor(redact.secrets_from(argv=sys.argv[1:]), enabled=config.redaction))
         # Grandchildren know this process's rank (a rank's own workers are not ranks).
         rank = ranks_from_env()[0]
-        os.environ[ENV_VAR] = ChildConfig(**{**asdict(config), "parent_rank": rank}).to_env()
+        os.environ[ENV_VAR] = ChildConfig(**{**config.as_dict(), "parent_rank": rank}).to_env()
         session = Session(config, process_info(how, role, traced=traced), _recorder_class(config.backend))
         _session = session
         _install_exit_hooks()
@@ -548,6 +586,8 @@ def _fork_site(frame: Any) -> tuple[str, str]:
 def _role_of(process: Any, target: Any) -> str:
     """A worker that is given its index (a ``worker_id`` argument, as DataLoader workers are) is
     named by it; any other multiprocessing child by its process name."""
+    import inspect  # only for multiprocessing children: not imported by every traced run
+
     try:
         bound = inspect.signature(target).bind_partial(*getattr(process, "_args", ()), **getattr(process, "_kwargs", {}))
         worker_id = bound.arguments.get("worker_id")
@@ -685,6 +725,8 @@ def _bare(pid: int, exit_code: int | None = None, shard: str | None = None) -> d
 def _read_process(path: Path, deadline: float) -> dict[str, Any] | None:
     """A shard's ``process`` meta (plus the exit codes it saw), waiting until ``deadline`` (a
     ``time.monotonic()``) for a child that is still writing its last batch."""
+    from codetour.store.reader import TraceReader
+
     while True:
         try:
             with TraceReader(path) as reader:
@@ -729,6 +771,8 @@ def clear_old_shards(shard_dir: Path) -> None:
     """Shards of an earlier run at the same trace path: removed (only trace files, never anything else)."""
     if not shard_dir.is_dir():
         return
+    from codetour.store.reader import is_trace_file  # only when there is a folder to clear
+
     for path in shard_dir.glob(f"*{FILE_SUFFIX}"):
         if is_trace_file(path):
             with contextlib.suppress(OSError):

@@ -29,7 +29,6 @@ the top of the shadow stack is still the repo frame that called ``model(x)``.
 from __future__ import annotations
 
 import dis
-import inspect
 import itertools
 import os
 import sys
@@ -37,7 +36,6 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -49,7 +47,10 @@ from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
 from codetour.trace.threads import start_without_signals
 
-_GEN_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+# Code flags (inspect.CO_*, stable since Python 3.6), spelled out: importing inspect (ast, tokenize,
+# linecache...) would cost every traced run several milliseconds before the target starts.
+CO_NEWLOCALS, CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR = 0x2, 0x20, 0x80, 0x200
+_GEN_FLAGS = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
 # Shadow-stack entry slots (a list per live in-scope frame).
 # Entries past the budget have only the first seven slots.
@@ -60,16 +61,37 @@ FOLD_HEAD = 6
 UNFOLDS = 3
 
 
-@dataclass
 class Budgets:
-    """How much full detail to keep. ``None`` means unlimited (``--full``)."""
+    """How much full detail to keep. ``None`` means unlimited (``--full``). A plain class, not a
+    dataclass (imported before every traced run: see :mod:`codetour.trace.runner`)."""
 
-    calls: int | None = 5  # recorded activations per function (lines + values), plus one per further caller
-    iterations: int | None = 3  # recorded iterations per loop per recorded frame
-    flush_every: int = 20_000  # events that force a write batch from the hot path
-    # The flusher thread writes what is pending this often; 0 turns it off (writes then happen
-    # only every ``flush_every`` events). CODETOUR_FLUSH_SECONDS sets it, for the benchmark.
-    flush_seconds: float = field(default_factory=lambda: float(os.environ.get("CODETOUR_FLUSH_SECONDS", "0.5")))
+    def __init__(
+        self, calls: int | None = 5, iterations: int | None = 3, flush_every: int = 20_000, flush_seconds: float | None = None
+    ) -> None:
+        self.calls = calls  # recorded activations per function (lines + values), plus one per further caller
+        self.iterations = iterations  # recorded iterations per loop per recorded frame
+        self.flush_every = flush_every  # events that force a write batch from the hot path
+        # The flusher thread writes what is pending this often; 0 turns it off (writes then happen
+        # only every ``flush_every`` events). CODETOUR_FLUSH_SECONDS sets it, for the benchmark.
+        if flush_seconds is None:
+            flush_seconds = float(os.environ.get("CODETOUR_FLUSH_SECONDS", "0.5"))
+        self.flush_seconds = flush_seconds
+
+    def __repr__(self) -> str:
+        return (
+            f"Budgets(calls={self.calls!r}, iterations={self.iterations!r}, flush_every={self.flush_every!r}, "
+            f"flush_seconds={self.flush_seconds!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Budgets):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def _fields(self) -> tuple[int | float | None, ...]:
+        return (self.calls, self.iterations, self.flush_every, self.flush_seconds)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def as_dict(self) -> dict[str, Any]:
         return {"calls": self.calls, "iterations": self.iterations}
@@ -161,7 +183,7 @@ class Recorder:
             fkind = "module"
             if not hasattr(code, "co_qualname"):  # Python 3.10: qualified names from the module's nesting
                 self._qualnames_310.update(_nested_qualnames(code))
-        elif not code.co_flags & inspect.CO_NEWLOCALS:
+        elif not code.co_flags & CO_NEWLOCALS:
             fkind = "class"  # a class body, run once when the class statement executes
         else:
             fkind = "function"
@@ -844,7 +866,7 @@ def _nested_qualnames(code: Any, prefix: str = "") -> dict[int, str]:
         if type(const) is type(code):
             qualname = prefix + const.co_name
             found[id(const)] = qualname
-            is_class_body = not const.co_flags & inspect.CO_NEWLOCALS
+            is_class_body = not const.co_flags & CO_NEWLOCALS
             found.update(_nested_qualnames(const, qualname + ("." if is_class_body else ".<locals>.")))
     return found
 

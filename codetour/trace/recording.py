@@ -9,15 +9,12 @@ returns a :class:`Recording`. The command line only parses and prints.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from codetour.errors import InputError, NoEntryPointError, UsageError
-from codetour.store.reader import TraceReader, is_trace_file
 from codetour.store.schema import FILE_SUFFIX
 from codetour.store.writer import TraceWriter
 from codetour.trace.children import DEFAULT_IN_FULL, ChildConfig, clear_old_shards, shard_dir_for
@@ -26,28 +23,44 @@ from codetour.trace.recorder import Budgets, Recorder
 from codetour.trace.runner import RunResult, Target, load_script, record
 from codetour.trace.scope import Scope, find_repo_root
 
+# Plain classes, not dataclasses: see codetour.trace.runner (imported before every traced run).
 
-@dataclass
+
 class Resolved:
     """A target ready to run, where its repo root is looked for, and what to tell the user."""
 
-    target: Target
-    where: Path  # the folder the repo root is searched from
-    root: Path | None = None  # the root itself, when the user named a repo folder
-    notes: list[str] = field(default_factory=list)
-    launcher: bool = False  # a console script found on PATH (torchrun): not the repo's own code
+    def __init__(
+        self, target: Target, where: Path, root: Path | None = None, notes: list[str] | None = None, launcher: bool = False
+    ) -> None:
+        self.target = target
+        self.where = where  # the folder the repo root is searched from
+        self.root = root  # the root itself, when the user named a repo folder
+        self.notes: list[str] = [] if notes is None else notes
+        self.launcher = launcher  # a console script found on PATH (torchrun): not the repo's own code
+
+    def __repr__(self) -> str:
+        return f"Resolved(target={self.target!r}, where={self.where!r}, root={self.root!r}, launcher={self.launcher!r})"
 
 
-@dataclass
 class Recording:
     """A finished recording: the trace file, the recorder's counts, and how the target ended."""
 
-    path: Path
-    recorder: Recorder
-    result: RunResult
-    backend_note: str | None = None  # why the backend is not the one asked for, when it is not
+    def __init__(
+        self,
+        path: Path,
+        recorder: Recorder,
+        result: RunResult,
+        backend_note: str | None = None,
+        launcher: Path | None = None,
+    ) -> None:
+        self.path = path
+        self.recorder = recorder
+        self.result = result
+        self.backend_note = backend_note  # why the backend is not the one asked for, when it is not
+        self.launcher = launcher  # the console script that ran (torchrun), when the target was one
 
-    launcher: Path | None = None  # the console script that ran (torchrun), when the target was one
+    def __repr__(self) -> str:
+        return f"Recording(path={self.path!r}, result={self.result!r}, backend_note={self.backend_note!r})"
 
     @property
     def outside_root(self) -> list[str]:
@@ -123,6 +136,8 @@ def _console_script(name: str) -> Path | None:
     as ``torchrun``): its first line is a ``#!`` naming a Python interpreter."""
     if os.sep in name or (os.altsep and os.altsep in name):
         return None
+    import shutil
+
     found = shutil.which(name)
     if found is None:
         return None
@@ -187,8 +202,8 @@ def record_target(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     target = resolved.target
-    if target.script is not None:
-        load_script(target.script)  # missing file, binary, syntax error: fail before creating anything
+    # Missing file, binary, syntax error: fail before creating anything. Compiled once, for the run too.
+    code = load_script(target.script) if target.script is not None else None
     if root:
         root_path = Path(root).resolve()
         if not root_path.is_dir():
@@ -219,7 +234,7 @@ def record_target(
             main_pid=os.getpid(),
         )
     with around(recorder) if around is not None else nullcontext():
-        result = record(target, recorder, redaction=redaction, follow=follow)
+        result = record(target, recorder, redaction=redaction, follow=follow, code=code)
     launcher = target.script if resolved.launcher else None
     return Recording(out_path, recorder, result, backend_note or getattr(recorder, "tool_note", None), launcher)
 
@@ -258,6 +273,7 @@ def find_reusable(resolved: Resolved, root: str | None = None) -> Path | None:
     folder = trace_root(resolved, root) / ".codetour"
     candidates = sorted(folder.glob(f"{_name(resolved.target)}.*{FILE_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
     import codetour
+    from codetour.store.reader import TraceReader, is_trace_file
 
     for path in candidates[:KEEP_TRACES]:
         if not is_trace_file(path):
@@ -276,6 +292,8 @@ def find_reusable(resolved: Resolved, root: str | None = None) -> Path | None:
 
 def prune_old_traces(recording: Recording, keep: int = KEEP_TRACES) -> list[Path]:
     """Remove the oldest finished traces of the same entry beyond ``keep`` in the same folder."""
+    from codetour.store.reader import TraceReader, is_trace_file
+
     folder = recording.path.parent
     name = recording.path.name.split(".")[0]
     traces = [p for p in folder.glob(f"{name}.*{FILE_SUFFIX}") if p != recording.path and is_trace_file(p)]

@@ -10,13 +10,10 @@ traceback it prints when it crashes (with codetour's frames removed).
 from __future__ import annotations
 
 import os
-import platform
 import runpy
 import sys
 import time
-import traceback
 import types
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,29 +22,71 @@ from codetour.errors import InputError, TargetSyntaxError
 from codetour.trace import children, redact
 from codetour.trace.recorder import Recorder
 
+# The classes of the recording path are plain classes, not dataclasses: ``codetour trace`` imports
+# them before the target starts, and dataclasses (with the inspect module it imports, and the code
+# it generates per class) was about a fifth of codetour's fixed cost in every traced run.
 
-@dataclass
+
 class Target:
     """What to run: a script path or a module name, and its arguments."""
 
-    script: Path | None = None
-    module: str | None = None
-    args: list[str] = field(default_factory=list)
-    argv0: str = ""  # sys.argv[0] exactly as the user typed it
-    cwd: Path | None = None  # where to run it (a `python -m` entry runs from its repo root); None: here
+    def __init__(
+        self,
+        script: Path | None = None,
+        module: str | None = None,
+        args: list[str] | None = None,
+        argv0: str = "",
+        cwd: Path | None = None,
+    ) -> None:
+        self.script = script
+        self.module = module
+        self.args: list[str] = [] if args is None else args
+        self.argv0 = argv0  # sys.argv[0] exactly as the user typed it
+        self.cwd = cwd  # where to run it (a `python -m` entry runs from its repo root); None: here
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.script, self.module, self.args, self.argv0, self.cwd)
+
+    def __repr__(self) -> str:
+        return "Target(script={!r}, module={!r}, args={!r}, argv0={!r}, cwd={!r})".format(*self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, Target) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def display(self) -> str:
         return f"-m {self.module}" if self.module else str(self.script)
 
 
-@dataclass
 class RunResult:
-    exit_code: int
-    status: str  # "ok", "exit", "exception", "interrupted"
-    exception: dict[str, Any] | None = None
-    wall_s: float = 0.0
-    children: list[dict[str, Any]] = field(default_factory=list)  # the processes it started (with --follow-children)
+    """How the target ended."""
+
+    def __init__(
+        self,
+        exit_code: int,
+        status: str,
+        exception: dict[str, Any] | None = None,
+        wall_s: float = 0.0,
+        children: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.exit_code = exit_code
+        self.status = status  # "ok", "exit", "exception", "interrupted"
+        self.exception = exception
+        self.wall_s = wall_s
+        self.children: list[dict[str, Any]] = [] if children is None else children  # processes it started
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.exit_code, self.status, self.exception, self.wall_s, self.children)
+
+    def __repr__(self) -> str:
+        return "RunResult(exit_code={!r}, status={!r}, exception={!r}, wall_s={!r}, children={!r})".format(*self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, RunResult) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def load_script(path: Path) -> types.CodeType:
@@ -71,9 +110,11 @@ def load_script(path: Path) -> types.CodeType:
         raise InputError(f"{path} is not a Python file ({exc})") from None
 
 
-def run(target: Target, recorder: Recorder) -> RunResult:
-    """Run the target under ``recorder``. Never raises for anything the target does."""
-    code = load_script(target.script) if target.script is not None else None
+def run(target: Target, recorder: Recorder, code: types.CodeType | None = None) -> RunResult:
+    """Run the target under ``recorder``. Never raises for anything the target does. ``code`` is the
+    script already compiled by :func:`load_script` (compiled here when not given)."""
+    if code is None and target.script is not None:
+        code = load_script(target.script)
     if target.module is not None:
         _check_module(target.module, target.cwd)
 
@@ -162,6 +203,8 @@ def _exit_code(code: object) -> int:
 def _print_target_traceback(exc: BaseException) -> None:
     """Python's own report, minus the frames that belong to codetour."""
     tb = exc.__traceback__
+    import traceback  # only a crashed target needs it
+
     own = os.path.dirname(codetour.__file__)
     runpy_file = runpy.__file__
     while tb is not None and (tb.tb_frame.f_code.co_filename.startswith(own) or tb.tb_frame.f_code.co_filename == runpy_file):
@@ -184,12 +227,40 @@ def _flush_std() -> None:
             pass
 
 
+def platform_name() -> str:
+    """``platform.platform()`` without the ``uname -p`` subprocess it runs (5-10 ms of every traced
+    run), and on Linux without the platform module (which imports subprocess on Python 3.10): the
+    same name from ``os.uname()`` and glibc's version, which is what it reads there (the processor
+    is left out of the name when unknown or the same as the machine, as on Linux)."""
+    if sys.platform.startswith("linux"):
+        uname = os.uname()
+        name = f"{uname.sysname}-{uname.release}-{uname.machine}"
+        try:
+            lib, version = (os.confstr("CS_GNU_LIBC_VERSION") or "").split(maxsplit=1)
+        except (ValueError, OSError):  # not glibc
+            return name
+        return f"{name}-with-{lib}{version}"
+    import platform
+
+    return platform.platform()
+
+
+def python_implementation() -> str:
+    """``platform.python_implementation()`` ("CPython"), read from ``sys.implementation``."""
+    name = sys.implementation.name
+    if name == "cpython":
+        return "CPython"
+    import platform
+
+    return platform.python_implementation()
+
+
 def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "codetour_version": codetour.__version__,
-        "python_version": platform.python_version(),
-        "python_implementation": platform.python_implementation(),
-        "platform": platform.platform(),
+        "python_version": sys.version.split()[0],  # platform.python_version()
+        "python_implementation": python_implementation(),
+        "platform": platform_name(),
         "argv": redact.current.argv([target.argv0 or target.display, *target.args]),
         "redacted": redact.current.enabled,
         "entry": str(target.script.resolve()) if target.script else None,
@@ -221,7 +292,12 @@ def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -
 
 
 def record(
-    target: Target, recorder: Recorder, *, redaction: bool = True, follow: children.ChildConfig | None = None
+    target: Target,
+    recorder: Recorder,
+    *,
+    redaction: bool = True,
+    follow: children.ChildConfig | None = None,
+    code: types.CodeType | None = None,
 ) -> RunResult:
     """Run ``target`` under ``recorder`` and leave a complete, closed trace file behind.
 
@@ -265,7 +341,7 @@ def record(
     try:
         if follower is not None:
             follower.install(recorder)
-        result = run(target, recorder)
+        result = run(target, recorder, code)
     finally:
         os._exit = real_exit
         if result is None:  # codetour itself failed (e.g. bad input): say so in the file

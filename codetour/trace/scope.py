@@ -12,7 +12,6 @@ import fnmatch
 import os
 import sys
 import sysconfig
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import codetour
@@ -44,8 +43,9 @@ _SKIP_PARTS = {
 
 def _stdlib_prefixes() -> tuple[str, ...]:
     paths = set()
+    found = sysconfig.get_paths()  # computed anew by every call
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        p = sysconfig.get_paths().get(key)
+        p = found.get(key)
         if p:
             paths.add(os.path.realpath(p) + os.sep)
     for p in (sys.prefix, sys.base_prefix, sys.exec_prefix):
@@ -53,26 +53,35 @@ def _stdlib_prefixes() -> tuple[str, ...]:
     return tuple(sorted(paths))
 
 
-@dataclass
 class Scope:
-    root: Path
-    include: list[str] = field(default_factory=list)  # globs relative to root; widen the scope
-    exclude: list[str] = field(default_factory=list)  # globs relative to root; narrow it
-    library_calls: bool = False  # record library frames at call level
-    _own: str = field(init=False, default="")
-    _env_prefixes: tuple[str, ...] = field(init=False, default=())
-    _realpath_cache: dict[str, str] = field(init=False, default_factory=dict)
-    _dir_realpaths: dict[str, str] = field(init=False, default_factory=dict)
-    # Without include/exclude globs an ordinary file's kind depends only on its folder: folder -> (kind, outside).
-    _dir_kinds: dict[str, tuple[int, bool]] = field(init=False, default_factory=dict)
-    # Source files outside the root that ran but are no library either (a sibling ``../mylib``):
-    # left out of the trace, and reported so the user can widen ``--root``.
-    outside: set[str] = field(init=False, default_factory=set)
+    """What counts as the repo's own code under ``root``. A plain class, not a dataclass: it is
+    imported before every traced run (see :mod:`codetour.trace.runner`)."""
 
-    def __post_init__(self) -> None:
-        self.root = Path(os.path.realpath(self.root))
+    def __init__(
+        self,
+        root: Path,
+        include: list[str] | None = None,
+        exclude: list[str] | None = None,
+        library_calls: bool = False,
+    ) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.include: list[str] = [] if include is None else include  # globs relative to root; widen the scope
+        self.exclude: list[str] = [] if exclude is None else exclude  # globs relative to root; narrow it
+        self.library_calls = library_calls  # record library frames at call level
         self._own = os.path.realpath(os.path.dirname(codetour.__file__)) + os.sep
         self._env_prefixes = _stdlib_prefixes()
+        self._realpath_cache: dict[str, str] = {}
+        self._dir_realpaths: dict[str, str] = {}
+        # Without include/exclude globs an ordinary file's kind depends only on its folder: folder -> (kind, outside).
+        self._dir_kinds: dict[str, tuple[int, bool]] = {}
+        # Source files outside the root that ran but are no library either (a sibling ``../mylib``):
+        # left out of the trace, and reported so the user can widen ``--root``.
+        self.outside: set[str] = set()
+
+    def __repr__(self) -> str:
+        return (
+            f"Scope(root={self.root!r}, include={self.include!r}, exclude={self.exclude!r}, library_calls={self.library_calls!r})"
+        )
 
     def realpath(self, filename: str) -> str:
         cached = self._realpath_cache.get(filename)
