@@ -24,7 +24,9 @@ needs_monitoring = pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.mo
 # statements), scalar series, recursion past the call budget, calls past the budget from new
 # callers, generators (send, throw, close, exhaustion), coroutines, exceptions handled, propagated,
 # re-raised and unwound, StopIteration from next(), repo code called back from library frames,
-# classes, closures, lambdas and secret names.
+# classes, closures, lambdas and secret names; and a generator-driven for loop ended in several
+# epochs whose body is long (its FOR_ITER needs EXTENDED_ARG, so 3.13 can specialise it for the
+# generator, and settrace then reports each loop end as a StopIteration at END_FOR).
 PROGRAM = """\
 import asyncio
 import functools
@@ -120,6 +122,35 @@ def use_generators():
     return out
 
 
+class Rollout:
+    def __init__(self, n):
+        self.size = n
+        self.scale = 0.5
+        self.advantages = list(range(n))
+
+    def minibatches(self, batch_size):
+        order = list(range(self.size))
+        for start in range(0, self.size, batch_size):
+            yield order[start : start + batch_size]
+
+
+def report(*values):
+    return len(values)
+
+
+def epochs(buffer, n_epochs, verbose=False):
+    seen = 0
+    for _epoch in range(n_epochs):
+        for idx in buffer.minibatches(4):
+            seen += buffer.advantages[idx[0]]
+            if verbose:  # never taken: a loop body as long as a real training step's
+                report(buffer.size, buffer.scale, buffer.size, buffer.scale, buffer.size, buffer.scale)
+                report(buffer.size, buffer.scale, buffer.size, buffer.scale, buffer.size, buffer.scale)
+                report(buffer.size, buffer.scale, buffer.size, buffer.scale, buffer.size, buffer.scale)
+                report(buffer.size, buffer.scale, buffer.size, buffer.scale, buffer.size, buffer.scale)
+    return seen
+
+
 async def fetch(x):
     await asyncio.sleep(0)
     return x + 1
@@ -200,6 +231,8 @@ def main():
     print(asyncio.run(gather()))
     print(outer(), callbacks(), first_caller(), second_caller())
     print(configure("sk-abcdefghijklmnopqrstuvwx"))
+    rollout = Rollout(8)
+    print([epochs(rollout, 6) for _ in range(3)])
 
 
 main()

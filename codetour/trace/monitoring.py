@@ -25,7 +25,6 @@ does, so the two backends write the same events.
 
 from __future__ import annotations
 
-import dis
 import os
 import sys
 import time
@@ -36,6 +35,7 @@ from codetour.trace import series
 from codetour.trace.recorder import (
     CHILD,
     EDGE,
+    END_FOR_OPS,
     FID,
     FOLD,
     FRAME,
@@ -143,7 +143,6 @@ class MonitoringRecorder(Recorder):
         kinds_get = series.KINDS.get
         NOT, INT = series.NOT, series.INT
         line_maps: dict[int, dict[int, int]] = {}  # id(code) -> instruction offset -> line
-        end_for = {dis.opmap[name] for name in ("END_FOR", "INSTRUMENTED_END_FOR") if name in dis.opmap}
         # What a recorded call, line, loop, exception and return write: shared with settrace.
         shared = self._hot_helpers()
         unfold = shared.unfold
@@ -252,10 +251,10 @@ class MonitoringRecorder(Recorder):
                 raised(getframe(1), exc)
 
         def on_stop_iteration(code: Any, offset: int, exc: BaseException) -> Any:
-            # Local to code in scope: an iterator ended without a StopIteration object. settrace
-            # reports it as an exception after an ``await``/``yield from`` (SEND), never at the end
-            # of a ``for`` loop (its FOR_ITER stays unspecialised there, and skips END_FOR).
-            if code.co_code[offset] in end_for:
+            # Local to code in scope: an iterator ended without a StopIteration object. Recorded as
+            # an exception after an ``await``/``yield from`` (SEND), as settrace reports it; never
+            # at the end of a ``for`` loop (END_FOR), which the settrace recorder drops too.
+            if code.co_code[offset] in END_FOR_OPS:
                 return DISABLE  # a for loop's end: the same at every activation
             raised(getframe(1), exc)
             return None

@@ -51,6 +51,9 @@ from codetour.trace.threads import start_without_signals
 # linecache...) would cost every traced run several milliseconds before the target starts.
 CO_NEWLOCALS, CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR = 0x2, 0x20, 0x80, 0x200
 _GEN_FLAGS = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+# The instruction that ends a ``for`` loop (3.12+; none before). A generator that ends there is
+# reported as a StopIteration by some CPython versions (see ``make_local``): never recorded.
+END_FOR_OPS = frozenset(dis.opmap[name] for name in ("END_FOR", "INSTRUMENTED_END_FOR") if name in dis.opmap)
 
 # Shadow-stack entry slots (a list per live in-scope frame).
 # Entries past the budget have only the first seven slots.
@@ -681,6 +684,11 @@ class Recorder:
                     if popped is not None:
                         end_call(entry, stack, frame, arg, now, arg is None)
                 elif event == "exception":
+                    if arg[0] is StopIteration and frame.f_code.co_code[frame.f_lasti] in END_FOR_OPS:
+                        # A generator that ended a for loop: not an exception of the program. 3.13
+                        # reports it once the loop's FOR_ITER is specialised for the generator (not
+                        # always, not on 3.12); the monitoring recorder never records it either.
+                        return local
                     exception_event(entry, arg[0], arg[1], frame.f_lineno)
                 return local
 
