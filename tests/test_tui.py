@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -425,3 +427,54 @@ async def test_a_variables_history_is_computed_once_per_call(stable_ppo_trace):
         assert app.current.frame.id == frame
         assert asked and len(asked) == len(set(asked))  # each (call, variable) scanned once
         assert str(app.query_one("#history").render()).count("changed") <= 1
+
+
+def screen_lines(app: ReplayApp) -> list[str]:
+    """The screen as Textual composes it now, one string per row. It is built from each widget's
+    cached lines, so a line a widget failed to repaint after a change shows stale here."""
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    pattern = r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[\w-]*line-(\d+)\)">([^<]*)</text>'
+    for x, row, text in re.findall(pattern, app.export_screenshot()):
+        column = round(float(x) / 12.2)  # the SVG's cell width
+        for i, char in enumerate(html.unescape(text).replace("\xa0", " ")):
+            if int(row) < height and column + i < width:
+                rows[int(row)][column + i] = char
+    return ["".join(row) for row in rows]
+
+
+async def test_a_step_repaints_the_marker_breakpoints_and_history(stable_ppo_trace):
+    """A step repaints only what changed (the two source lines whose marker moved, not the whole
+    file view; the history line in the same frame as the variables): the screen must still show
+    exactly one current line, every breakpoint dot, and the highlighted variable's history."""
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+
+    async def press(key: str) -> list[str]:
+        await pilot.press(key)
+        await pilot.pause()
+        lines = screen_lines(app)
+        current = [line for line in lines if re.search(r"\d ▶", line)]
+        assert len(current) == 1 and f"{app.current.event.line:>5} ▶" in current[0], (key, current)
+        table, history = app.query_one("#vars"), app.query_one("#history")
+        if history.display:
+            name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            assert str(history.render()).startswith(f"{name} changed "), key
+            assert any(f"{name} changed " in line for line in lines), key
+        return lines
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*["right_square_bracket"] * 3)  # CartPole.step: several locals change
+        for _ in range(5):
+            await press("n")
+        await press("b")
+        marked = app.current.event.line
+        for _ in range(3):
+            lines = await press("n")
+            assert any(f"{marked:>5} ●" in line for line in lines)
+        view = app.query_one("#source")
+        await pilot.click("#source", offset=(10, marked - 1 - view.scroll_offset.y))  # clears it
+        await pilot.pause()
+        assert not app.cursor.breakpoints and not any(f"{marked:>5} ●" in line for line in screen_lines(app))
+        for key in ["N"] * 4 + ["s"] * 3 + ["r", "S", "n"]:
+            await press(key)

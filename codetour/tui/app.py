@@ -86,6 +86,7 @@ class ReplayApp(App[int]):
         self._shown_stop: int | None = -1
         self._shown_vars: tuple | None = None
         self._shown_stack: tuple | None = None
+        self._shown_history: Text | None = None
         self._covered: dict[int, set[int]] = self._covered_by_pid.setdefault(self.process.pid, {})
         # A variable's history in a call does not depend on the step: computed once per (call, name).
         self._histories: OrderedDict[tuple[int, str], tuple[int, list[tuple[int, str]]]] = OrderedDict()
@@ -122,6 +123,7 @@ class ReplayApp(App[int]):
         table = self.query_one("#vars", DataTable)
         table.add_columns("variable", "value")
         table.border_title = "Variables"
+        self.query_one("#history", Static).display = False  # until a variable with a history is highlighted
         self.query_one("#stack", OptionList).border_title = "Call stack"
         self.query_one("#source", SourceView).focus()
         self._fill_call_tree()
@@ -153,7 +155,7 @@ class ReplayApp(App[int]):
         step = self.current = self.cursor.step()
         self.view_frame = None
         self._render_source(step.frame, step.event.line, step)
-        self._render_variables(step.locals, step.changed)
+        self._render_variables(step.locals, step.changed, step.frame.id)
         self._render_stack(step)
         self._render_tour(step)
         self._render_status(step)
@@ -163,7 +165,7 @@ class ReplayApp(App[int]):
         info = self.reader.files[function.file_id]
         view = self.query_one("#source", SourceView)
         view.set_source(info.relpath, self.reader.source(function.file_id) or "")
-        view.breakpoints = {ln for fid, ln in self.cursor.breakpoints if fid == function.file_id}
+        view.set_breakpoints({ln for fid, ln in self.cursor.breakpoints if fid == function.file_id})
         if function.file_id in self._covered:
             view.set_covered(self._covered[function.file_id])
         else:
@@ -176,7 +178,8 @@ class ReplayApp(App[int]):
             title.append(
                 f"  · {f['iterations']:,} more iterations folded (lines {step.event.line}-{f['end_line']}); z skips", "yellow"
             )
-        self.query_one("#source-title", Static).update(title)
+        # One row, whatever it says: no layout pass for it (the status line likewise).
+        self.query_one("#source-title", Static).update(title, layout=False)
 
     @work(thread=True, exclusive=False, group="covered")
     def _load_covered(self, file_id: int, reader: TraceSource, into: dict[int, set[int]]) -> None:
@@ -199,7 +202,7 @@ class ReplayApp(App[int]):
         if into is self._covered and self.current is not None and self.current.file_id == file_id:
             self.query_one("#source", SourceView).set_covered(covered)
 
-    def _render_variables(self, values: dict[str, str], changed: dict[str, str]) -> None:
+    def _render_variables(self, values: dict[str, str], changed: dict[str, str], frame_id: int) -> None:
         key = (tuple(values.items()), tuple(changed))
         if key == self._shown_vars:
             return  # unchanged: skip the table rebuild (most steps in a loop touch one value)
@@ -209,9 +212,14 @@ class ReplayApp(App[int]):
         for name, value in reversed(list(values.items())):  # the most recently changed first
             style = "bold yellow" if name in changed else ""
             table.add_row(Text(name, style=style or "cyan"), Text(value, style=style), key=name)
-        self._show_history(None)
+        # The rebuilt table highlights its first row, whose history line would then arrive a frame
+        # later and lay the panel out again: show it now, in the same frame as the table.
+        self._show_history(self._history_line(frame_id, next(reversed(values))) if values else None)
 
     def _show_history(self, text: Text | None) -> None:
+        if text == self._shown_history:
+            return  # the same line (a re-highlight of the row already shown): no refresh, no layout
+        self._shown_history = text
         history = self.query_one("#history", Static)
         history.update(text or "")
         history.display = text is not None  # an empty line would cost the variables a row
@@ -222,7 +230,6 @@ class ReplayApp(App[int]):
             return
         self._shown_stack = key
         stack = self.query_one("#stack", OptionList)
-        stack.clear_options()
         options = []
         for frame in reversed(step.stack):
             func = self.reader.functions[frame.function_id]
@@ -230,7 +237,7 @@ class ReplayApp(App[int]):
             if len(args) > 60:
                 args = args[:59] + "…"
             options.append(Option(Text.assemble((func.qualname, "bold"), f"({args})"), id=str(frame.id)))
-        stack.add_options(options)
+        stack.set_options(options)  # one update, not a clear and then an add
         stack.highlighted = 0 if options else None
 
     def _render_tour(self, step: Step) -> None:
@@ -278,14 +285,10 @@ class ReplayApp(App[int]):
         if self.compact:
             parts = [p.replace("phase: ", "") for p in parts if not p.startswith("thread ") or step.thread != "MainThread"]
             hint = "   p processes  ? help" if self.trace_run.multi else "   ? help"
-            self.query_one("#status", Static).update(" · ".join(parts) + hint)
+            self.query_one("#status", Static).update(" · ".join(parts) + hint, layout=False)
             return
-        self.query_one("#status", Static).update(
-            "  ·  ".join(parts)
-            + "      s/n/r step  S/N/R back  ]/[ stops  / search  "
-            + ("p processes  " if self.trace_run.multi else "")
-            + "? help"
-        )
+        keys = "      s/n/r step  S/N/R back  ]/[ stops  / search  " + ("p processes  " if self.trace_run.multi else "")
+        self.query_one("#status", Static).update("  ·  ".join(parts) + keys + "? help", layout=False)
 
     # ------------------------------------------------------------------ small terminals
     @property
@@ -538,9 +541,9 @@ class ReplayApp(App[int]):
         below = [f for f in step.stack if f.parent_id == frame.id]
         line = below[0].call_line if below and below[0].call_line else self.reader.functions[frame.function_id].firstlineno
         self._render_source(frame, line, step)
-        self._render_variables(self.cursor.locals_at(frame.id, step.event.seq), {})
-        self._shown_stack = None
         self.view_frame = frame
+        self._render_variables(self.cursor.locals_at(frame.id, step.event.seq), {}, frame.id)
+        self._shown_stack = None
 
     @on(DataTable.RowHighlighted, "#vars")
     def _variable_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -548,17 +551,22 @@ class ReplayApp(App[int]):
         if step is None or event.row_key is None or event.row_key.value is None:
             return
         frame = self.view_frame or step.frame
-        name = event.row_key.value
-        changes, shown = self._history(frame.id, name)
+        self._show_history(self._history_line(frame.id, event.row_key.value))
+
+    def _history_line(self, frame_id: int, name: str) -> Text | None:
+        """The history line under the variables for ``name`` in that call (None: it changed at most once)."""
+        step = self.current
+        if step is None:
+            return None
+        changes, shown = self._history(frame_id, name)
         if changes <= 1:
-            self._show_history(None)
-            return
+            return None
         text = Text.assemble((f"{name}", "bold cyan"), f" changed {changes}× in this call: ")
         for i, (seq, value) in enumerate(shown):
             if i:
                 text.append(" → ", "dim")
             text.append(value[:40], "bold" if seq <= step.event.seq else "dim")
-        self._show_history(text)
+        return text
 
     def _history(self, frame_id: int, name: str) -> tuple[int, list[tuple[int, str]]]:
         """How many times ``name`` changed in the call and its last 6 changes (seq, value); every step

@@ -57,15 +57,24 @@ class SourceView(ScrollView, can_focus=True):
             self.refresh()
 
     def set_covered(self, covered: set[int]) -> None:
-        self.covered = covered
-        self.refresh()
+        if covered is not self.covered:
+            self.covered = covered
+            self.refresh()
+
+    def set_breakpoints(self, lines: set[int]) -> None:
+        if lines != self.breakpoints:
+            self.breakpoints = lines
+            self.refresh()
 
     def show_line(self, line: int) -> None:
-        self.current = line
-        self._scroll_into_view()
+        previous, self.current = self.current, line
+        self._scroll_into_view()  # a scroll repaints the whole view
         # A new file's virtual size takes effect on the next layout: scroll again after it.
         self.call_after_refresh(self._scroll_into_view)
-        self.refresh()
+        if previous != line:  # only the two lines whose marker moved
+            if previous:
+                self.refresh_line(previous - 1)
+            self.refresh_line(line - 1)
 
     def _scroll_into_view(self) -> None:
         line = self.current
