@@ -303,6 +303,36 @@ def test_an_evaluation_in_its_own_environment_before_the_loop(tmp_path):
     assert shown is not None and [float(x) for x in shown.groups()] == pytest.approx(printed, abs=1e-3)
 
 
+def test_a_settings_tree_overridden_in_place_and_handed_on_by_group(tmp_path):
+    """A yacs-style tree of settings (a plain class of values and nested groups) is the configuration;
+    the command line overrides it in place after it is made, so each group is shown as the code it
+    was handed to received it. The trainer holds the model and the data: the forward is
+    ``self.model.forward(...)`` on an object of weights, not the trainer's call site."""
+    script = SHAPES / "settings_tree.py"
+    proc, tour = tour_of(tmp_path, script, "--trainer.steps=4", "--data.n=40")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "config = get_config()"),
+            ("data", "data = Data(config.data)"),
+            ("model", "model = Linear(config.model)"),
+            ("training loop", "for step in range(self.config.steps):"),
+            ("forward", "pred = self.model.forward(self.data.X)"),
+            ("loss", "loss = np.mean((pred - self.data.Y) ** 2)"),
+            ("backward", "grad = 2 * self.data.X.T @ (pred - self.data.Y) / len(pred)"),
+            ("update", "self.model.w -= self.config.lr * grad"),
+        ],
+    )
+    config = {s.phase: s.narration for s in tour.stops}["config"]
+    for row in (
+        "- `data` = `<CfgNode n=40 noise=0.1>`",
+        "- `model` = `<CfgNode width=3>`",
+        "- `trainer` = `<CfgNode steps=4 lr=0.1>`",
+    ):
+        assert row in config
+
+
 def test_a_config_a_framework_composed_and_handed_in(tmp_path):
     """A decorator outside the repo (as ``@hydra.main`` is) composes an OmegaConf config from defaults and
     a ``key=value`` override and calls ``main(cfg)``: the configuration stop is where ``main`` starts,

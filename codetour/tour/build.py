@@ -195,6 +195,10 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             if not resolved:
                 resolved = fields_of(obj) or dict_items(obj)  # every field: configs are summarized in full
                 how = "every field of the object"
+                used = facts.groups_as_used(ix, ev, str(ev.facts["object"]), resolved)
+                if used:
+                    resolved.update(used)
+                    how += f"; {', '.join(f'`{k}`' for k in used)} as the code they were handed to received them"
             elif obj:
                 out.append(f"`{ev.facts['object']}` = `{obj}`.")
         elif ev.facts.get("dataclass"):

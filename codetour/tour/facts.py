@@ -8,6 +8,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from codetour.store.schema import LINE
 from codetour.tour.phases import Evidence
 from codetour.tour.runs import RunIndex, fields_of, is_scalar, scalar_value
 
@@ -181,6 +182,36 @@ def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
         if key in resolved and "(command line)" not in resolved[key]:
             resolved[key] = value
     return resolved
+
+
+def groups_as_used(ix: RunIndex, ev: Evidence, name: str, fields: dict[str, str]) -> dict[str, str]:
+    """The groups of a settings object as the code they were handed to received them (``GPT(config.model)``:
+    what ``GPT.__init__`` got), for those handed on later in the same frame. Overrides applied in place
+    after the config was made (``config.merge_from_args(argv)``) are in these, not in its first summary."""
+    out: dict[str, str] = {}
+    frame = ix.frame(ev.frame_id)
+    if frame is None:
+        return out
+    file_id = ix.functions[ev.fid].file_id
+    events = ix.reader.events(ev.seq + 1, frame.end_seq + 1 if frame.end_seq is not None else None, frame_id=ev.frame_id)
+    for event in events:
+        if event.kind != LINE or len(out) == len(fields):
+            continue
+        for call in ix.info(file_id, event.line).calls:
+            for i, arg in enumerate(call.args):
+                key = arg[len(name) + 1 :] if arg.startswith(name + ".") else None
+                if key not in fields or key in out:
+                    continue
+                for child in ix.called_from(ev.frame_id, event.seq):
+                    func = ix.functions.get(child.function_id)
+                    params = list((child.args or {}).items())
+                    if func is None or func.name not in (call.method or call.callee.split(".")[-1], "__init__"):
+                        continue
+                    params = params[1:] if params and params[0][0] == "self" else params
+                    if i < len(params):
+                        out[key] = params[i][1]
+                        break
+    return out
 
 
 def constructor_arguments(ix: RunIndex, ev: Evidence) -> dict[str, str]:

@@ -280,6 +280,9 @@ def attribute_source(ix: RunIndex, attr: str, summary: str | None, owner: str | 
                     if fr is None or type_of((fr.args or {}).get("self")) != owner:
                         continue
                 got = type_of(ix.value(run.frame_id, run.seq, target, after=True))
+                alias = _alias_of(info.stmt, target) if got is None else None
+                if alias is not None:  # ``self.model = model``: the object's summary may predate it; the name's does not
+                    got = type_of(ix.value(run.frame_id, run.seq, alias))
                 built = {c.callee.split(".")[-1] for c in info.calls}
                 if want is None or got == want or (got is None and want in built):
                     return run.frame_id, run.line, run.seq
@@ -893,8 +896,10 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
                         summary, target = held, call.receiver  # ``agent.get_action_and_value(x)``, past the call budget
                 if type_of(summary) == "type":
                     continue  # building an object is not running it
+                # plain numpy: ``self.model.forward(X)`` on an object holding weight arrays
+                weights = call.method in ("forward", "__call__") and not torch_module(summary) and model_like(summary)
                 owner = decided["backward"].facts.get("owner") if "backward" in decided else None
-                if not torch_module(summary) and target and owner and type_of(summary) != owner:
+                if not weights and not torch_module(summary) and target and owner and type_of(summary) != owner:
                     # plain numpy: the object whose method also made the gradients is the model
                     for c in ix.called_from(frame_id, cand_seq):
                         inner = (c.args or {}).get("self")
@@ -905,7 +910,7 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
                             break
                     else:
                         summary = None
-                elif not torch_module(summary) and not (owner and type_of(summary) == owner):
+                elif not weights and not torch_module(summary) and not (owner and type_of(summary) == owner):
                     summary = None
                 if summary is not None:
                     run = run_in_frame(ix, frame_id, cand_line, cand_seq)
@@ -1231,12 +1236,6 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if not info.targets or not info.calls:
             continue
         changed = ix.changed_by(run.frame_id, run.seq)
-        value = getattr(info.stmt, "value", None)
-        if (
-            isinstance(value, (ast.Subscript, ast.Attribute))
-            and type_of(ix.value(run.frame_id, run.seq, dotted(value.value))) in CONFIG_TYPES
-        ):
-            continue  # a part of a config (``group = cfg[field]``) is not the run's configuration
         for target in info.targets:
             t = type_of(changed.get(target)) or ""
             if "DataLoader" in t or t.endswith("Dataset") or "Dataset" in t:
@@ -1256,6 +1255,24 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 run = run_in_frame(ix, *origin[:2], origin[2])
                 out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data every iteration's forward pass reads"))
                 break
+        if not out:
+            # ``self.model.forward(self.data.X)``: the arrays are held by an object built before the loop
+            for name in sorted(_dotted_reads(info) - info.reads, key=len):
+                holder = name.rsplit(".", 1)[0]
+                if holder.startswith(str(forward.facts.get("model"))) or not is_array(
+                    ix.value(forward.frame_id, forward.seq, name)
+                ):
+                    continue
+                origin = source_of(ix, forward.frame_id, holder, forward.seq)
+                if origin is None:
+                    continue
+                origin, built = origin_of(ix, origin, holder)
+                if origin[2] < loop.seq:
+                    run = run_in_frame(ix, *origin[:2], origin[2])
+                    out.append(
+                        _evidence(ix, "data", run, 0.7, f"builds `{built.split('.')[-1]}`, whose arrays the forward pass reads")
+                    )
+                    break
     if not out and batch is not None:
         # the arrays the batch function reads from outside itself (module globals)
         for call in ix.info(_file(ix, batch.fid), batch.line).calls:
@@ -1329,6 +1346,12 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if not info.targets:
             continue
         changed = ix.changed_by(run.frame_id, run.seq)
+        value = getattr(info.stmt, "value", None)
+        if (
+            isinstance(value, (ast.Subscript, ast.Attribute))
+            and type_of(ix.value(run.frame_id, run.seq, dotted(value.value))) in CONFIG_TYPES
+        ):
+            continue  # a part of a config (``group = cfg[field]``) is not the run's configuration
         for target in info.targets:
             t = type_of(changed.get(target))
             if t == "Namespace":
@@ -1337,6 +1360,10 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(ev)
             elif t in ("DictConfig", "ListConfig", "EasyDict", "SimpleNamespace", "ConfigDict"):
                 ev = _evidence(ix, "config", run, 0.9, f"`{target}` is a {t}")
+                ev.facts["object"] = target
+                out.append(ev)
+            elif _settings_tree(changed.get(target)) and "." not in target and _groups_handed_on(ix, run, target):
+                ev = _evidence(ix, "config", run, 0.85, f"`{target}` is a tree of settings ({t} of values and nested {t}s)")
                 ev.facts["object"] = target
                 out.append(ev)
             elif t == "dict" and _settings_in_scope(ix, run, changed.get(target)) >= 4:
@@ -1421,6 +1448,36 @@ def _handed_config(ix: RunIndex) -> list[Evidence]:
                     ev.facts["summary"] = summary
                     out.append(ev)
     return out[:1]
+
+
+_SETTING = re.compile(r"^(?:-?[\d.]+(?:e[-+]?\d+)?|True|False|None|'[^']*'?|\"[^\"]*\"?|…)$")
+
+
+def _settings_tree(summary: str | None) -> bool:
+    """An object of a plain class holding only settings: every field a number, string, bool or None, or a
+    nested object of the same class (a yacs-style ``CfgNode`` with ``system``, ``model``, ``trainer``
+    groups); at least one nested group, and more than one field."""
+    kind = type_of(summary)
+    fields = fields_of(summary)
+    if not kind or kind in CONFIG_TYPES or len(fields) < 2 or torch_module(summary):
+        return False
+    nested = 0
+    for value in fields.values():
+        if type_of(value) == kind:
+            nested += 1
+        elif not _SETTING.match(value):
+            return False
+    return nested > 0
+
+
+def _groups_handed_on(ix: RunIndex, made: LineRun, name: str) -> bool:
+    """Is a group of ``name`` handed to a call later in the same function (``GPT(config.model)``)?"""
+    prefix = name + "."
+    return any(
+        run.fid == made.fid and run.seq > made.seq and any(a.startswith(prefix) for c in info.calls for a in c.args)
+        for run in ix.runs
+        for info in [ix.info(_file(ix, run.fid), run.line)]
+    )
 
 
 def _framework_config(ix: RunIndex) -> list[Evidence]:
