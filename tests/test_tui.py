@@ -478,3 +478,32 @@ async def test_a_step_repaints_the_marker_breakpoints_and_history(stable_ppo_tra
         assert not app.cursor.breakpoints and not any(f"{marked:>5} ●" in line for line in screen_lines(app))
         for key in ["N"] * 4 + ["s"] * 3 + ["r", "S", "n"]:
             await press(key)
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL])
+async def test_the_variables_scrollbars_are_known_before_the_layout(stable_ppo_trace, size):
+    """The rebuilt variables table is told which scrollbars its rows need before Textual lays it out
+    (else a change costs two more layout passes and a second paint). Textual decides last: the
+    guess must be what it decides, whenever the step did not also resize the table's box."""
+    app = ReplayApp(stable_ppo_trace, ppo_tour())
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.query_one("#vars")
+        checked, shown = 0, set()
+        for index in range(len(app.cursor.stops)):
+            if app.cursor.stop_seqs[index] is None:
+                continue
+            for move in ("goto", "step_out", "step_into"):
+                if move == "goto":
+                    app.cursor.goto_stop(index)
+                elif not getattr(app.cursor, move)():
+                    continue
+                box = table.container_size
+                app.refresh_view()
+                guess = (table.show_horizontal_scrollbar, table.show_vertical_scrollbar)
+                await settle(pilot)
+                if table.container_size == box:
+                    assert (table.show_horizontal_scrollbar, table.show_vertical_scrollbar) == guess, (index, move)
+                    checked += 1
+                    shown.add(guess)
+        assert checked >= 20 and len(shown) >= 2  # with and without a scrollbar

@@ -209,12 +209,46 @@ class ReplayApp(App[int]):
         self._shown_vars = key
         table = self.query_one("#vars", DataTable)
         table.clear()
+        rows = []
         for name, value in reversed(list(values.items())):  # the most recently changed first
             style = "bold yellow" if name in changed else ""
-            table.add_row(Text(name, style=style or "cyan"), Text(value, style=style), key=name)
+            rows.append((Text(name, style=style or "cyan"), Text(value, style=style)))
+            table.add_row(*rows[-1], key=name)
+        self._expect_scrollbars(table, rows)
         # The rebuilt table highlights its first row, whose history line would then arrive a frame
         # later and lay the panel out again: show it now, in the same frame as the table.
         self._show_history(self._history_line(frame_id, next(reversed(values))) if values else None)
+
+    @staticmethod
+    def _expect_scrollbars(table: DataTable, rows: list[tuple[Text, Text]]) -> None:
+        """Tell the rebuilt variables table now which scrollbars its rows will need. Textual decides
+        that only once it has laid the table out, and a change (a frame with many locals, a long
+        value) then costs a second layout and a second paint of the whole table, and a third for
+        the scrollbars. Textual still has the last word: a wrong guess costs what no guess does."""
+        width, height = table.container_size
+        if not width or not height:
+            return
+        columns = list(table.columns.values())
+        # Column widths only grow (DataTable keeps the widest content it has measured).
+        widths = [
+            max([column.content_width, *(cells[i].cell_len for cells in rows)]) if column.auto_width else column.width
+            for i, column in enumerate(columns)
+        ]
+        wide = sum(widths) + 2 * table.cell_padding * len(columns)
+        tall = len(rows) + (table.header_height if table.show_header else 0)
+        styles = table.styles
+        across = styles.overflow_x == "scroll" or (styles.overflow_x == "auto" and wide > width)
+        down = styles.overflow_y == "scroll" or (styles.overflow_y == "auto" and tall > height)
+        if styles.overflow_x == "auto" and down and not across:
+            across = wide > width - styles.scrollbar_size_vertical
+        if styles.overflow_y == "auto" and across and not down:
+            down = tall > height - styles.scrollbar_size_horizontal
+        if across != table.show_horizontal_scrollbar:
+            table.show_horizontal_scrollbar = across
+            table.horizontal_scrollbar.display = across
+        if down != table.show_vertical_scrollbar:
+            table.show_vertical_scrollbar = down
+            table.vertical_scrollbar.display = down
 
     def _show_history(self, text: Text | None) -> None:
         if text == self._shown_history:
