@@ -333,6 +333,55 @@ def test_a_settings_tree_overridden_in_place_and_handed_on_by_group(tmp_path):
         assert row in config
 
 
+def test_a_first_batch_before_the_loop_and_a_batch_function_that_opens_its_data(tmp_path):
+    """nanoGPT's data path: ``X, Y = get_batch()`` before the loop is the batch (each iteration fetches the
+    next one), not the whole data set; the data is the ``np.memmap`` inside the batch function that the
+    windows are sliced from."""
+    script = SHAPES / "prefetch_loop.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    fetches = [i for i, t in enumerate(script.read_text().splitlines(), 1) if t == "X, Y = get_batch()"]
+    assert [(s.phase, s.line) for s in tour.stops] == [
+        ("config", line_of(script, "block_size = 4")),
+        ("model", line_of(script, "model = Model()")),
+        ("batch", fetches[0]),  # the one before the loop: the first batch
+        *expect(
+            script,
+            [
+                ("data", "data = np.memmap(data_path"),
+                ("training loop", "for it in range(max_iters):"),
+                ("forward", "pred = model.forward(X)"),
+                ("loss", "loss = np.mean((pred - Y) ** 2)"),
+                ("backward", "grad = 2 * X.T @ (pred - Y) / pred.size"),
+                ("update", "model.W -= lr * grad"),
+            ],
+        ),
+    ]
+    batch = {s.phase: s.narration for s in tour.stops}["batch"]
+    assert "each iteration fetches the next" in batch
+
+
+def test_a_batch_moved_and_unpacked_before_the_forward_pass(tmp_path):
+    """``batch = next(batches)``, ``batch = [... for t in batch]``, ``X, Y = batch``: the batch stop is where
+    the batch was fetched, not the line that unpacks it, nor the whole data set."""
+    script = SHAPES / "unpacked_batch.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "inputs = rng.normal(size=(40, 3))"),
+            ("model", "model = Model()"),
+            ("training loop", "while step < 6:"),
+            ("batch", "batch = next(batches)"),
+            ("forward", "pred = model.forward(X)"),
+            ("loss", "loss = np.mean((pred - Y) ** 2)"),
+            ("backward", "grad = 2 * X.T @ (pred - Y) / len(Y)"),
+            ("update", "model.w -= 0.1 * grad"),
+        ],
+    )
+
+
 def test_a_config_a_framework_composed_and_handed_in(tmp_path):
     """A decorator outside the repo (as ``@hydra.main`` is) composes an OmegaConf config from defaults and
     a ``key=value`` override and calls ``main(cfg)``: the configuration stop is where ``main`` starts,

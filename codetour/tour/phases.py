@@ -1051,8 +1051,15 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         src = source_of(ix, forward.frame_id, name, forward.seq)
         if src is None:
             continue
+        again = False
         if loop is not None and src[0] == loop.frame_id and src[2] < loop.seq:
-            continue  # made before the loop, in its frame: the whole data set, not a batch
+            body: Loop | None = loop.facts.get("loop")  # type: ignore[assignment]
+            func = ix.functions[loop.fid]
+            again = body is not None and any(
+                name in ix.info(func.file_id, ln).targets for ln in range(body.body_first, body.end + 1)
+            )
+            if not again:
+                continue  # made before the loop, in its frame: the whole data set, not a batch
         frame_id, line, seq = src
         run = run_in_frame(ix, frame_id, line, seq)
         made = ix.info(_file(ix, run.fid), line)
@@ -1062,6 +1069,21 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             kind = type_of(it) or "an iterable"
             out.append(_evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {kind}"))
         else:
+            for _ in range(3):
+                # ``X, Y = batch`` names nothing new, and ``batch = [t.to(device) for t in batch]`` only moves it:
+                # back to where ``batch`` was made
+                unpacked = getattr(made.stmt, "value", None)
+                if isinstance(made.stmt, ast.Assign) and isinstance(unpacked, ast.Name):
+                    source = unpacked.id
+                elif isinstance(made.stmt, ast.Assign) and made.targets == [name] and name in made.reads:
+                    source = name
+                else:
+                    break
+                earlier = source_of(ix, frame_id, source, seq)
+                if earlier is None or earlier[0] != frame_id or (loop is not None and earlier[2] < loop.seq):
+                    break
+                run = run_in_frame(ix, frame_id, earlier[1], earlier[2])
+                name, seq, made = source, earlier[2], ix.info(_file(ix, run.fid), earlier[1])
             value = ix.value(frame_id, seq, name, after=True)
             for _ in range(4):  # arithmetic on this iteration's arrays (masking, scaling): back to what it works on
                 earlier = _arithmetic_source(ix, frame_id, run, made, loop=decided.get("training loop"))
@@ -1077,7 +1099,8 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 for v in (ix.value(frame_id, run.seq, dotted(n.value)) for n in subscripts)
             )
             if value and (made.calls or sliced) and (is_array(value) or value.startswith(("tuple", "list", "dict"))):
-                ev = _evidence(ix, "batch", run, 0.8, f"makes `{name}`, the input of the forward pass")
+                first = " (the first batch, before the loop; each iteration fetches the next)" if again else ""
+                ev = _evidence(ix, "batch", run, 0.8, f"makes `{name}`, the input of the forward pass{first}")
                 ev.facts["reads"] = sorted(made.reads)
                 out.append(ev)
         if out:
@@ -1288,6 +1311,8 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                         out.append(
                             _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
                         )
+        if not out and not ({"environment", "rollout"} & decided.keys()):
+            out += _sliced_in_batch_function(ix, batch)
         loop = decided.get("training loop")
         loops = [lp for lp in ix.loops_around(batch.fid, batch.line) if lp.head == batch.line and lp.is_for]
         if not out and loops:
@@ -1313,6 +1338,32 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data the batches are sliced from"))
                 break
     return sorted(out, key=lambda e: e.seq)[:1]
+
+
+def _sliced_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
+    """``get_batch(split)`` opens the data itself (``data = np.memmap(...)``) and slices windows from it:
+    the line of its first call that made the array it slices is the data. (Not for a loop over a generator of
+    index arrays, ``for idx in buffer.minibatches()``: what that slices is a permutation, not data.)"""
+    if any(lp.head == batch.line for lp in ix.loops_around(batch.fid, batch.line)):
+        return []
+    for call in ix.info(_file(ix, batch.fid), batch.line).calls:
+        for fid in ix.callee_functions(batch.frame_id, batch.seq, call):
+            callee = ix.functions[fid]
+            frames = [f for f in ix.reader.frames_of(fid) if not f.resumed]
+            if not frames or frames[0].end_seq is None:
+                continue
+            fr = frames[0]
+            for event in ix.reader.events(fr.start_seq, fr.end_seq + 1, frame_id=fr.id):
+                stmt = ix.info(callee.file_id, event.line).stmt if event.kind == LINE else None
+                for node in ast.walk(stmt) if stmt is not None else ():
+                    base = dotted(node.value) if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) else ""
+                    if not base or not is_array(ix.value(fr.id, event.seq, base)):
+                        continue
+                    made = ix.last_assignment(fr.id, base, event.seq)
+                    if made is not None and ix.info(callee.file_id, made[0]).calls:
+                        run = run_in_frame(ix, fr.id, made[0], made[1])
+                        return [_evidence(ix, "data", run, 0.7, f"makes `{base}`, the array the batches are sliced from")]
+    return []
 
 
 def _array_origin(ix: RunIndex, file_id: int, name: str, depth: int = 3) -> tuple[LineRun, str] | None:
