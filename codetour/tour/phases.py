@@ -1079,11 +1079,11 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                     source = name
                 else:
                     break
-                earlier = source_of(ix, frame_id, source, seq)
-                if earlier is None or earlier[0] != frame_id or (loop is not None and earlier[2] < loop.seq):
+                fetched = source_of(ix, frame_id, source, seq)
+                if fetched is None or fetched[0] != frame_id or (loop is not None and fetched[2] < loop.seq):
                     break
-                run = run_in_frame(ix, frame_id, earlier[1], earlier[2])
-                name, seq, made = source, earlier[2], ix.info(_file(ix, run.fid), earlier[1])
+                run = run_in_frame(ix, frame_id, fetched[1], fetched[2])
+                name, seq, made = source, fetched[2], ix.info(_file(ix, run.fid), fetched[1])
             value = ix.value(frame_id, seq, name, after=True)
             for _ in range(4):  # arithmetic on this iteration's arrays (masking, scaling): back to what it works on
                 earlier = _arithmetic_source(ix, frame_id, run, made, loop=decided.get("training loop"))
@@ -1350,10 +1350,11 @@ def _sliced_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
         for fid in ix.callee_functions(batch.frame_id, batch.seq, call):
             callee = ix.functions[fid]
             frames = [f for f in ix.reader.frames_of(fid) if not f.resumed]
-            if not frames or frames[0].end_seq is None:
+            end = frames[0].end_seq if frames else None
+            if end is None:
                 continue
             fr = frames[0]
-            for event in ix.reader.events(fr.start_seq, fr.end_seq + 1, frame_id=fr.id):
+            for event in ix.reader.events(fr.start_seq, end + 1, frame_id=fr.id):
                 stmt = ix.info(callee.file_id, event.line).stmt if event.kind == LINE else None
                 for node in ast.walk(stmt) if stmt is not None else ():
                     base = dotted(node.value) if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) else ""
