@@ -39,6 +39,10 @@ class SourceView(ScrollView, can_focus=True):
         self.breakpoints: set[int] = set()
         self.filename = ""
         self._cache: dict[str, list[Text]] = {}
+        # Each line's highlighted code as segments, per file, once drawn: a scroll or a new file
+        # redraws every visible line, and rendering the Text again was most of that.
+        self._drawn: dict[str, dict[int, list[Segment]]] = {}
+        self._segments: dict[int, list[Segment]] = {}
 
     def set_source(self, filename: str, source: str) -> None:
         if filename != self.filename:
@@ -51,6 +55,7 @@ class SourceView(ScrollView, can_focus=True):
                 highlighted.rstrip()
                 lines = self._cache[filename] = list(highlighted.split("\n", allow_blank=True))
             self.lines = lines
+            self._segments = self._drawn.setdefault(filename, {})
             self.covered = None
             width = max((line.cell_len for line in self.lines), default=0) + 10
             self.virtual_size = Size(width, len(self.lines))
@@ -97,8 +102,9 @@ class SourceView(ScrollView, can_focus=True):
             Segment(marker, MARK if is_current else BREAK),
             Segment(" "),
         ]
-        code = self.lines[index]
-        segments = list(code.render(self.app.console, end=""))
+        segments = self._segments.get(index)
+        if segments is None:
+            segments = self._segments[index] = list(self.lines[index].render(self.app.console, end=""))
         if not ran and not is_current:
             segments = list(Segment.apply_style(segments, post_style=NEVER_RAN))
         if self.scroll_offset.x:
