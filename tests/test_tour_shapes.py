@@ -129,7 +129,7 @@ def test_library_driven_loop(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert [(s.phase, s.at, s.line) for s in tour.stops] == [
         ("model", "<module>", line_of(script, "model = Regressor(2)")),  # the object the library calls back
-        ("training loop", "<module>", line_of(script, "losses = Trainer(max_steps=7).fit(model, batches)")),
+        ("training loop", "<module>", line_of(script, "losses = Trainer(max_steps=7, save_dir=save_dir)")),
         ("batch", "Regressor.training_step", line_of(script, "x, y = batch[0], batch[1]")),
         ("forward", "Regressor.training_step", line_of(script, "pred = self.forward(x_in)")),
         ("loss", "Regressor.training_step", line_of(script, "loss = np.mean(diff**2)")),
@@ -139,6 +139,22 @@ def test_library_driven_loop(tmp_path):
     loop = tour.stops[1].narration
     assert "library code called from here loops over `Regressor.training_step` (7 calls)" in loop
     assert "This line ran 7 times in the whole run." in tour.stops[6].narration
+    assert "no checkpoint was written in this run" in tour.description
+
+
+def test_a_checkpoint_the_library_wrote_is_not_called_missing(tmp_path):
+    """When the framework saves (a checkpoint callback), no repo line does: the tour says what the library
+    wrote while the run went on, at the line that handed it the loop, instead of 'no checkpoint'."""
+    repo = SHAPES / "library_repo"
+    script = repo / "train.py"
+    proc, tour = tour_of(tmp_path, script, "ckpts", root=repo)
+    assert proc.returncode == 0, proc.stderr
+    loop = next(s for s in tour.stops if s.phase == "training loop")
+    assert loop.line == line_of(script, "losses = Trainer(max_steps=7, save_dir=save_dir)")
+    assert loop.title == "The main loop + saving a checkpoint: <module>"  # one stop, both phases
+    size = (tmp_path / "ckpts" / "step=7.pkl").stat().st_size
+    assert f"library code wrote `ckpts/step=7.pkl` ({size:,} bytes)" in loop.narration
+    assert "no checkpoint was written" not in tour.description
 
 
 def test_crash_mid_loop_stops_at_the_raising_line(tmp_path):

@@ -262,7 +262,12 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         if lr is not None:
             out.append(f"The learning rate over the run: {lr.text(f'`{lr.name}`')}.")
     elif ev.phase == "checkpoint":
-        paths = facts.saved_paths(ix, ev)
+        written = ev.facts.get("files")
+        if isinstance(written, list):
+            shown = [f"`{path}` ({size:,} bytes)" for path, size in written[:5]]
+            more = f" and {len(written) - 5} more" if len(written) > 5 else ""
+            out.append(f"No repo line saves; while the run went on, library code wrote {', '.join(shown)}{more}.")
+        paths = facts.saved_paths(ix, ev) if ev.facts.get("call") else []
         if paths:
             out.append("Writes " + ", ".join(paths) + ".")
     elif ev.phase == "crash":

@@ -31,6 +31,7 @@ from codetour.tour.runs import (
     dict_items,
     dotted,
     fields_of,
+    files_written_during,
     is_array,
     is_scalar,
     split_top,
@@ -1854,6 +1855,17 @@ def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
                 ev = _evidence(ix, "checkpoint", run, 1.0, f"`{call.callee}(...)` writes to disk")
                 ev.facts["call"] = call
                 out.append(ev)
+    loop = decided.get("training loop")
+    if not out and loop is not None and loop.facts.get("library"):
+        # no save in repo code, but the library the repo handed the loop to wrote checkpoint files (a callback)
+        written = files_written_during(ix.reader.meta)
+        if written:
+            run = run_in_frame(ix, loop.frame_id, loop.line, loop.seq)
+            ev = _evidence(
+                ix, "checkpoint", run, 0.5, "library code called from here wrote checkpoint files while the run went on"
+            )
+            ev.facts["files"] = written
+            out.append(ev)
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -625,3 +626,36 @@ def _is_literal(node: ast.AST) -> bool:
     if isinstance(node, ast.IfExp):
         return _is_literal(node.body) and _is_literal(node.orelse)
     return False
+
+
+CHECKPOINT_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".safetensors", ".npz", ".npy", ".pkl", ".pickle", ".h5", ".keras")
+_SKIPPED_DIRS = {".git", ".hg", "__pycache__", "node_modules", "site-packages", ".codetour", ".venv", "venv", ".tox"}
+
+
+def files_written_during(
+    meta: dict, suffixes: tuple[str, ...] = CHECKPOINT_SUFFIXES, limit: int = 20_000
+) -> list[tuple[str, int]]:
+    """Files under the run's working directory with one of ``suffixes`` last written while it ran: what library
+    code saved for the repo (a Lightning ModelCheckpoint), which no repo line shows. Relative paths and sizes,
+    in the order written; at most ``limit`` directory entries are looked at."""
+    cwd, start, end = meta.get("cwd"), meta.get("start_time"), meta.get("end_time")
+    if not cwd or not isinstance(start, (int, float)) or not isinstance(end, (int, float)):
+        return []
+    found: list[tuple[float, str, int]] = []
+    seen = 0
+    for folder, dirs, files in os.walk(cwd):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".") and not d.endswith(".ctrace.d"))
+        for name in files:
+            seen += 1
+            if not name.endswith(suffixes):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if start - 1 <= st.st_mtime <= end + 1:
+                found.append((st.st_mtime, os.path.relpath(path, cwd), st.st_size))
+        if seen >= limit:
+            break
+    return [(path, size) for _, path, size in sorted(found)]

@@ -1,9 +1,14 @@
-"""A tiny training framework, outside the traced repo: its loop calls the repo's hooks."""
+"""A tiny training framework, outside the traced repo: its loop calls the repo's hooks, and it saves the
+module's parameters itself when given a folder (as a framework's checkpoint callback does)."""
+
+import os
+import pickle
 
 
 class Trainer:
-    def __init__(self, max_steps):
+    def __init__(self, max_steps, save_dir=None):
         self.max_steps = max_steps
+        self.save_dir = save_dir
 
     def fit(self, module, batches):
         module.configure()
@@ -11,4 +16,8 @@ class Trainer:
         for step in range(self.max_steps):
             batch = batches[step % len(batches)]
             results.append(module.training_step(batch, step))
+        if self.save_dir:
+            os.makedirs(self.save_dir, exist_ok=True)
+            with open(os.path.join(self.save_dir, f"step={self.max_steps}.pkl"), "wb") as f:
+                pickle.dump(module.params, f)
         return results

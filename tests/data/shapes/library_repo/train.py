@@ -54,5 +54,6 @@ for _ in range(3):
     x = rng.normal(size=(8, 2))
     batches.append((x, x @ np.array([1.0, 2.0])))
 model = Regressor(2)
-losses = Trainer(max_steps=7).fit(model, batches)
+save_dir = sys.argv[1] if len(sys.argv) > 1 else None
+losses = Trainer(max_steps=7, save_dir=save_dir).fit(model, batches)
 print(losses[-1])
