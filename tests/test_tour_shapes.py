@@ -398,6 +398,28 @@ def test_a_batch_moved_and_unpacked_before_the_forward_pass(tmp_path):
     )
 
 
+def test_tabular_learning_with_a_value_table_and_no_gradients(tmp_path):
+    """TD(0) in plain Python: ``self.values[state] += self.step_size * td_error`` is the update (a table entry
+    moved by a step size times an error), the TD error the loss, the agent that keeps the table the model;
+    the tour no longer says that no training step ran."""
+    script = SHAPES / "tabular_td.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "agent = Agent(step_size=0.1)"),
+            ("training loop", "for i in range(30):"),
+            ("loss", "td_error = reward + self.values[next_state] - self.values[state]"),
+            ("update", "self.values[state] += self.step_size * td_error"),
+            ("checkpoint", "pickle.dump(agent.values, f)"),
+        ],
+    )
+    assert "No training step ran" not in tour.description
+    update = {s.phase: s.narration for s in tour.stops}["update"]
+    assert "a tabular update, no gradients" in update
+
+
 def test_a_config_a_framework_composed_and_handed_in(tmp_path):
     """A decorator outside the repo (as ``@hydra.main`` is) composes an OmegaConf config from defaults and
     a ``key=value`` override and calls ``main(cfg)``: the configuration stop is where ``main`` starts,

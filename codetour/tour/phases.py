@@ -366,6 +366,45 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         out += _manual_updates(ix)
     if not out:
         out += _replacing_updates(ix)
+    if not out:
+        out += _table_updates(ix)
+    return out
+
+
+def _table_updates(ix: RunIndex) -> list[Evidence]:
+    """Tabular learning, no gradients: an entry of a table the object keeps (a dict or an array) moved by a
+    step size times an error, ``self.V[s] += self.step_size * td_error``. The error is the loss."""
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        stmt = info.stmt
+        if not (
+            isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)) and isinstance(stmt.target, ast.Subscript)
+        ):
+            continue
+        table = dotted(stmt.target.value)
+        step = stmt.value
+        if not table or not (isinstance(step, ast.BinOp) and isinstance(step.op, ast.Mult)):
+            continue
+        kind = type_of(ix.value(run.frame_id, run.seq, table))
+        if kind not in ("dict", "ndarray", "list") and not is_array(ix.value(run.frame_id, run.seq, table)):
+            continue
+        sides = [dotted(step.left), dotted(step.right)]
+        # the error is computed in this frame, just before; the step size is a number set elsewhere, once
+        errors = [n for n in sides if n and ix.last_assignment(run.frame_id, n, run.seq) is not None]
+        errors = [n for n in errors if type_of(ix.value(run.frame_id, run.seq, n)) in ("float", "int")]  # 0.0 shows as 0
+        rates = [n for n in sides if n and n not in errors and type_of(ix.value(run.frame_id, run.seq, n)) == "float"]
+        if len(rates) == 1 and len(errors) == 1 and "." in rates[0] + table:  # the table or its rate lives on an object
+            ev = _evidence(
+                ix,
+                "update",
+                run,
+                0.6,
+                f"moves an entry of `{table}` by `{rates[0]}` times `{errors[0]}` (a tabular update, no gradients)",
+            )
+            ev.facts["error"] = errors[0]
+            ev.facts["table"] = table
+            out.append(ev)
     return out
 
 
@@ -560,7 +599,8 @@ def _rate_rebound(ix: RunIndex, update: Evidence | None) -> list[Evidence]:
         return []
     func = ix.functions[update.fid]
     info = ix.info(func.file_id, update.line)
-    rates = [n for n in sorted(info.reads) if type_of(ix.value(update.frame_id, update.seq, n)) in ("float", "int")]
+    moved_by = {str(n) for n in [update.facts.get("error"), *(update.facts.get("grads") or [])] if n}  # type: ignore[misc]
+    rates = [n for n in sorted(info.reads - moved_by) if type_of(ix.value(update.frame_id, update.seq, n)) in ("float", "int")]
     if not rates:
         return []
     scopes = {update.fid}
@@ -755,6 +795,14 @@ def detect_loss(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         out += _scalar_beside(ix, backward)
     if not out:
         out += _returned_scalars(ix, decided)
+    update = decided.get("update")
+    if not out and update is not None and update.facts.get("error"):
+        src = source_of(ix, update.frame_id, str(update.facts["error"]), update.seq, depth=0)
+        if src is not None:
+            run = run_in_frame(ix, *src[:2], src[2])
+            out.append(
+                _evidence(ix, "loss", run, 0.6, f"computes `{update.facts['error']}`, the error the update moves the table by")
+            )
     return out
 
 
@@ -1159,6 +1207,20 @@ def detect_rollout(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
 def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """Where the object called by the forward pass was built."""
     forward = decided.get("forward")
+    update = decided.get("update")
+    if (forward is None or not forward.facts.get("model")) and update is not None and update.facts.get("table"):
+        # tabular learning: the model is the object that keeps the table the update moves
+        owner = str(update.facts["table"]).split(".")[0]
+        src = _built_as(ix, type_of(ix.value(update.frame_id, update.seq, owner))) if owner == "self" else None
+        if src is None:
+            return []
+        run = run_in_frame(ix, *src[:2], src[2])
+        targets = ix.info(_file(ix, run.fid), run.line).targets
+        return [
+            _evidence(
+                ix, "model", run, 0.8, f"builds `{targets[0] if targets else owner}`, which keeps the table the update moves"
+            )
+        ]
     if forward is None or not forward.facts.get("model"):
         return []
     name = str(forward.facts["model"])
