@@ -142,6 +142,28 @@ def test_library_driven_loop(tmp_path):
     assert "no checkpoint was written in this run" in tour.description
 
 
+def test_framework_hooks_sharing_a_model_step(tmp_path):
+    """Lightning's shape: the framework calls training_step and validation_step, which share model_step (it
+    unpacks the batch handed in, runs the forward pass, computes the loss). The batch is the unpacking in
+    model_step; the evaluation is validation_step itself (not the shared helper, not the fit call)."""
+    repo = SHAPES / "library_repo"
+    script = repo / "train_hooks.py"
+    proc, tour = tour_of(tmp_path, script, root=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.at, s.line) for s in tour.stops] == [
+        ("model", "<module>", line_of(script, "model = LitRegressor(2, lr=0.1)")),
+        ("training loop", "<module>", line_of(script, "losses = Trainer(max_steps=8).fit(model, batches)")),
+        ("batch", "LitRegressor.model_step", line_of(script, "x, y = batch")),
+        ("forward", "LitRegressor.model_step", line_of(script, "pred = self.forward(x)")),
+        ("loss", "LitRegressor.model_step", line_of(script, "loss = np.mean((pred - y) ** 2)")),
+        ("backward", "LitRegressor.training_step", line_of(script, "grad = 2 * x.T @ (pred - y) / len(y)")),
+        ("update", "LitRegressor.training_step", line_of(script, 'self.params["w"] -= self.lr * grad')),
+        ("evaluation", "LitRegressor.validation_step", line_of(script, "loss, _, _, _ = self.model_step(batch)")),
+    ]
+    batch = {s.phase: s.narration for s in tour.stops}["batch"]
+    assert "the batch handed to `LitRegressor.model_step`" in batch
+
+
 def test_a_checkpoint_the_library_wrote_is_not_called_missing(tmp_path):
     """When the framework saves (a checkpoint callback), no repo line does: the tour says what the library
     wrote while the run went on, at the line that handed it the loop, instead of 'no checkpoint'."""

@@ -452,7 +452,9 @@ def _replacing_updates(ix: RunIndex) -> list[Evidence]:
                 ev.facts["grads"] = grads
                 out.append(ev)
             continue
-        if not is_array(ix.value(run.frame_id, run.seq, target) or _seen_value(ix, run, target)):
+        held = ix.value(run.frame_id, run.seq, target) or _seen_value(ix, run, target)
+        entry = isinstance(getattr(stmt, "target", None), ast.Subscript)  # ``self.params["w"] -= lr * grad``
+        if not (is_array(held) or (entry and any(is_array(v) for v in dict_items(held).values()))):
             continue
         value = stmt.value if isinstance(stmt, (ast.Assign, ast.AugAssign)) else None
         if isinstance(stmt, ast.Assign) and isinstance(value, ast.BinOp) and dotted(value.left) == target:
@@ -1129,10 +1131,21 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 else:
                     break
                 fetched = source_of(ix, frame_id, source, seq)
+                handed = (ix.frame(frame_id).args or {}).get(source) if ix.frame(frame_id) else None  # type: ignore[union-attr]
+                if handed is not None and (fetched is None or fetched[0] != frame_id):
+                    # ``x, y = batch`` where ``batch`` was handed in (a framework calls ``training_step(batch, i)``)
+                    if handed.startswith(("list", "tuple", "dict")):
+                        func = ix.functions[run.fid]
+                        ev = _evidence(ix, "batch", run, 0.8, f"unpacks `{source}`, the batch handed to `{func.qualname}`")
+                        ev.facts["reads"] = sorted(made.reads)
+                        out.append(ev)
+                    break
                 if fetched is None or fetched[0] != frame_id or (loop is not None and fetched[2] < loop.seq):
                     break
                 run = run_in_frame(ix, frame_id, fetched[1], fetched[2])
                 name, seq, made = source, fetched[2], ix.info(_file(ix, run.fid), fetched[1])
+            if out:
+                break
             value = ix.value(frame_id, seq, name, after=True)
             for _ in range(4):  # arithmetic on this iteration's arrays (masking, scaling): back to what it works on
                 earlier = _arithmetic_source(ix, frame_id, run, made, loop=decided.get("training loop"))
@@ -1779,23 +1792,34 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         # plain numpy: callers of the model outside the training path
         finfo = ix.info(_file(ix, forward.fid), forward.line)
         model_fids = {fid for c in finfo.calls for fid in ix.callee_functions(forward.frame_id, forward.seq, c)}
-        for edge in ix.reader.edges():
-            if edge.callee_id in model_fids and edge.caller_id in ix.functions and edge.caller_id not in training_fids:
-                frames = [f for f in ix.reader.frames_of(edge.caller_id) if not f.resumed]
-                if frames and ix.functions[edge.caller_id].kind == "function":
-                    fr = frames[0]
-                    runs = ix.runs_in_frame(fr.id, ix.functions[edge.caller_id].firstlineno)
-                    seq = runs[0] if runs else fr.start_seq
-                    ev = Evidence(
-                        "evaluation",
-                        edge.caller_id,
-                        ix.functions[edge.caller_id].firstlineno,
-                        seq,
-                        fr.id,
-                        0.5,
-                        ["runs the model but reaches no loss, gradient or update"],
-                    )
-                    out.append(_to_call_site(ix, ev).tie(ix, ix.functions[edge.caller_id].qualname))
+        # the repo functions that run the model, directly or through a helper the training step shares
+        # (a framework's validation_step -> model_step -> forward); off the training path, the outermost
+        edges = [e for e in ix.reader.edges() if e.caller_id in ix.functions]
+        reach = set(model_fids)
+        grown = True
+        while grown:
+            more = {e.caller_id for e in edges if e.callee_id in reach} - reach
+            reach |= more
+            grown = bool(more)
+        off_path = {fid for fid in reach - model_fids - training_fids if ix.functions[fid].kind == "function"}
+        for fid in sorted(off_path):
+            if any(e.callee_id == fid and e.caller_id in off_path for e in edges):
+                continue  # a helper of another evaluation function
+            frames = [f for f in ix.reader.frames_of(fid) if not f.resumed]
+            if frames:
+                fr = frames[0]
+                runs = ix.runs_in_frame(fr.id, ix.functions[fid].firstlineno)
+                seq = runs[0] if runs else fr.start_seq
+                ev = Evidence(
+                    "evaluation",
+                    fid,
+                    ix.functions[fid].firstlineno,
+                    seq,
+                    fr.id,
+                    0.5,
+                    ["runs the model but reaches no loss, gradient or update"],
+                )
+                out.append(_to_call_site(ix, ev).tie(ix, ix.functions[fid].qualname))
     return out
 
 
@@ -1865,6 +1889,14 @@ def _to_call_site(ix: RunIndex, ev: Evidence) -> Evidence:
         return ev
     parent = ix.frame(fr.parent_id)
     if parent is None or parent.function_id not in ix.functions:
+        return ev
+    if not any(c.callee.split(".")[-1] == func.name for c in ix.info(_file(ix, parent.function_id), fr.call_line).calls):
+        # a hook library code calls (``trainer.fit`` -> ``validation_step``): stay in it, on its first line
+        first = ix.reader.next_event(fr.start_seq, frame_id=fr.id)
+        if first is not None and first.kind == LINE and ev.line == func.firstlineno:
+            out = Evidence(ev.phase, ev.fid, first.line, first.seq, fr.id, ev.score, ev.reasons)
+            out.facts.update(ev.facts)
+            return out
         return ev
     runs = [s for s in ix.runs_in_frame(parent.id, fr.call_line) if s < fr.start_seq]
     if not runs:

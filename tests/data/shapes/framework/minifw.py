@@ -16,6 +16,8 @@ class Trainer:
         for step in range(self.max_steps):
             batch = batches[step % len(batches)]
             results.append(module.training_step(batch, step))
+            if hasattr(module, "validation_step") and (step + 1) % 4 == 0:
+                module.validation_step(batches[0], step)  # a validation pass every 4 steps, when the module has one
         if self.save_dir:
             os.makedirs(self.save_dir, exist_ok=True)
             with open(os.path.join(self.save_dir, f"step={self.max_steps}.pkl"), "wb") as f:
