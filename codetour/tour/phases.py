@@ -1798,7 +1798,7 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         reach = set(model_fids)
         grown = True
         while grown:
-            more = {e.caller_id for e in edges if e.callee_id in reach} - reach
+            more = {e.caller_id for e in edges if e.callee_id in reach and e.caller_id is not None} - reach
             reach |= more
             grown = bool(more)
         off_path = {fid for fid in reach - model_fids - training_fids if ix.functions[fid].kind == "function"}
