@@ -626,9 +626,7 @@ def _rate_rebound(ix: RunIndex, update: Evidence | None) -> list[Evidence]:
         for name in rates:
             if name in targets and (run.fid == update.fid or not ix.last_assignment(update.frame_id, name, update.seq)):
                 out.append(
-                    _evidence(
-                        ix, "lr schedule", run, 0.9, f"changes `{name}`, the step size the update uses, after updates began"
-                    )
+                    _evidence(ix, "lr schedule", run, 0.9, f"changes `{name}`, the step size the update uses, as the run goes")
                 )
     return out[:1]
 
@@ -1131,7 +1129,8 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 else:
                     break
                 fetched = source_of(ix, frame_id, source, seq)
-                handed = (ix.frame(frame_id).args or {}).get(source) if ix.frame(frame_id) else None  # type: ignore[union-attr]
+                here = ix.frame(frame_id)
+                handed = (here.args or {}).get(source) if here is not None else None
                 if handed is not None and (fetched is None or fetched[0] != frame_id):
                     # ``x, y = batch`` where ``batch`` was handed in (a framework calls ``training_step(batch, i)``)
                     if handed.startswith(("list", "tuple", "dict")):
