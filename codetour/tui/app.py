@@ -271,7 +271,10 @@ class ReplayApp(App[int]):
             if len(args) > 60:
                 args = args[:59] + "…"
             options.append(Option(Text.assemble((func.qualname, "bold"), f"({args})"), id=str(frame.id)))
-        stack.set_options(options)  # one update, not a clear and then an add
+        if options:
+            stack.set_options(options)  # one update, not a clear and then an add
+        else:
+            stack.clear_options()  # set_options([]) would leave the old lines on screen
         stack.highlighted = 0 if options else None
 
     def _render_tour(self, step: Step) -> None:
