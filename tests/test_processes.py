@@ -72,6 +72,17 @@ def test_no_follow_children_leaves_children_untraced(tmp_path):
     assert "children" not in main_meta(out)
 
 
+def test_tour_records_children_unless_told_not_to(tmp_path):
+    """``codetour tour`` takes the recording option too: children get shards by default, none with
+    ``--no-follow-children``."""
+    for flag, followed in (((), True), (("--no-follow-children",), False)):
+        out = tmp_path / f"tour{len(flag)}.ctrace"
+        proc = run_cli("tour", "--print", *flag, "-o", str(out), "--root", str(DATA), str(DATA / "forks.py"), cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert out.with_name(out.name + ".d").is_dir() is followed
+        assert ("children" in main_meta(out)) is followed
+
+
 def test_a_new_run_at_the_same_path_replaces_the_old_shards(tmp_path):
     proc, out = trace(tmp_path, "forks.py")
     assert proc.returncode == 0, proc.stderr

@@ -211,6 +211,7 @@ def _record(resolved: Any, args: argparse.Namespace) -> Path:
             redaction=not args.no_redact,
             around=status_line(),
             backend=args.backend,
+            follow_children=args.follow_children,
         )
     report_problems(recording)
     if recording.result.exit_code != 0:

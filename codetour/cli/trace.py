@@ -75,6 +75,13 @@ def add_options(t: argparse.ArgumentParser) -> None:
         choices=("auto", "settrace", "monitoring"),
         help="how events are collected: sys.settrace, or sys.monitoring on Python 3.12+ (default: auto, or $CODETOUR_BACKEND)",
     )
+    t.add_argument(
+        "--follow-children",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also record the processes the program starts (forked, spawned, subprocess, torchrun ranks)"
+        " into OUT.d/<pid>.ctrace (default: on)",
+    )
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -93,13 +100,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     t.add_argument("--calls", type=int, default=5, metavar="N", help="activations per function kept in full detail (default: 5)")
     t.add_argument("--iterations", type=int, default=3, metavar="N", help="iterations per loop kept in full detail (default: 3)")
     t.add_argument("--full", action="store_true", help="no budgets: keep every call and iteration in full detail")
-    t.add_argument(
-        "--follow-children",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="also record the processes the program starts (forked, spawned, subprocess, torchrun ranks)"
-        " into OUT.d/<pid>.ctrace (default: on)",
-    )
     t.add_argument(
         "--workers-in-full",
         type=int,
