@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,13 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120, env: dict
         timeout=timeout,
         env=full_env,
     )
+
+
+def ctrl_c_reaches_child() -> None:
+    """``preexec_fn`` for a child a test sends SIGINT: Ctrl-C's default action, as from a terminal. A shell
+    that starts pytest in the background sets SIGINT to "ignore", children inherit that, and Python then
+    installs no KeyboardInterrupt handler: the SIGINT a test sends would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def trace_script(

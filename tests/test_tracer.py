@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import SCRIPTS, run_cli, trace_script
+from conftest import SCRIPTS, ctrl_c_reaches_child, run_cli, trace_script
 
 from codetour.store.reader import TraceReader
 from codetour.store.schema import CALL, EXCEPTION, FOLD, LINE, RETURN
@@ -239,6 +239,7 @@ def test_ctrl_c_leaves_a_readable_trace(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_child,
     )
     assert proc.stdout.readline() == "ready\n"
     time.sleep(0.2)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 from _helpers import script, trace
-from conftest import SCRIPTS, requires_torch, run_cli
+from conftest import SCRIPTS, ctrl_c_reaches_child, requires_torch, run_cli
 
 from codetour.store.reader import TraceReader
 
@@ -191,6 +191,7 @@ def test_sigint_leaves_a_readable_trace_and_exit_130(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_child,
     )
     time.sleep(2)
     os.kill(proc.pid, signal.SIGINT)
