@@ -392,11 +392,14 @@ def test_a_first_batch_before_the_loop_and_a_batch_function_that_opens_its_data(
                 ("loss", "loss = np.mean((pred - Y) ** 2)"),
                 ("backward", "grad = 2 * X.T @ (pred - Y) / pred.size"),
                 ("update", "model.W -= lr * grad"),
+                ("checkpoint", "np.save(os.path.join(out_dir"),
             ],
         ),
     ]
-    batch = {s.phase: s.narration for s in tour.stops}["batch"]
-    assert "each iteration fetches the next" in batch
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "each iteration fetches the next" in by["batch"]
+    size = (tmp_path / "out" / "W-5.npy").stat().st_size
+    assert f"Writes `out/W-5.npy`, {size:,} bytes now." in by["checkpoint"]  # the path the call's own arguments made
 
 
 def test_a_batch_moved_and_unpacked_before_the_forward_pass(tmp_path):

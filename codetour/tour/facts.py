@@ -4,7 +4,9 @@ the resolved configuration, every evaluation's result, the files a save call wro
 from __future__ import annotations
 
 import ast
+import os
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -241,21 +243,35 @@ def module_config(ix: RunIndex, ev: Evidence, at_seq: int | None) -> dict[str, s
 
 
 def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
-    """The string arguments of the save call (and of its frame) that look like paths, with sizes on disk."""
+    """The paths the save call wrote to, from its arguments as they were when it ran (names, ``args.save``,
+    ``os.path.join(out_dir, 'ckpt.pt')``, f-strings, ``Path(d) / name``), with their sizes on disk now.
+    Only what the call's own arguments say: never another string that happens to be in scope."""
     call = ev.facts.get("call")
-    scope = ix.before(ev.frame_id, ev.seq)
-    texts = []
-    names = list(getattr(call, "args", ())) + [v for _, v in getattr(call, "keywords", ())]
-    for name in names:
-        v = ix.value(ev.frame_id, ev.seq, name) if name else None  # ``args.save`` through the Namespace's fields
-        if v and v[0] in "'\"":
-            texts.append(v.strip("'\""))
-    if not texts:  # a path built on an earlier line: a string local that looks like one (not ``__file__``)
-        texts = [
-            v.strip("'\"")
-            for k, v in scope.items()
-            if v and v[0] in "'\"" and ("/" in v or "." in v[1:-1]) and not (k.startswith("__") and k.endswith("__"))
-        ]
+    stmt = ix.info(ix.functions[ev.fid].file_id, ev.line).stmt
+    callee = getattr(call, "callee", None)
+    nodes = [
+        n
+        for n in (ast.walk(stmt) if stmt is not None else ())
+        if isinstance(n, ast.Call) and callee is not None and _dotted_text(n.func) == callee
+    ]
+    file_id = ix.functions[ev.fid].file_id
+
+    def value_of(name: str, depth: int = 2) -> str | None:
+        # a name holding a path object (``out = Path(path)``): the string it was made from, on its line
+        summary = ix.value(ev.frame_id, ev.seq, name)
+        if (summary and summary[0] in "'\"") or depth == 0:
+            return summary
+        made = ix.last_assignment(ev.frame_id, name, ev.seq)
+        value = getattr(ix.info(file_id, made[0]).stmt, "value", None) if made is not None else None
+        text = _path_value(value, lambda n: value_of(n, depth - 1)) if value is not None else None
+        return repr(text) if text is not None else summary
+
+    texts: list[str] = []
+    for node in nodes[:1]:
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            text = _path_value(arg, value_of)
+            if text and ("/" in text or "." in text) and text not in texts:
+                texts.append(text)
     cwd = Path(ix.reader.meta.get("cwd") or ".")
     out = []
     for t in texts[:3]:
@@ -267,6 +283,54 @@ def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
             pass
         out.append(f"`{t}`{size}")
     return out
+
+
+def _dotted_text(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted_text(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return ""
+
+
+def _path_value(node: ast.AST, value_of: Callable[[str], str | None]) -> str | None:
+    """The string a path expression had, from recorded values; None when any part is unknown."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        summary = value_of(_dotted_text(node)) or ""
+        whole = len(summary) >= 2 and summary[0] == summary[-1] and summary[0] in "'\"" and "…" not in summary
+        return summary[1:-1] if whole else None
+    if isinstance(node, ast.Call):
+        name = _dotted_text(node.func)
+        parts = [_path_value(a, value_of) for a in node.args]
+        if any(p is None for p in parts) or not parts:
+            return None
+        if name.endswith("path.join"):
+            return os.path.join(*parts)  # type: ignore[arg-type]
+        if name.split(".")[-1] in ("Path", "PurePath", "str") and len(parts) == 1:
+            return parts[0]
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path(out_dir) / "ckpt.pt"
+        left, right = _path_value(node.left, value_of), _path_value(node.right, value_of)
+        return os.path.join(left, right) if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        pieces: list[str] = []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                pieces.append(part.value)
+            elif isinstance(part, ast.FormattedValue) and part.format_spec is None and part.conversion == -1:
+                inner = part.value
+                shown = value_of(_dotted_text(inner)) if isinstance(inner, (ast.Name, ast.Attribute)) else None
+                text = _path_value(inner, value_of) if shown and shown[0] in "'\"" else shown
+                if text is None or "…" in text or " " in text:
+                    return None
+                pieces.append(text)
+            else:
+                return None
+        return "".join(pieces)
+    return None
 
 
 def shell(argv: list[str]) -> str:

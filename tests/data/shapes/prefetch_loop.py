@@ -41,4 +41,7 @@ for it in range(max_iters):
     grad = 2 * X.T @ (pred - Y) / pred.size
     X, Y = get_batch()
     model.W -= lr * grad
+out_dir = "out"
+os.makedirs(out_dir, exist_ok=True)
+np.save(os.path.join(out_dir, f"W-{max_iters}.npy"), model.W)
 print(f"{loss:.4f}")
