@@ -1129,6 +1129,10 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 else:
                     break
                 fetched = source_of(ix, frame_id, source, seq)
+                while fetched is not None and fetched[0] == frame_id and fetched[1] == run.line and fetched[2] < seq:
+                    # an inlined comprehension (3.12+) runs its own line again: look before the statement began
+                    seq = fetched[2]
+                    fetched = source_of(ix, frame_id, source, seq)
                 here = ix.frame(frame_id)
                 handed = (here.args or {}).get(source) if here is not None else None
                 if handed is not None and (fetched is None or fetched[0] != frame_id):

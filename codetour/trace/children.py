@@ -10,7 +10,7 @@ the run goes on, the parent's flusher keeps that list current with what it knows
 a shard (pid, shard, the exit code it waited for); when the run ends the list is completed from
 the shards. Exit codes: a parent that waits with ``os.waitpid`` (``multiprocessing``, ``os.fork``
 + ``waitpid``, ``subprocess`` ``wait()``) knows them best; otherwise a child's own view counts
-(``os._exit(n)``, ``sys.exit(n)``, 1 for an uncaught exception, 0 for a normal end, -15 on SIGTERM).
+(``os._exit(n)``, ``sys.exit(n)``, 1 for an uncaught exception, 0 for a normal end).
 
 How each kind of child starts recording:
 
@@ -26,11 +26,14 @@ How each kind of child starts recording:
   nothing happens; ``python -I``/``-E``/``-S`` children, and Pythons that cannot import codetour,
   are not followed. ``multiprocessing``'s resource tracker is never recorded.
 
-Every child's shard is finished when the child ends: at interpreter exit (``atexit``), in
-``os._exit`` (how ``multiprocessing`` children end), or on SIGTERM when the child had no handler
-of its own (how a ``Pool`` stops its workers; the child still dies of it). A child that is killed
-outright keeps what its flusher wrote (twice a second), and so does one stopped while its shard is
-being set up (it then has no ``process`` meta). Nothing here may break a child: every failure
+Every child's shard is finished when the child ends: at interpreter exit (``atexit``) or in
+``os._exit`` (how ``multiprocessing`` children end). A child that is killed (SIGTERM, as a ``Pool``'s
+``terminate()`` stops its workers, or SIGKILL) dies exactly as it would without codetour and keeps
+what its flusher wrote (twice a second); its shard says ``running`` and the parent's list has the
+exit code it waited for. (A Python-level SIGTERM handler that finished the shard first was tried:
+a worker blocked on the pool's queue lock can sleep through a signal Python handles only in its
+main thread, and ``terminate()`` then waits forever.) A child stopped while its shard is being set
+up has no ``process`` meta. Nothing here may break a child: every failure
 leaves it running untraced (``CODETOUR_DEBUG=1`` prints why).
 
 Sampling: identical workers cost the same to trace and teach the same thing, so at most
@@ -48,9 +51,7 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -219,8 +220,6 @@ class Session:
         self.pid = os.getpid()
         self.path = shard_path(Path(config.shard_dir), self.pid)
         self.done = False
-        self.finishing = False
-        self.terminated = False  # SIGTERM arrived while finishing
         self.exit_code: int | None = None  # what this process knows of its own exit status
         self.reaped: dict[int, int] = {}  # children this process waited for: pid -> exit code
         self.recorder: Recorder | None = None
@@ -263,7 +262,6 @@ class Session:
         if self.done or os.getpid() != self.pid:
             return
         self.done = True
-        self.finishing = True
         recorder = self.recorder
         try:
             if recorder is not None:
@@ -286,10 +284,6 @@ class Session:
         finally:
             with contextlib.suppress(Exception):
                 self.writer.close()
-            self.finishing = False
-            if self.terminated:  # SIGTERM came while the shard was being finished: die of it now
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                os.kill(os.getpid(), signal.SIGTERM)
 
 
 _session: Session | None = None  # this process's session (a forked child replaces its parent's)
@@ -342,31 +336,6 @@ def _finish_at_exit() -> None:
     session = current_session()
     if session is not None:
         session.finish(session.exit_code if session.exit_code is not None else 0, "ok" if not session.exit_code else "exit")
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    """Finish the shard, then die of SIGTERM as the child would have without codetour."""
-    session = current_session()
-    recorder = session.recorder if session is not None else None
-    if session is not None and session.finishing:
-        session.terminated = True  # the shard is being finished (os._exit, atexit): it dies right after
-        return
-    if session is not None and (recorder is None or recorder.idle(0.5)):
-        session.finish(-signum, "terminated")
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
-
-
-def _watch_sigterm() -> None:
-    """A child without a SIGTERM handler of its own gets one that finishes its shard (Pool workers
-    are stopped with SIGTERM). A handler the child installs later simply replaces it. Installed
-    only once the shard is set up: until then SIGTERM kills as it always does (a shard killed that
-    early has no ``process`` meta; the parent's list still names it)."""
-    try:
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, _on_sigterm)
-    except (ValueError, OSError, AttributeError):
-        pass
 
 
 def _exit_code(status: object) -> int:
@@ -502,7 +471,6 @@ def start_from_env() -> None:
         _session = session
         _install_exit_hooks()
         session.start()
-        _watch_sigterm()
     except Exception:
         _session = None
         _debug("recording this child failed")
@@ -550,7 +518,6 @@ class ForkFollower:
             _session = session
             _install_exit_hooks()
             session.start()
-            _watch_sigterm()
         except Exception:
             _session = None
             _debug("recording this forked child failed")
