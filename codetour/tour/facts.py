@@ -12,7 +12,7 @@ from pathlib import Path
 
 from codetour.store.schema import LINE
 from codetour.tour.phases import Evidence
-from codetour.tour.runs import RunIndex, fields_of, is_scalar, scalar_value
+from codetour.tour.runs import RunIndex, dotted, fields_of, is_scalar, scalar_value
 
 
 def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
@@ -252,7 +252,7 @@ def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
     nodes = [
         n
         for n in (ast.walk(stmt) if stmt is not None else ())
-        if isinstance(n, ast.Call) and callee is not None and _dotted_text(n.func) == callee
+        if isinstance(n, ast.Call) and callee is not None and dotted(n.func) == callee
     ]
     file_id = ix.functions[ev.fid].file_id
 
@@ -285,25 +285,16 @@ def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
     return out
 
 
-def _dotted_text(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted_text(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
-
-
 def _path_value(node: ast.AST, value_of: Callable[[str], str | None]) -> str | None:
     """The string a path expression had, from recorded values; None when any part is unknown."""
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
     if isinstance(node, (ast.Name, ast.Attribute)):
-        summary = value_of(_dotted_text(node)) or ""
+        summary = value_of(dotted(node)) or ""
         whole = len(summary) >= 2 and summary[0] == summary[-1] and summary[0] in "'\"" and "…" not in summary
         return summary[1:-1] if whole else None
     if isinstance(node, ast.Call):
-        name = _dotted_text(node.func)
+        name = dotted(node.func)
         parts = [_path_value(a, value_of) for a in node.args]
         if any(p is None for p in parts) or not parts:
             return None
@@ -322,7 +313,7 @@ def _path_value(node: ast.AST, value_of: Callable[[str], str | None]) -> str | N
                 pieces.append(part.value)
             elif isinstance(part, ast.FormattedValue) and part.format_spec is None and part.conversion == -1:
                 inner = part.value
-                shown = value_of(_dotted_text(inner)) if isinstance(inner, (ast.Name, ast.Attribute)) else None
+                shown = value_of(dotted(inner)) if isinstance(inner, (ast.Name, ast.Attribute)) else None
                 text = _path_value(inner, value_of) if shown and shown[0] in "'\"" else shown
                 if text is None or "…" in text or " " in text:
                     return None
