@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import PPO, ROOT, run_cli
 
+from codetour.errors import DapError
 from codetour.live.dap import DapClient
 from codetour.live.session import LaunchSpec, LiveError, LiveSession, StopPoint, stop_point_for_step
 from codetour.store.reader import TraceReader
@@ -128,6 +129,30 @@ def test_port_in_use_and_no_debugger_to_connect_to(tmp_path):
     with pytest.raises(LiveError, match="could not connect to the debugger"):
         session.connect([StopPoint(str(tmp_path / "x.py"), 1)])
     assert session.process.poll() is not None  # killed, not left behind
+
+
+def test_a_socket_connected_to_itself_is_never_taken_for_the_debugger(monkeypatch):
+    # While the adapter is still starting, each retry connects from a fresh ephemeral port. When the
+    # kernel picks the target port itself, loopback TCP connects the socket to itself (a
+    # "simultaneous open"), and every request comes back as its own echo: CI once waited 15 s for
+    # an answer to `initialize` that way. Make that happen for real on the first attempt.
+    echo = socket.socket()
+    echo.bind(("127.0.0.1", 0))
+    port = echo.getsockname()[1]
+    echo.connect(("127.0.0.1", port))
+    assert echo.getsockname() == echo.getpeername()
+    attempts = []
+
+    def create_connection(address, timeout=None):
+        attempts.append(address)
+        if len(attempts) == 1:
+            return echo
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    with pytest.raises(DapError, match=f"could not connect to the debugger on 127.0.0.1:{port}"):
+        DapClient.connect("127.0.0.1", port, timeout=0.5)
+    assert len(attempts) > 1 and echo.fileno() == -1  # let go, and tried again
 
 
 def test_cli_terminal_session(ppo_trace):

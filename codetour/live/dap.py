@@ -12,6 +12,14 @@ from typing import Any
 from codetour.errors import DapError
 
 
+def connected_to_itself(sock: socket.socket) -> bool:
+    """True for a TCP socket whose peer is itself (a loopback self-connect)."""
+    try:
+        return sock.getsockname() == sock.getpeername()
+    except OSError:
+        return False
+
+
 class DapClient:
     """Sends requests, matches responses by ``request_seq``, queues events."""
 
@@ -36,11 +44,20 @@ class DapClient:
                 raise DapError("the debuggee exited before its debug server started")
             try:
                 sock = socket.create_connection((host, port), timeout=2)
-                sock.settimeout(None)
-                return cls(sock)
             except OSError as exc:
                 last = exc
                 time.sleep(0.1)
+                continue
+            if connected_to_itself(sock):
+                # Nobody listens yet and the kernel picked the port itself as this socket's
+                # source port: TCP's simultaneous open then connects the socket to itself, and
+                # every request would come back as its own echo. Let the port go and try again.
+                sock.close()
+                last = OSError(f"port {port} connected to itself")
+                time.sleep(0.1)
+                continue
+            sock.settimeout(None)
+            return cls(sock)
         raise DapError(f"could not connect to the debugger on {host}:{port} within {timeout:.0f}s ({last})")
 
     # ------------------------------------------------------------------ wire
