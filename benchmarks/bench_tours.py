@@ -1180,7 +1180,10 @@ def main(argv: list[str] | None = None) -> int:
         traces.mkdir(parents=True, exist_ok=True)
         bad = 0
         for m in manifests:
-            problems = check_labels(m, corpus, python, traces, src)
+            try:
+                problems = check_labels(m, corpus, python, traces, src)
+            except ManifestError as exc:  # a bad prepare step or replacement: say so, check the others
+                problems = [str(exc)]
             bad += len(problems)
             print(f"{m.name}: " + ("labels agree with the run" if not problems else "; ".join(problems)), flush=True)
         return 1 if bad else 0
