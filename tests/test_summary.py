@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import collections
+import typing
 from dataclasses import dataclass
 
 import pytest
@@ -112,3 +114,23 @@ def test_omegaconf_configs_show_their_composed_fields_without_resolving():
     )
     assert calls == []  # no resolver ran
     assert summarize(cfg.tags) == "<ListConfig[2] ('a', 'b')>"
+
+
+def test_named_tuples_show_their_fields_without_running_their_code():
+    Batch = collections.namedtuple("Batch", "s a r")
+
+    class Hostile(Batch):
+        def __getitem__(self, i):
+            raise AssertionError("user code ran")
+
+        def __iter__(self):
+            raise AssertionError("user code ran")
+
+    class Record(typing.NamedTuple):
+        step: int
+        api_token: str
+
+    assert summarize(Batch(np.zeros((32, 4)), 1, 0.5)).startswith("<Batch s=ndarray float64[32, 4] ")
+    assert summarize(Hostile(1, 2, 3)).endswith(".Hostile s=1 a=2 r=3>")
+    assert summarize(Record(3, "abc")).endswith(".Record step=3 api_token=<redacted>>")
+    assert summarize(Batch(*range(3)).__add__((9,))) == "tuple[4] (0, 1, 2, …)"  # a named tuple plus more is a plain tuple

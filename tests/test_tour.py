@@ -29,6 +29,8 @@ def test_generated_tour_of_ppo_finds_the_phases_in_order(ppo_trace):
         ("config", "parse_args", "train.py", _line(train, "args = parser.parse_args(argv)")),
         ("environment", "train", "train.py", _line(train, "env = CartPole(seed=config.seed)")),
         ("model", "PPOAgent.__init__", "ppo/agent.py", _line(agent, "self.model = ActorCritic(")),
+        # the rollout buffer: the loop adds to it and the update draws its minibatches from it
+        ("data", "train", "train.py", _line(train, "buffer = RolloutBuffer(")),
         ("training loop", "train", "train.py", _line(train, "for update in range(1, config.updates + 1)")),
         ("rollout", "PPOAgent.collect_rollout", "ppo/agent.py", _line(agent, "= env.step(action)")),
         ("batch", "PPOAgent.update", "ppo/agent.py", _line(agent, "for idx in buffer.minibatches")),

@@ -765,3 +765,59 @@ def test_run_counts_through_nested_folded_loops(tmp_path):
     assert (by.keys() >= {"training loop", "loss", "update"}) and "The loop ran 5 iterations in this run." in by["training loop"]
     assert "This line ran about 60 times in the whole run." in by["loss"]  # estimated through two folded loops
     assert "This line ran 60 times in the whole run." in by["update"]  # exact: every call of SGD.step
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_forward_made_while_acting_and_the_loss_from_what_was_kept(tmp_path):
+    """Policy gradient: the policy runs while acting and each log-probability is appended to a list on the
+    policy object; once per episode the loss sums what was kept. The forward pass is the call made while
+    acting, found through the container it filled; the model is the module-level ``policy = Policy()``; the
+    acting function, called on every step, is part of training, not an evaluation."""
+    script = SHAPES / "acting_log_probs.py"
+    proc, tour = tour_of(tmp_path, script, "4")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "policy = Policy()"),
+            ("environment", "world = Walker()"),
+            ("training loop", "for episode in range(episodes):"),
+            ("batch", "state, rewards, done = world.reset(), [], False"),
+            ("forward", "probs = policy(state.unsqueeze(0))"),
+            ("rollout", "state, reward, done, _ = world.step(action)"),
+            ("loss", "objective = torch.cat(terms).sum()"),
+            ("backward", "objective.backward()"),
+            ("update", "optimizer.step()"),
+        ],
+    )
+    assert "no evaluation ran" in tour.description and "no forward pass" not in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_replay_buffer_target_net_and_a_greedy_action_under_no_grad(tmp_path):
+    """DQN: the replay buffer the loop fills and samples is the data; the batch is the sample call whose
+    result is handed straight to the update (its named-tuple fields shown); of the two networks feeding the
+    loss, the forward pass and the model are the one the optimizer was built on; the greedy action computed
+    under ``no_grad`` on every step is acting, not an evaluation."""
+    script = SHAPES / "replay_dqn.py"
+    proc, tour = tour_of(tmp_path, script, "4")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "memory = Memory(500)"),
+            ("model", "self.q = nn.Sequential("),
+            ("environment", "world = Chain()"),
+            ("training loop", "for episode in range(episodes):"),
+            ("rollout", "next_obs, reward, done, _ = world.step(action)"),
+            ("batch", "learner.improve(memory.sample(8))"),
+            ("forward", "predicted = self.q(batch.s).gather(1, batch.a).squeeze(1)"),
+            ("loss", "loss = ((target.detach() - predicted) ** 2).mean()"),
+            ("backward", "loss.backward()"),
+            ("update", "self.opt.step()"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "the loop adds to it" in by["data"] and "`memory.sample`" in by["data"]
+    assert re.search(r"Batch shapes: `s` float32\[\d+, 5\], `a` int64\[\d+, 1\]", by["batch"]), by["batch"]
+    assert "no evaluation ran" in tour.description

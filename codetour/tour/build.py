@@ -224,6 +224,10 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             out.append(f"After this line: {_fmt(after)}.")
         if ev.phase == "batch":
             shapes = {k: v for k, v in after.items() if is_array(v)}
+            handed = ev.facts.get("value")
+            if isinstance(handed, str) and not shapes:
+                out.append(f"Handed in: `{handed}`.")
+                shapes = {k: v for k, v in fields_of(handed).items() if is_array(v)}
             if shapes:
                 out.append("Batch shapes: " + ", ".join(f"`{k}` {array_shape(v)}" for k, v in shapes.items()) + ".")
         if ev.phase == "model":

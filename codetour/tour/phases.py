@@ -911,68 +911,17 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
         func = ix.function_of(frame_id)
         if func is None:
             break
-        info = ix.info(func.file_id, line)
-        candidates = [(line, seq)]
-        names = sorted(info.reads, key=lambda n: (not is_array(ix.value(frame_id, seq, n)), n))
-        seen: set[str] = set()
-        for _hop in range(3):  # what made the inputs, and what made those
-            more = []
-            for name in names:
-                if name in seen:
-                    continue
-                seen.add(name)
-                found = ix.last_assignment(frame_id, name, seq)
-                if found is not None and found not in candidates:
-                    candidates.append(found)
-                    more += sorted(ix.info(func.file_id, found[0]).reads)
-            names = more
-        for cand_line, cand_seq in candidates:
-            cinfo = ix.info(func.file_id, cand_line)
-            for call in cinfo.calls:
-                if _consumes_module_output(ix, frame_id, cand_seq, call, cinfo.calls):
-                    continue  # ``loss_fn(model(x), y)``: the outer module is the criterion; the inner call is the forward
-                target = call.receiver if call.method in ("forward", "__call__") else call.callee
-                summary = ix.value(frame_id, cand_seq, target) if target else None
-                if summary is None and target:
-                    # not in the truncated object summaries: the object as its recorded method saw it
-                    entered = _callee_self(ix, frame_id, cand_seq, call)
-                    held = ix.value(frame_id, cand_seq, call.receiver) if call.receiver not in (None, "self") else None
-                    if entered is not None and torch_module(entered[1]):
-                        summary = entered[1]
-                        if entered[0] != "forward" and call.receiver:
-                            target = call.receiver  # ``self.policy.evaluate_actions(...)``: the model is the receiver
-                    elif call.receiver and torch_module(held):
-                        summary, target = held, call.receiver  # ``agent.get_action_and_value(x)``, past the call budget
-                if type_of(summary) == "type":
-                    continue  # building an object is not running it
-                # plain numpy: ``self.model.forward(X)`` on an object holding weight arrays
-                weights = call.method in ("forward", "__call__") and not torch_module(summary) and model_like(summary)
-                owner = decided["backward"].facts.get("owner") if "backward" in decided else None
-                if not weights and not torch_module(summary) and target and owner and type_of(summary) != owner:
-                    # plain numpy: the object whose method also made the gradients is the model
-                    for c in ix.called_from(frame_id, cand_seq):
-                        inner = (c.args or {}).get("self")
-                        if c.function_id in ix.functions and type_of(inner) == owner:
-                            summary = inner
-                            if call.receiver and call.method not in ("forward", "__call__"):
-                                target = call.receiver  # ``self._forward_pass(X)``: the model is the object
-                            break
-                    else:
-                        summary = None
-                elif not weights and not torch_module(summary) and not (owner and type_of(summary) == owner):
-                    summary = None
-                if summary is not None:
-                    run = run_in_frame(ix, frame_id, cand_line, cand_seq)
-                    ev = _evidence(
-                        ix,
-                        "forward",
-                        run,
-                        1.0 if "torch" in (summary or "") or "training=" in (summary or "") else 0.8,
-                        f"calls `{target}`, a {type_of(summary)} holding parameters",
-                    )
-                    ev.facts["model"] = target
-                    out.append(ev.tie(ix, call.callee))
+        candidates = _input_lines(ix, frame_id, line, seq)
+        out += _module_calls(ix, frame_id, candidates, decided)
+        if not out:
+            # ``loss = sum(-log_prob * R for log_prob, R in zip(policy.saved_log_probs, returns))``: the outputs
+            # were kept in a container another function filled while acting; look where it was filled
+            for kept_frame, kept_line, kept_seq in _filled_elsewhere(ix, frame_id, candidates, loss.seq):
+                out += _module_calls(ix, kept_frame, _input_lines(ix, kept_frame, kept_line, kept_seq), decided)
+                if out:
+                    break
         if out:
+            _prefer_the_trained(ix, out, decided.get("update"))
             break
         kept = _loss_kept_on_module(ix, frame_id, line, seq)
         if kept is not None:
@@ -1004,6 +953,137 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
         if prev is None:
             break
         line, seq = prev.line, prev.seq
+    return out
+
+
+def _prefer_the_trained(ix: RunIndex, found: list[Evidence], update: Evidence | None) -> None:
+    """Several modules feed the loss (a DQN's prediction net and its target net): the one the optimizer was
+    built on is the model being trained; its call wins a tie."""
+    if update is None or len({str(ev.facts.get("model")) for ev in found}) < 2:
+        return
+    steps = [c.receiver for c in ix.info(_file(ix, update.fid), update.line).calls if c.method == "step" and c.receiver]
+    src = source_of(ix, update.frame_id, steps[0], update.seq) if steps else None
+    if src is None:
+        return
+    fr = ix.frame(src[0])
+    if fr is None or fr.function_id not in ix.functions:
+        return
+    built = {read.split(".")[-1] for read in _dotted_reads(ix.info(ix.functions[fr.function_id].file_id, src[1]))}
+    for ev in found:
+        model = str(ev.facts.get("model"))
+        if model.split(".")[-1] in built:
+            ev.score += 0.05
+            ev.reasons.append(f"the optimizer was built on `{model}`'s parameters")
+
+
+def _input_lines(ix: RunIndex, frame_id: int, line: int, seq: int, hops: int = 3) -> list[tuple[int, int]]:
+    """(line, seq) of a line and of the lines in its frame that made its inputs, and made those (``hops`` deep):
+    the last assignment of each name it reads, or the last line that added to it when it is a container."""
+    func = ix.function_of(frame_id)
+    if func is None:
+        return []
+    info = ix.info(func.file_id, line)
+    candidates = [(line, seq)]
+    names = sorted(info.reads, key=lambda n: (not is_array(ix.value(frame_id, seq, n)), n))
+    seen: set[str] = set()
+    for _hop in range(hops):  # what made the inputs, and what made those
+        more = []
+        for name in names:
+            if name in seen:
+                continue
+            seen.add(name)
+            for found in ix.makers(frame_id, name, seq):
+                if found not in candidates:
+                    candidates.append(found)
+                    more += sorted(ix.info(func.file_id, found[0]).reads)
+        names = more
+    return candidates
+
+
+def _filled_elsewhere(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]], before: int) -> list[tuple[int, int, int]]:
+    """(frame, line, seq) of the first recorded line of another function that added to an attribute container
+    these lines read (``policy.saved_log_probs``; ``self.saved_log_probs.append(...)`` in a method counts when
+    the objects are of one type), before ``before``."""
+    func = ix.function_of(frame_id)
+    if func is None:
+        return []
+    wanted: dict[str, str | None] = {}  # attribute -> the type of the object holding it, when known
+    for _line, cand_seq in candidates:
+        for read in _dotted_reads(ix.info(func.file_id, _line)):
+            if "." in read:
+                base, attr = read.rsplit(".", 1)
+                wanted.setdefault(attr, type_of(ix.value(frame_id, cand_seq, base)))
+    if not wanted:
+        return []
+    out = []
+    for run in ix.runs:
+        if run.frame_id == frame_id or run.seq >= before:
+            continue
+        for filled in ix.info(_file(ix, run.fid), run.line).fills:
+            base, _, attr = filled.rpartition(".")
+            if not base or attr not in wanted:
+                continue
+            kind = wanted[attr]
+            if kind is not None and base == "self":
+                held = ix.value(run.frame_id, run.seq, "self")
+                if held is not None and type_of(held) != kind:
+                    continue
+            out.append((run.frame_id, run.line, run.seq))
+    return sorted(out, key=lambda site: site[2])
+
+
+def _module_calls(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]], decided: dict[str, Evidence]) -> list[Evidence]:
+    """Forward evidence: the calls on these lines of a parameter-holding object."""
+    func = ix.function_of(frame_id)
+    if func is None:
+        return []
+    out = []
+    for cand_line, cand_seq in candidates:
+        cinfo = ix.info(func.file_id, cand_line)
+        for call in cinfo.calls:
+            if _consumes_module_output(ix, frame_id, cand_seq, call, cinfo.calls):
+                continue  # ``loss_fn(model(x), y)``: the outer module is the criterion; the inner call is the forward
+            target = call.receiver if call.method in ("forward", "__call__") else call.callee
+            summary = ix.value(frame_id, cand_seq, target) if target else None
+            if summary is None and target:
+                # not in the truncated object summaries: the object as its recorded method saw it
+                entered = _callee_self(ix, frame_id, cand_seq, call)
+                held = ix.value(frame_id, cand_seq, call.receiver) if call.receiver not in (None, "self") else None
+                if entered is not None and torch_module(entered[1]):
+                    summary = entered[1]
+                    if entered[0] != "forward" and call.receiver:
+                        target = call.receiver  # ``self.policy.evaluate_actions(...)``: the model is the receiver
+                elif call.receiver and torch_module(held):
+                    summary, target = held, call.receiver  # ``agent.get_action_and_value(x)``, past the call budget
+            if type_of(summary) == "type":
+                continue  # building an object is not running it
+            # plain numpy: ``self.model.forward(X)`` on an object holding weight arrays
+            weights = call.method in ("forward", "__call__") and not torch_module(summary) and model_like(summary)
+            owner = decided["backward"].facts.get("owner") if "backward" in decided else None
+            if not weights and not torch_module(summary) and target and owner and type_of(summary) != owner:
+                # plain numpy: the object whose method also made the gradients is the model
+                for c in ix.called_from(frame_id, cand_seq):
+                    inner = (c.args or {}).get("self")
+                    if c.function_id in ix.functions and type_of(inner) == owner:
+                        summary = inner
+                        if call.receiver and call.method not in ("forward", "__call__"):
+                            target = call.receiver  # ``self._forward_pass(X)``: the model is the object
+                        break
+                else:
+                    summary = None
+            elif not weights and not torch_module(summary) and not (owner and type_of(summary) == owner):
+                summary = None
+            if summary is not None:
+                run = run_in_frame(ix, frame_id, cand_line, cand_seq)
+                ev = _evidence(
+                    ix,
+                    "forward",
+                    run,
+                    1.0 if "torch" in (summary or "") or "training=" in (summary or "") else 0.8,
+                    f"calls `{target}`, a {type_of(summary)} holding parameters",
+                )
+                ev.facts["model"] = target
+                out.append(ev.tie(ix, call.callee))
     return out
 
 
@@ -1099,6 +1179,14 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     for name in inputs:
         src = source_of(ix, forward.frame_id, name, forward.seq)
         if src is None:
+            from_call = _handed_from_call(ix, forward.frame_id, name)
+            if from_call is not None:
+                run, callee, given = from_call
+                ev = _evidence(ix, "batch", run, 0.8, f"`{callee}(...)` makes the batch handed in as `{name.split('.')[0]}`")
+                ev.facts["value"] = given
+                ev.facts["reads"] = sorted(ix.info(_file(ix, run.fid), run.line).reads)
+                out.append(ev)
+                break
             continue
         again = False
         if loop is not None and src[0] == loop.frame_id and src[2] < loop.seq:
@@ -1171,6 +1259,46 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if out:
             break
     return out
+
+
+def _handed_from_call(ix: RunIndex, frame_id: int, name: str) -> tuple[LineRun, str, str] | None:
+    """``param.update(buf.sample(32))``: a parameter whose argument was a call made on the caller's line. (The
+    line of that call, the call's text, the value handed in.) Followed through callers that pass it on."""
+    head = name.split(".")[0]
+    fr = ix.frame(frame_id)
+    for _ in range(3):
+        if fr is None or fr.parent_id is None or fr.call_line is None or head not in (fr.args or {}):
+            return None
+        if ix.last_assignment(fr.id, head, fr.end_seq or fr.start_seq + 1) is not None:
+            return None
+        func, caller = ix.functions.get(fr.function_id), ix.function_of(fr.parent_id)
+        if func is None or caller is None:
+            return None
+        params = list((fr.args or {}).keys())
+        pos = params.index(head) - (1 if params[0] in ("self", "cls") else 0)
+        stmt = ix.info(caller.file_id, fr.call_line).stmt
+        for node in ast.walk(stmt) if stmt is not None else ():
+            if not isinstance(node, ast.Call) or dotted(node.func).split(".")[-1] != func.name:
+                continue
+            arg = next((k.value for k in node.keywords if k.arg == head), None)
+            if arg is None and 0 <= pos < len(node.args):
+                arg = node.args[pos]
+            if isinstance(arg, ast.Call) and dotted(arg.func):
+                prev = ix.reader.prev_event(fr.start_seq, frame_id=fr.parent_id, kinds=(LINE,))
+                if prev is None:
+                    return None
+                run = run_in_frame(ix, fr.parent_id, prev.line, prev.seq)
+                return run, dotted(arg.func), str((fr.args or {})[head])
+            if isinstance(arg, ast.Name):
+                parent = ix.frame(fr.parent_id)
+                if parent is None:
+                    return None
+                head, fr = arg.id, parent  # passed on: where the caller got it
+                break
+            return None
+        else:
+            return None
+    return None
 
 
 def _arithmetic_source(ix: RunIndex, frame_id: int, run: LineRun, made: LineInfo, loop: Evidence | None) -> LineRun | None:
@@ -1375,6 +1503,8 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                         _evidence(ix, "data", run, 0.7, f"builds `{built.split('.')[-1]}`, whose arrays the forward pass reads")
                     )
                     break
+    if not out and batch is not None and loop is not None:
+        out += _buffer_sampled(ix, batch, loop)
     if not out and batch is not None:
         # the arrays the batch function reads from outside itself (module globals)
         for call in ix.info(_file(ix, batch.fid), batch.line).calls:
@@ -1417,6 +1547,46 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data the batches are sliced from"))
                 break
     return sorted(out, key=lambda e: e.seq)[:1]
+
+
+def _buffer_sampled(ix: RunIndex, batch: Evidence, loop: Evidence) -> list[Evidence]:
+    """``buf.sample(32)`` where ``buf`` was built before the main loop and the loop adds to it
+    (``buf.push(s, a, r, s2)``): a replay buffer is the data the batches are drawn from."""
+    out = []
+    for call in ix.info(_file(ix, batch.fid), batch.line).calls:
+        if not call.receiver or call.receiver == "self" or not call.method:
+            continue
+        src = source_of(ix, batch.frame_id, call.receiver, batch.seq)
+        if src is None or src[2] > loop.seq:
+            continue
+        src, built = origin_of(ix, src, call.receiver)
+        held = built.split(".")[-1]
+        filled = [
+            r
+            for r in ix.runs
+            if r.seq > loop.seq and any(f.split(".")[-1] == held for f in ix.info(_file(ix, r.fid), r.line).fills)
+        ]
+        if not filled or is_array(ix.value(batch.frame_id, batch.seq, call.receiver)):
+            continue
+        run = run_in_frame(ix, *src[:2], src[2])
+        kind = type_of(ix.value(run.frame_id, run.seq, built, after=True)) or "a container"
+        first = filled[0]
+        where = (
+            f"{ix.functions[first.fid].qualname}:{first.line}"
+            if ix.functions[first.fid].kind != "module"
+            else f"line {first.line}"
+        )
+        out.append(
+            _evidence(
+                ix,
+                "data",
+                run,
+                0.85,
+                f"builds `{held}` ({kind}): the loop adds to it ({where}) and draws batches from it (`{call.callee}`)",
+            )
+        )
+        break
+    return out
 
 
 def _sliced_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
@@ -1914,12 +2084,13 @@ def _to_call_site(ix: RunIndex, ev: Evidence) -> Evidence:
 def _training_functions(ix: RunIndex, decided: dict[str, Evidence]) -> set[int]:
     """Functions on the path of a training step (they run the model to learn, not to evaluate)."""
     fids: set[int] = set()
-    for phase in ("update", "backward", "loss", "rollout", "batch"):
+    for phase in ("update", "backward", "loss", "rollout", "batch", "forward"):
         ev = decided.get(phase)
         if ev is None:
             continue
         for fr in ix.ancestry(ev.frame_id):
             fids.add(fr.function_id)
+    fids |= _called_every_step(ix, decided.get("update"))
     rollout = decided.get("rollout")
     if rollout is not None:
         # everything the rollout's function calls while collecting; when that function is the one that
@@ -1940,6 +2111,29 @@ def _training_functions(ix: RunIndex, decided: dict[str, Evidence]) -> set[int]:
                     fids.add(callee)
                     stack.append(callee)
     return fids
+
+
+def _called_every_step(ix: RunIndex, update: Evidence | None) -> set[int]:
+    """When each call of the update's function makes one update (a DQN's ``improve(batch)``, no loop around the
+    step in it), what its callers also call at least half as often acts or makes targets on every step (a greedy
+    action under ``no_grad``): part of the step, not an evaluation. (An update inside its function's own batch
+    loop, ``for epoch: train(); test()``, says nothing about how often ``test`` runs per update.)"""
+    if update is None or ix.functions[update.fid].kind != "function" or ix.loops_around(update.fid, update.line):
+        return set()
+    edges = ix.reader.edges()
+    callers = {e.caller_id for e in edges if e.callee_id == update.fid}
+    updates = sum(e.calls for e in edges if e.callee_id == update.fid)
+    every = {e.callee_id for e in edges if e.caller_id in callers and e.callee_id != update.fid and 2 * e.calls >= updates}
+    graph: dict[int | None, set[int]] = {}
+    for e in edges:
+        graph.setdefault(e.caller_id, set()).add(e.callee_id)
+    stack = list(every)
+    while stack:  # and what those call
+        for callee in graph.get(stack.pop(), ()):
+            if callee not in every:
+                every.add(callee)
+                stack.append(callee)
+    return every
 
 
 def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:

@@ -47,6 +47,7 @@ class LineInfo:
     reads: set[str] = field(default_factory=set)  # plain names read
     subscript_keys: list[tuple[str, str]] = field(default_factory=list)  # (container text, constant key) assigned
     returns: list[str] = field(default_factory=list)  # names in a ``return`` statement's value
+    fills: list[str] = field(default_factory=list)  # containers the line adds to (``xs.append(v)``, ``self.buf.extend(v)``)
     number_literal: bool = False  # assigns a literal number, string or bool (a hyper-parameter)
 
 
@@ -69,6 +70,9 @@ class LineRun:
     seq: int
     frame_id: int
     hits: int
+
+
+_FILLING = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "add", "push", "put"})
 
 
 def dotted(node: ast.AST | None) -> str:
@@ -337,6 +341,10 @@ class RunIndex:
                 for item in stmt.items:
                     if item.optional_vars is not None:
                         info.targets += _targets(item.optional_vars)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                call = stmt.value.func
+                if isinstance(call, ast.Attribute) and call.attr in _FILLING and dotted(call.value):
+                    info.fills.append(dotted(call.value))
             elif isinstance(stmt, ast.Return) and stmt.value is not None:
                 elts = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value]
                 for elt in elts:
@@ -528,6 +536,23 @@ class RunIndex:
             if name in self.info(func.file_id, ev.line).targets:
                 best = (ev.line, ev.seq)
         return best
+
+    def makers(self, frame_id: int, name: str, before_seq: int) -> list[tuple[int, int]]:
+        """(line, seq) of the last line in ``frame_id`` before ``before_seq`` that assigned ``name`` and of the last
+        one that added to it as a container (``xs.append(v)``), in one pass."""
+        func = self.function_of(frame_id)
+        if func is None:
+            return []
+        assigned = filled = None
+        for ev in self.reader.events(0, before_seq, frame_id=frame_id):
+            if ev.kind != LINE:
+                continue
+            info = self.info(func.file_id, ev.line)
+            if name in info.targets:
+                assigned = (ev.line, ev.seq)
+            elif name in info.fills:
+                filled = (ev.line, ev.seq)
+        return [site for site in (assigned, filled) if site is not None]
 
     def iterations(self, frame_id: int, loop: Loop) -> int:
         """How many iterations ``loop`` made in one frame (recorded ones plus folded ones)."""

@@ -171,6 +171,10 @@ def _summarize(value: Any, depth: int) -> str:
             text = REDACTED if type(k) is str and _hidden(k, v) else _summarize(v, depth + 1)
             items.append(f"{key}: {text}")
         return f"dict[{n}] {{{', '.join(items)}}}"
+    if issubclass(tp, tuple):
+        names = _namedtuple_fields(tp)
+        if names is not None:
+            return _namedtuple_summary(tp.__qualname__, names, value, depth)
     module = getattr(tp, "__module__", "") or ""
     if _is_array_like(tp, module):
         return _array_summary(value, tp, module)
@@ -350,6 +354,35 @@ def _has_plain_dict(tp: type) -> bool:
                 break
         _plain_dict_types[tp] = hit
     return hit
+
+
+MAX_RECORD_FIELDS = 8  # a named tuple (a batch of transitions, a record) on its own shows this many fields
+
+
+def _namedtuple_fields(tp: type) -> tuple | None:
+    """The ``_fields`` of a named tuple class, read from the class dicts (no descriptor, no user code runs)."""
+    for klass in type.__dict__["__mro__"].__get__(tp):
+        found = type.__dict__["__dict__"].__get__(klass).get("_fields")
+        if found is not None:
+            return found if type(found) is tuple and all(type(f) is str for f in found) else None
+    return None
+
+
+def _namedtuple_summary(name: str, names: tuple, value: Any, depth: int) -> str:
+    """``<Batch s=Tensor float32[32, 4] a=… >``: a named tuple's items under their field names, read with
+    tuple's own slots (a subclass's ``__getitem__`` or ``__iter__`` never runs)."""
+    if depth >= MAX_DEPTH:
+        return f"<{name}>"
+    n = tuple.__len__(value)
+    limit = MAX_RECORD_FIELDS if depth == 0 else MAX_ITEMS + 1
+    shown = []
+    for i, key in enumerate(names[:n]):
+        if i >= limit:
+            shown.append("…")
+            break
+        item = tuple.__getitem__(value, i)
+        shown.append(f"{key}={REDACTED if _hidden(key, item) else _summarize(item, depth + 1)}")
+    return f"<{name} {' '.join(shown)}>" if shown else f"<{name}>"
 
 
 def _instance_fields(value: object) -> dict | None:
