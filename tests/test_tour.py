@@ -29,8 +29,6 @@ def test_generated_tour_of_ppo_finds_the_phases_in_order(ppo_trace):
         ("config", "parse_args", "train.py", _line(train, "args = parser.parse_args(argv)")),
         ("environment", "train", "train.py", _line(train, "env = CartPole(seed=config.seed)")),
         ("model", "PPOAgent.__init__", "ppo/agent.py", _line(agent, "self.model = ActorCritic(")),
-        # the rollout buffer: the loop adds to it and the update draws its minibatches from it
-        ("data", "train", "train.py", _line(train, "buffer = RolloutBuffer(")),
         ("training loop", "train", "train.py", _line(train, "for update in range(1, config.updates + 1)")),
         ("rollout", "PPOAgent.collect_rollout", "ppo/agent.py", _line(agent, "= env.step(action)")),
         ("batch", "PPOAgent.update", "ppo/agent.py", _line(agent, "for idx in buffer.minibatches")),
@@ -81,7 +79,12 @@ def test_generated_tour_of_torch_classifier(tmp_path):
     got = [(s.phase, s.at, s.match) for s in tour.stops]
     assert got == [
         ("config", "main", "args = parser.parse_args()"),
-        ("data", "main", "train_loader, val_loader = build_loaders(cfg)"),
+        # where the data set is built, inside the factory main calls (``train_loader, val_loader = build_loaders(cfg)``)
+        (
+            "data",
+            "build_loaders",
+            'train_set = BlobDataset(cfg["train_size"], cfg["num_features"], cfg["num_classes"], seed=cfg["seed"])',
+        ),
         ("model", "main", 'model = MLPClassifier(cfg["num_features"], cfg["hidden"], cfg["num_classes"])'),
         ("training loop", "train_one_epoch", "for features, labels in loader:"),
         ("forward", "train_one_epoch", "logits = model(features)"),

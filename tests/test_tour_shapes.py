@@ -821,3 +821,46 @@ def test_replay_buffer_target_net_and_a_greedy_action_under_no_grad(tmp_path):
     assert "the loop adds to it" in by["data"] and "`memory.sample`" in by["data"]
     assert re.search(r"Batch shapes: `s` float32\[\d+, 5\], `a` int64\[\d+, 1\]", by["batch"]), by["batch"]
     assert "no evaluation ran" in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_objects_made_by_a_factory_and_moved_into_a_trainer(tmp_path):
+    """``dataset, net, optimizer = build_objects()``, then ``self.model = model.to(device)`` in the trainer: the
+    model and the data are where the factory built them; the batch is the loader loop that ``source =
+    source.to(device)`` moves from; the trainer's ``.fit(epochs)`` on the constructor's line does not confuse
+    which argument was the model."""
+    script = SHAPES / "factory_trainer.py"
+    proc, tour = tour_of(tmp_path, script, "2")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "dataset = TensorDataset(features"),
+            ("model", "net = torch.nn.Linear(5, 1)"),
+            ("training loop", "for _ in range(epochs):"),
+            ("batch", "for source, targets in self.loader:"),
+            ("forward", "output = self.model(source)"),
+            ("loss", "loss = torch.nn.functional.mse_loss(output, targets)"),
+            ("backward", "loss.backward()"),
+            ("update", "self.optimizer.step()"),
+        ],
+    )
+    assert "no model construction" not in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_an_update_written_as_a_loop_over_the_parameters_counts_updates_not_tensors(tmp_path):
+    """``for weight in layer.parameters(): weight.data.add_(...)`` in an open-ended module-level loop: the
+    update line runs once per parameter tensor; the stop says so and gives the number of updates."""
+    script = SHAPES / "param_loop.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    steps = int(re.search(r"stopped after (\d+) steps", proc.stdout).group(1))
+    by = {s.phase: s for s in tour.stops}
+    assert by["update"].line == line_of(script, "weight.data.add_(-0.1 * weight.grad)")
+    assert by["model"].line == line_of(script, "layer = torch.nn.Linear(2, 1)")
+    assert f"The loop ran {steps:,} iterations in this run." in by["training loop"].narration
+    assert (
+        f"That is 2 times per iteration of the main loop, once per item of `layer.parameters()`: {steps:,} updates."
+        in by["update"].narration
+    )

@@ -173,10 +173,29 @@ def _narrate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, also: lis
     count = facts.run_count(ix, ev)
     head = any(lp.head == ev.line for lp in ix.loops_around(ev.fid, ev.line))
     if count is not None and ev.phase not in ("config", "crash", "training loop", "entry") and not head:
-        parts.append(f"This line ran {facts.times(*count)} in the whole run.")
+        parts.append(f"This line ran {facts.times(*count)} in the whole run.{_per_item(ix, decided, ev, count[0])}")
     if nxt is not None:
         parts.append(f"Next: {PHASE_TITLES.get(nxt.phase, nxt.phase).lower()}.")
     return "\n\n".join(parts)
+
+
+def _per_item(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, count: int) -> str:
+    """An update written as a loop over the parameters runs once per parameter: say how many per iteration of the
+    main loop, so the count is not taken for the number of updates."""
+    loop = decided.get("training loop")
+    body = loop.facts.get("loop") if loop is not None else None
+    iterations = loop.facts.get("iterations") if loop is not None else None
+    if ev.phase != "update" or loop is None or loop.fid != ev.fid or body is None or not isinstance(iterations, int):
+        return ""
+    inner = [lp for lp in ix.loops_around(ev.fid, ev.line) if lp.head != ev.line and lp.head > body.head]  # type: ignore[attr-defined]
+    if len(inner) != 1 or not inner[0].is_for or not iterations or not ix.direct_in_loop(ev.fid, inner[0].head, body):  # type: ignore[arg-type]
+        return ""
+    each = round(count / iterations)
+    if each < 2:
+        return ""
+    return (
+        f" That is {each} times per iteration of the main loop, once per item of `{inner[0].iter_text}`: {iterations:,} updates."
+    )
 
 
 def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> list[str]:

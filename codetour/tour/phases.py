@@ -230,25 +230,37 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
             if call.method == func.name and call.receiver:
                 return source_of(ix, parent, call.receiver, fr.start_seq, depth - 1)
         return None
-    caller = ix.function_of(parent)
-    if caller is None:
+    arg = argument_for(ix, fr, head)
+    if arg:
+        rest = name.split(".", 1)[1] if "." in name else ""
+        return source_of(ix, parent, f"{arg}.{rest}" if rest else arg, fr.start_seq, depth - 1)
+    return None
+
+
+def argument_for(ix: RunIndex, fr: Frame, param: str) -> str | None:
+    """The dotted text the recorded caller passed for ``param`` of frame ``fr`` (keyword or positional), if a
+    plain name. The call that entered the frame is preferred when the line makes several
+    (``Trainer(net, ...).fit(epochs)``: ``Trainer`` for ``__init__``)."""
+    caller = ix.function_of(fr.parent_id) if fr.parent_id is not None else None
+    params = list((fr.args or {}).keys())
+    if caller is None or fr.call_line is None or param not in params:
         return None
     info = ix.info(caller.file_id, fr.call_line)
-    pos = params.index(head)
-    for call in info.calls:
-        arg = None
-        for key, text in call.keywords:
-            if key == head:
-                arg = text
-        if arg is None and params and params[0] == "self":  # a method or a constructor: called without self
-            pos_in_call = pos - 1
-        else:
-            pos_in_call = pos
+    pos = params.index(param)
+    entered = ix.functions.get(fr.function_id)
+    wanted = (
+        {entered.name, entered.qualname.split(".")[-2] if entered.name == "__init__" and "." in entered.qualname else ""}
+        if entered
+        else set()
+    )
+    calls = [c for c in info.calls if c.callee.split(".")[-1] in wanted] or info.calls
+    for call in calls:
+        arg = next((text for key, text in call.keywords if key == param), None)
+        pos_in_call = pos - 1 if params[0] == "self" else pos  # a method or a constructor: called without self
         if arg is None and 0 <= pos_in_call < len(call.args):
             arg = call.args[pos_in_call]
         if arg:
-            rest = name.split(".", 1)[1] if "." in name else ""
-            return source_of(ix, parent, f"{arg}.{rest}" if rest else arg, fr.start_seq, depth - 1)
+            return arg
     return None
 
 
@@ -284,15 +296,27 @@ def attribute_source(ix: RunIndex, attr: str, summary: str | None, owner: str | 
                 alias = _alias_of(info.stmt, target) if got is None else None
                 if alias is not None:  # ``self.model = model``: the object's summary may predate it; the name's does not
                     got = type_of(ix.value(run.frame_id, run.seq, alias))
+                elif got is None and _receiver(value) and type_of(ix.value(run.frame_id, run.seq, _receiver(value))) == want:
+                    got = want  # ``self.model = model.to(device)``: the same object, moved
                 built = {c.callee.split(".")[-1] for c in info.calls}
                 if want is None or got == want or (got is None and want in built):
                     return run.frame_id, run.line, run.seq
     return None
 
 
-def origin_of(ix: RunIndex, src: tuple[int, int, int], name: str, depth: int = 6) -> tuple[tuple[int, int, int], str]:
+def _receiver(value: ast.AST | None) -> str:
+    """``model`` for ``model.to(device)`` (a method called on a name or a dotted name), else ""."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        return dotted(value.func.value) if isinstance(value.func.value, (ast.Name, ast.Attribute)) else ""
+    return ""
+
+
+def origin_of(
+    ix: RunIndex, src: tuple[int, int, int], name: str, depth: int = 6, kind: str | None = None
+) -> tuple[tuple[int, int, int], str]:
     """From the line that assigned ``name``, back to where the object was made: through aliases
-    (``self.env = env``) and rebindings that wrap the old value (``env = wrap(env)``), into callers."""
+    (``self.env = env``), rebindings that wrap the old value (``env = wrap(env)``) and, for an object of type
+    ``kind``, a method of it that returns it (``self.model = model.to(device)``), into callers."""
     for _ in range(depth):
         fr = ix.frame(src[0])
         if fr is None:
@@ -310,11 +334,16 @@ def origin_of(ix: RunIndex, src: tuple[int, int, int], name: str, depth: int = 6
             nxt = alias
         elif value is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(value)):
             nxt = name  # rebound from its own old value
+        elif kind is not None and _receiver(value) and type_of(ix.value(src[0], src[2], _receiver(value))) == kind:
+            nxt = _receiver(value)
         else:
             break
         found = source_of(ix, src[0], nxt, src[2])
         if found is None or found == src:
             break
+        here = ix.frame(src[0])
+        if here is not None and found[0] == here.parent_id and ix.last_assignment(src[0], nxt, src[2]) is None:
+            nxt = argument_for(ix, here, nxt) or nxt  # handed in: its name in the caller
         src, name = found, nxt
     return src, name
 
@@ -1237,6 +1266,11 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 name, seq, made = source, fetched[2], ix.info(_file(ix, run.fid), fetched[1])
             if out:
                 break
+            loops = [lp for lp in ix.loops_around(run.fid, run.line) if lp.head == run.line and lp.is_for]
+            if loops:  # ``source = source.to(device)`` back to ``for source, targets in self.train_data``
+                it = ix.value(frame_id, seq, loops[0].iter_text.split("(")[0]) or ""
+                out.append(_evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {type_of(it) or 'an iterable'}"))
+                break
             value = ix.value(frame_id, seq, name, after=True)
             for _ in range(4):  # arithmetic on this iteration's arrays (masking, scaling): back to what it works on
                 earlier = _arithmetic_source(ix, frame_id, run, made, loop=decided.get("training loop"))
@@ -1400,11 +1434,53 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         src = found
     if src is None:
         return []
+    if name != "self":
+        # moved or handed on (``self.model = model.to(device)``, ``Trainer(model)``), made by a factory that returned it
+        kind = type_of(ix.value(forward.frame_id, forward.seq, name))
+        src, name = origin_of(ix, src, name, kind=kind)
+        made = _returned_from(ix, src, name)
+        if made is not None:
+            src, name = made
     run = run_in_frame(ix, *src[:2], src[2])
     if name == "self":  # found by its type: say the name it was built into
         targets = ix.info(_file(ix, run.fid), run.line).targets
         name = targets[0] if targets else name
     return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
+
+
+def _returned_from(ix: RunIndex, src: tuple[int, int, int], name: str) -> tuple[tuple[int, int, int], str] | None:
+    """``dataset, model, opt = load_train_objs()``: where the recorded function the line called made the value
+    it returned into ``name`` (``model = torch.nn.Linear(20, 1)`` in the factory), and its name there."""
+    fr = ix.frame(src[0])
+    func = ix.functions.get(fr.function_id) if fr is not None else None
+    if func is None:
+        return None
+    stmt = ix.info(func.file_id, src[1]).stmt
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.value, ast.Call):
+        return None
+    target = stmt.targets[0]
+    elts = target.elts if isinstance(target, ast.Tuple) else [target]
+    pos = next((i for i, t in enumerate(elts) if dotted(t) == name), None)
+    callee_name = dotted(stmt.value.func).split(".")[-1]
+    child = next(
+        (
+            c
+            for c in ix.called_from(src[0], src[2])
+            if c.function_id in ix.functions and ix.functions[c.function_id].name == callee_name
+        ),
+        None,
+    )
+    if pos is None or child is None or child.end_seq is None:
+        return None
+    callee = ix.functions[child.function_id]
+    ret = ix.reader.prev_event(child.end_seq + 1, frame_id=child.id, kinds=(LINE,))
+    returned = getattr(ix.info(callee.file_id, ret.line).stmt, "value", None) if ret is not None else None
+    items = returned.elts if isinstance(returned, ast.Tuple) and isinstance(target, ast.Tuple) else [returned]
+    if len(items) != len(elts) or not isinstance(items[pos], ast.Name):
+        return None
+    inner = items[pos].id  # type: ignore[union-attr]
+    found = ix.last_assignment(child.id, inner, child.end_seq)
+    return ((child.id, found[0], found[1]), inner) if found is not None else None
 
 
 def _built_as(ix: RunIndex, kind: str | None) -> tuple[int, int, int] | None:
@@ -1471,6 +1547,13 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             if "DataLoader" in t or t.endswith("Dataset") or "Dataset" in t:
                 out.append(_evidence(ix, "data", run, 0.9, f"builds `{target}`, a {t}"))
                 break
+
+    def called_from_line(inner: Evidence, outer: Evidence) -> bool:
+        fr = ix.frame(inner.frame_id)
+        return fr is not None and fr.parent_id == outer.frame_id and fr.call_line == outer.line and inner.seq > outer.seq
+
+    # ``dataset, net, opt = build_objects()``: where the factory built it, not where it was received
+    out = [ev for ev in out if not any(called_from_line(other, ev) for other in out)]
     batch = decided.get("batch")
     forward, loop = decided.get("forward"), decided.get("training loop")
     if not out and batch is None and forward is not None and loop is not None:
@@ -1551,8 +1634,12 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
 
 def _buffer_sampled(ix: RunIndex, batch: Evidence, loop: Evidence) -> list[Evidence]:
     """``buf.sample(32)`` where ``buf`` was built before the main loop and the loop adds to it
-    (``buf.push(s, a, r, s2)``): a replay buffer is the data the batches are drawn from."""
-    out = []
+    (``buf.push(s, a, r, s2)``): a replay buffer is the data the batches are drawn from. (Not a rollout
+    buffer that each update iterates in full, ``for mb in buffer.minibatches(64)``: that is this iteration's
+    experience, the environment's data, not a data set.)"""
+    out: list[Evidence] = []
+    if any(lp.head == batch.line and lp.is_for for lp in ix.loops_around(batch.fid, batch.line)):
+        return out
     for call in ix.info(_file(ix, batch.fid), batch.line).calls:
         if not call.receiver or call.receiver == "self" or not call.method:
             continue

@@ -397,7 +397,8 @@ class RunIndex:
                         if isinstance(s, (ast.With, ast.AsyncWith)) and s.lineno != line:
                             body = list(s.body)
                             continue
-                        return not isinstance(s, _COMPOUND) or isinstance(s, (ast.With, ast.AsyncWith))
+                        # a compound statement's own first line (an inner loop's ``for``, an ``if`` test) runs every time
+                        return s.lineno == line or not isinstance(s, _COMPOUND) or isinstance(s, (ast.With, ast.AsyncWith))
                 return False
         return False
 
