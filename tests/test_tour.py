@@ -79,12 +79,7 @@ def test_generated_tour_of_torch_classifier(tmp_path):
     got = [(s.phase, s.at, s.match) for s in tour.stops]
     assert got == [
         ("config", "main", "args = parser.parse_args()"),
-        # where the data set is built, inside the factory main calls (``train_loader, val_loader = build_loaders(cfg)``)
-        (
-            "data",
-            "build_loaders",
-            'train_set = BlobDataset(cfg["train_size"], cfg["num_features"], cfg["num_classes"], seed=cfg["seed"])',
-        ),
+        ("data", "main", "train_loader, val_loader = build_loaders(cfg)"),
         ("model", "main", 'model = MLPClassifier(cfg["num_features"], cfg["hidden"], cfg["num_classes"])'),
         ("training loop", "train_one_epoch", "for features, labels in loader:"),
         ("forward", "train_one_epoch", "logits = model(features)"),

@@ -1548,12 +1548,20 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(_evidence(ix, "data", run, 0.9, f"builds `{target}`, a {t}"))
                 break
 
+    def data_kind(t: str) -> bool:
+        return "DataLoader" in t or "Dataset" in t
+
     def called_from_line(inner: Evidence, outer: Evidence) -> bool:
         fr = ix.frame(inner.frame_id)
         return fr is not None and fr.parent_id == outer.frame_id and fr.call_line == outer.line and inner.seq > outer.seq
 
-    # ``dataset, net, opt = build_objects()``: where the factory built it, not where it was received
-    out = [ev for ev in out if not any(called_from_line(other, ev) for other in out)]
+    def mixed(ev: Evidence) -> bool:
+        made = ix.changed_by(ev.frame_id, ev.seq)
+        return any(not data_kind(type_of(made.get(t)) or "") for t in ix.info(_file(ix, ev.fid), ev.line).targets)
+
+    # ``dataset, net, opt = build_objects()``: a factory of everything; the data is where it built the data set.
+    # (``train_set, val_set = create_datasets(path)`` makes only data: its call is the data step, kept whole.)
+    out = [ev for ev in out if not (mixed(ev) and any(called_from_line(other, ev) for other in out))]
     batch = decided.get("batch")
     forward, loop = decided.get("forward"), decided.get("training loop")
     if not out and batch is None and forward is not None and loop is not None:
