@@ -54,13 +54,15 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codetour.store.schema import FILE_SUFFIX
 from codetour.store.writer import TraceWriter
 from codetour.trace import redact
-from codetour.trace.recorder import Budgets, Recorder
-from codetour.trace.scope import Scope
+
+if TYPE_CHECKING:
+    from codetour.trace.recorder import Budgets, Recorder
+    from codetour.trace.scope import Scope
 
 ENV_VAR = "CODETOUR_CHILD"
 DEFAULT_IN_FULL = 2  # identical workers recorded in full per parent and kind
@@ -84,6 +86,9 @@ def _codetour_boot():
             raise
         _sys.modules["sitecustomize"] = this  # the import system expects to find a module there
     if _os.environ.get("CODETOUR_CHILD"):
+        line = " ".join(getattr(_sys, "orig_argv", _sys.argv))
+        if "multiprocessing.resource_tracker" in line or "multiprocessing.semaphore_tracker" in line:
+            return  # multiprocessing's own helper: nothing of the repo runs there, codetour is not imported
         try:
             from codetour.trace.children import start_from_env
         except Exception:
@@ -173,9 +178,13 @@ class ChildConfig:
         return cls(**known)
 
     def budgets(self) -> Budgets:
+        from codetour.trace.recorder import Budgets
+
         return Budgets(calls=self.calls, iterations=self.iterations)
 
     def scope(self) -> Scope:
+        from codetour.trace.scope import Scope
+
         return Scope(Path(self.root), include=list(self.include), exclude=list(self.exclude), library_calls=self.library_calls)
 
 
@@ -249,7 +258,7 @@ class Session:
             "include": self.config.include,
             "exclude": self.config.exclude,
             "library_calls": self.config.library_calls,
-            "budgets": self.config.budgets().as_dict(),
+            "budgets": {"calls": self.config.calls, "iterations": self.config.iterations},  # Budgets.as_dict()
             "backend": getattr(recorder, "backend", "settrace") if recorder else None,
             "pid": self.pid,
             "start_time": getattr(recorder, "started_wall", None) or self.info["started_ns"] / 1e9,
@@ -388,6 +397,8 @@ def _recorder_class(backend: str) -> type[Recorder]:
 
         if AVAILABLE and free_tool_id() is not None:
             return MonitoringRecorder
+    from codetour.trace.recorder import Recorder
+
     return Recorder
 
 
@@ -446,7 +457,7 @@ def _command_name(args: list[str]) -> str:
     return "python"
 
 
-_INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.semaphore_tracker")
+_INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.semaphore_tracker")  # as SITECUSTOMIZE skips them
 
 
 def start_from_env() -> None:
@@ -467,7 +478,7 @@ def start_from_env() -> None:
         # Grandchildren know this process's rank (a rank's own workers are not ranks).
         rank = ranks_from_env()[0]
         os.environ[ENV_VAR] = ChildConfig(**{**config.as_dict(), "parent_rank": rank}).to_env()
-        session = Session(config, process_info(how, role, traced=traced), _recorder_class(config.backend))
+        session = Session(config, process_info(how, role, traced=traced), _recorder_class(config.backend) if traced else None)
         _session = session
         _install_exit_hooks()
         session.start()
