@@ -12,21 +12,75 @@ from pathlib import Path
 
 from codetour.store.schema import LINE
 from codetour.tour.phases import Evidence
-from codetour.tour.runs import RunIndex, dotted, fields_of, is_scalar, scalar_value
+from codetour.tour.runs import Loop, RunIndex, dotted, fields_of, is_scalar, scalar_value
+
+
+def _exact_calls(ix: RunIndex, fid: int, frame_id: int, line: int, seq: int) -> int | None:
+    """How many times a line ran, when it calls a recorded function that nothing else calls (the edges count
+    every call, even past the detail budget)."""
+    func = ix.functions[fid]
+    edges = ix.reader.edges()
+    for call in ix.info(func.file_id, line).calls:
+        called = call.method or call.callee.split(".")[-1]
+        for callee in ix.callee_functions(frame_id, seq, call):
+            if ix.functions[callee].name != called:
+                continue  # reached through the call, not the call itself (a closure ``optimizer.step`` runs)
+            into = [e for e in edges if e.callee_id == callee]
+            if into and all(e.caller_id == fid for e in into) and _only_line_calling(ix, fid, line, called):
+                return ix.functions[callee].calls  # exact: every call of it came from here
+    return None
+
+
+def _only_line_calling(ix: RunIndex, fid: int, line: int, called: str) -> bool:
+    """No other line of function ``fid`` calls something named ``called`` (the edges count calls per caller
+    function, not per line: ``self.act(obs)`` on three lines of one method)."""
+    func = ix.functions[fid]
+    lo, hi = (1, len(ix.reader.source_lines(func.file_id))) if func.kind == "module" else (func.firstlineno, func.lastlineno)
+    for other in range(lo, hi + 1):
+        if other != line and any((c.method or c.callee.split(".")[-1]) == called for c in ix.info(func.file_id, other).calls):
+            stmt = ix.info(func.file_id, other).stmt
+            if stmt is not None and stmt.lineno == other:  # a statement's own line (not a continuation line)
+                return False
+    return True
+
+
+def _sibling_count(ix: RunIndex, ev: Evidence, inner: Loop) -> int | None:
+    """A line that runs on every iteration of a loop runs as often as another such line of the same loop whose
+    count is exact, when no ``break``/``continue`` can stop an iteration between them: ``env.step(action)`` in
+    an episode loop that ends on a data-dependent condition, counted by ``action = select_action(state)``."""
+    func = ix.functions[ev.fid]
+    tree = ix.tree(func.file_id)
+    node = (
+        next((n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.AsyncFor, ast.While)) and n.lineno == inner.head), None)
+        if tree is not None
+        else None
+    )
+    if node is None:
+        return None
+    for stmt in node.body:
+        line = stmt.lineno
+        if line == ev.line or (isinstance(stmt, ast.Expr) and not isinstance(stmt.value, ast.Call)):
+            continue
+        lo, hi = min(line, ev.line), max(line, ev.line)
+        between = [s for s in node.body if lo <= s.lineno < hi]
+        if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Raise)) for s in between for n in ast.walk(s)):
+            continue
+        if not ix.direct_in_loop(ev.fid, line, inner):
+            continue
+        runs = ix.runs_in_frame(ev.frame_id, line)
+        if runs:
+            exact = _exact_calls(ix, ev.fid, ev.frame_id, line, runs[0])
+            if exact is not None:
+                return exact
+    return None
 
 
 def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
     """How many times ``ev``'s line ran in the whole run, and whether that number is exact."""
     func = ix.functions[ev.fid]
-    edges = ix.reader.edges()
-    for call in ix.info(func.file_id, ev.line).calls:
-        called = call.method or call.callee.split(".")[-1]
-        for fid in ix.callee_functions(ev.frame_id, ev.seq, call):
-            if ix.functions[fid].name != called:
-                continue  # reached through the call, not the call itself (a closure ``optimizer.step`` runs)
-            into = [e for e in edges if e.callee_id == fid]
-            if into and all(e.caller_id == ev.fid for e in into):
-                return ix.functions[fid].calls, True  # exact: every call of it came from here
+    exact = _exact_calls(ix, ev.fid, ev.frame_id, ev.line, ev.seq)
+    if exact is not None:
+        return exact, True
     loops = [lp for lp in ix.loops_around(ev.fid, ev.line) if lp.head != ev.line]
     frames = [f for f in ix.reader.frames_of(ev.fid) if not f.resumed]
     if not frames:
@@ -39,6 +93,9 @@ def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
     inner = loops[-1]
     if not ix.direct_in_loop(ev.fid, ev.line, inner):
         return None
+    sibling = _sibling_count(ix, ev, inner)
+    if sibling is not None:
+        return sibling, True
     per_frame = [ix.iterations(fr.id, inner) for fr in frames]
     outer = loops[:-1]
     if outer:
