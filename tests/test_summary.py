@@ -106,12 +106,21 @@ def test_omegaconf_configs_show_their_composed_fields_without_resolving():
     calls = []
     omegaconf.OmegaConf.register_new_resolver("watched", lambda: calls.append(1) or "x", replace=True)
     cfg = omegaconf.OmegaConf.create(
-        {"seed": 3, "optim": {"name": "adam", "lr": 0.001}, "tags": ["a", "b"], "run": "${watched:}", "api_key": "k"}
+        {
+            "seed": 3,
+            "optim": {"name": "adam", "lr": 0.001},
+            "tags": ["a", "b"],
+            "run": "${watched:}",
+            "api_key": "k",
+            "model": {"net": {"sizes": {"lin1": 64, "lin2": 128, "lin3": 64, "out": 10}, "token": "t"}},
+        }
     )
     assert summarize(cfg) == (
         "<DictConfig seed=3 optim=<DictConfig name='adam' lr=0.001> tags=<ListConfig[2] ('a', 'b')>"
-        f" run='${{watched:}}' api_key={REDACTED}>"
-    )
+        f" run='${{watched:}}' api_key={REDACTED}"
+        f" model=<DictConfig net=<DictConfig sizes=<DictConfig lin1=64 lin2=128 lin3=64 out=10> token={REDACTED}>>>"
+    )  # the whole tree, deeper than other values go, when the config is summarized on its own
+    assert summarize([cfg]).startswith("list[1] (<DictConfig seed=3 optim=<DictConfig> ")  # inside a value: bounded
     assert calls == []  # no resolver ran
     assert summarize(cfg.tags) == "<ListConfig[2] ('a', 'b')>"
 

@@ -448,7 +448,7 @@ def test_tabular_learning_with_a_value_table_and_no_gradients(tmp_path):
 def test_a_config_a_framework_composed_and_handed_in(tmp_path):
     """A decorator outside the repo (as ``@hydra.main`` is) composes an OmegaConf config from defaults and
     a ``key=value`` override and calls ``main(cfg)``: the configuration stop is where ``main`` starts,
-    and it lists every field as composed, the override applied, the nested groups by their fields."""
+    and it lists every field as composed, the override applied, nested groups as dotted keys at any depth."""
     pytest.importorskip("omegaconf")
     script = SHAPES / "framework_config.py"
     proc, tour = tour_of(tmp_path, script, "optim.lr=0.05")
@@ -469,11 +469,14 @@ def test_a_config_a_framework_composed_and_handed_in(tmp_path):
     config = {s.phase: s.narration for s in tour.stops}["config"]
     for row in (
         "- `seed` = `0`",
-        "- `trainer` = `<DictConfig steps=6>`",
-        "- `optim` = `<DictConfig name='sgd' lr=0.05>`",
+        "- `trainer.steps` = `6`",
+        "- `optim.name` = `'sgd'`",
+        "- `optim.lr` = `0.05`",
+        "- `model.net.width` = `8`",
+        "- `model.net.init.scale` = `0`",
         "- `run_name` = `'${optim.name}-run'`",
     ):
-        assert row in config
+        assert row in config, config
 
 
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")

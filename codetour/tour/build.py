@@ -198,6 +198,18 @@ def _per_item(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, count: i
     )
 
 
+def _flattened(fields: dict[str, str], prefix: str = "", depth: int = 0) -> dict[str, str]:
+    """A composed config's groups as dotted keys (``model.optimizer.lr``), leaves only."""
+    out: dict[str, str] = {}
+    for key, value in fields.items():
+        inner = fields_of(value) if depth < 6 and value.startswith("<DictConfig ") else {}
+        if inner:
+            out.update(_flattened(inner, f"{prefix}{key}.", depth + 1))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> list[str]:
     info = ix.info(ix.functions[ev.fid].file_id, ev.line)
     out: list[str] = []
@@ -212,7 +224,7 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             resolved = facts.argparse_config(ix, ev)
             obj = ix.value(ev.frame_id, ev.seq, str(ev.facts["object"]), after=True) or str(ev.facts.get("summary") or "") or None
             if not resolved:
-                resolved = fields_of(obj) or dict_items(obj)  # every field: configs are summarized in full
+                resolved = _flattened(fields_of(obj)) or dict_items(obj)  # every field: configs are summarized in full
                 how = "every field of the object"
                 used = facts.groups_as_used(ix, ev, str(ev.facts["object"]), resolved)
                 if used:

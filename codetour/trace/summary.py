@@ -214,31 +214,47 @@ def _summarize(value: Any, depth: int) -> str:
     return f"<{name} {' '.join(shown)}>" if shown else f"<{name}>"
 
 
-def _omegaconf_summary(name: str, content: object, depth: int) -> str:
+MAX_CONFIG_NODES = 160  # a composed config on its own shows its whole tree, up to this many keys in all
+MAX_CONFIG_NESTING = 6
+
+
+def _omegaconf_summary(name: str, content: object, depth: int, budget: list[int] | None = None) -> str:
     """A Hydra/OmegaConf ``DictConfig`` or ``ListConfig`` by its stored nodes, as composed: keys and raw
     values (an interpolation stays ``'${...}'``: resolving it could run a resolver), read from instance
-    dicts only, like any plain object."""
+    dicts only, like any plain object. Summarized on its own (the config a function received), it shows its
+    groups nested (``model=<DictConfig optimizer=<DictConfig lr=0.001 …> …>``), up to MAX_CONFIG_NODES keys."""
+    if budget is None and depth == 0:
+        budget = [MAX_CONFIG_NODES]
     if type(content) is list:
         items = [_omegaconf_node(v, depth + 1) for v in content[:MAX_ITEMS]]
         more = ", …" if len(content) > MAX_ITEMS else ""
         return f"<{name}[{len(content)}] ({', '.join(items)}{more})>" if content else f"<{name}[0]>"
     if type(content) is not dict:
         return f"<{name}>"
-    limit = MAX_CONFIG_FIELDS if depth == 0 else MAX_ITEMS
+    limit = MAX_CONFIG_FIELDS if budget is not None else MAX_ITEMS
     shown = []
     for i, (k, v) in enumerate(content.items()):
-        if i >= limit:
+        if i >= limit or (budget is not None and budget[0] <= 0):
             shown.append("…")
             break
+        if budget is not None:
+            budget[0] -= 1
         key = k if type(k) is str else _summarize(k, MAX_DEPTH)
-        shown.append(f"{key}={REDACTED if type(k) is str and _hidden(k, v) else _omegaconf_node(v, depth + 1)}")
+        if type(k) is str and _hidden(k, v):
+            shown.append(f"{key}={REDACTED}")
+            continue
+        nested = _instance_fields(v) if budget is not None and depth + 1 < MAX_CONFIG_NESTING else None
+        if nested is not None and "_content" in nested and type(nested["_content"]) is dict:
+            shown.append(f"{key}={_omegaconf_summary(type(v).__qualname__, nested['_content'], depth + 1, budget)}")
+        else:
+            shown.append(f"{key}={_omegaconf_node(v, min(depth + 1, MAX_DEPTH - 1) if budget is not None else depth + 1)}")
     return f"<{name} {' '.join(shown)}>" if shown else f"<{name}>"
 
 
 def _omegaconf_node(node: object, depth: int) -> str:
     fields = _instance_fields(node)
     if fields is not None and "_val" in fields:
-        return _summarize(fields["_val"], depth)  # a leaf: its raw value
+        return _summarize(fields["_val"], min(depth, MAX_DEPTH - 1))  # a leaf: its raw value
     return _summarize(node, depth)  # a nested DictConfig / ListConfig
 
 

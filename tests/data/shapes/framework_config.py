@@ -23,7 +23,13 @@ def train(cfg):
     return loss
 
 
-@composer.main(seed=0, trainer={"steps": 6}, optim={"name": "sgd", "lr": 0.1}, run_name="${optim.name}-run")
+@composer.main(
+    seed=0,
+    trainer={"steps": 6},
+    optim={"name": "sgd", "lr": 0.1},
+    model={"net": {"width": 8, "init": {"scale": 0.0}}},
+    run_name="${optim.name}-run",
+)
 def main(cfg):
     print(f"{train(cfg):.4f}")
 
