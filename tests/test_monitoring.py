@@ -522,8 +522,16 @@ def test_scope_resolved_once_per_folder_gives_the_same_answers(tmp_path):
     (root / "pkg" / "link.py").symlink_to(other / "x.py")  # a file linked in from outside is outside's
     (root / "linked").symlink_to(other / "lib", target_is_directory=True)  # so is a linked folder's
     (root / "..odd.py").write_text("pass\n")
+    # Links the other way and through several levels: a library folder's file linked into the repo, a
+    # linked folder inside a linked folder, a link to a link, a link with ".." in its target.
+    (other / "lib" / "mine.py").symlink_to(root / "pkg" / "a.py")
+    (other / "lib" / "deeper").symlink_to(root / "pkg", target_is_directory=True)
+    (root / "pkg" / "again.py").symlink_to(root / "pkg" / "link.py")
+    (root / "up").symlink_to(Path("pkg") / ".." / "build", target_is_directory=True)
     mine = [root / "train.py", root / "pkg" / "a.py", root / "pkg" / "link.py", root / "pkg" / "b.py", root / "build" / "gen.py"]
-    mine += [root / "linked" / "y.py", other / "x.py", root / "..odd.py"]
+    mine += [root / "linked" / "y.py", other / "x.py", root / "..odd.py", other / "lib" / "mine.py"]
+    mine += [root / "linked" / "deeper" / "a.py", root / "linked" / "mine.py", root / "pkg" / "again.py", root / "up" / "gen.py"]
+    mine += [root / "pkg" / "." / "a.py", root / "linked" / ".." / "train.py"]
     loaded = sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)})
     files = [str(p) for p in mine] + loaded[:: max(1, len(loaded) // 40)]  # stdlib, site-packages, codetour
     for options in ({}, {"library_calls": True}, {"include": [str(other / "lib" / "*.py")], "exclude": ["pkg/a.py"]}):
@@ -533,10 +541,14 @@ def test_scope_resolved_once_per_folder_gives_the_same_answers(tmp_path):
             alone = Scope(root, **options)
             assert shared.classify(name) == alone.classify(name), name
             assert shared.realpath(name) == alone.realpath(name) == os.path.realpath(name)
+            # The same answer as classifying the fully resolved path itself.
+            assert shared.classify(name) == Scope(root, **options)._classify(os.path.realpath(name))[0], name
             fresh_outside |= alone.outside
         assert shared.outside == fresh_outside
     scope = Scope(root, library_calls=True)
     assert [scope.classify(str(p)) for p in mine[:6]] == [REPO, REPO, LIBRARY, REPO, LIBRARY, LIBRARY]
+    # Linked into the repo from outside: the repo's own code, whichever path names it (build/ is not).
+    assert [scope.classify(str(p)) for p in mine[8:13]] == [REPO, REPO, REPO, LIBRARY, LIBRARY]
     assert scope.classify(os.__file__) == LIBRARY and Scope(root).classify(os.__file__) == IGNORE
     assert scope.outside == {os.path.realpath(other / "x.py"), os.path.realpath(other / "lib" / "y.py")}
     included = Scope(root, include=[str(other / "lib" / "*.py")])

@@ -72,8 +72,11 @@ class Scope:
         self._env_prefixes = _stdlib_prefixes()
         self._realpath_cache: dict[str, str] = {}
         self._dir_realpaths: dict[str, str] = {}
+        # Folder -> names of the symbolic links in it (None: not listed; each file is then asked).
+        self._dir_links: dict[str, frozenset[str] | None] = {}
         # Without include/exclude globs an ordinary file's kind depends only on its folder: folder -> (kind, outside).
         self._dir_kinds: dict[str, tuple[int, bool]] = {}
+        self._raw_dir_kinds: dict[str, tuple[int, bool]] = {}  # the same, by the folder as the code names it
         # Source files outside the root that ran but are no library either (a sibling ``../mylib``):
         # left out of the trace, and reported so the user can widen ``--root``.
         self.outside: set[str] = set()
@@ -84,25 +87,67 @@ class Scope:
         )
 
     def realpath(self, filename: str) -> str:
+        """``os.path.realpath(filename)``, computed once per file, and cheaply: a library's files
+        share a few folders, so each folder is resolved once (one component on top of its resolved
+        parent) and listed once for its links, instead of asking the file system about every path
+        component of every file (hundreds of system calls for a big import)."""
         cached = self._realpath_cache.get(filename)
         if cached is None:
-            # A library's files share a few folders: resolve each folder once (os.path.realpath
-            # looks at every component of the path), then only ask whether the file is a link.
             folder, name = os.path.split(filename)
-            if os.path.isabs(filename) and name not in ("", ".", "..") and not os.path.islink(filename):
-                real_folder = self._dir_realpaths.get(folder)
-                if real_folder is None:
-                    real_folder = self._dir_realpaths[folder] = os.path.realpath(folder)
-                cached = os.path.join(real_folder, name)
+            if name not in ("", ".", "..") and os.path.isabs(filename) and not self._is_link(folder, name):
+                cached = os.path.join(self._real_folder(folder), name)
             else:
                 cached = os.path.realpath(filename)
             self._realpath_cache[filename] = cached
         return cached
 
+    def _real_folder(self, folder: str) -> str:
+        """``os.path.realpath(folder)``, resolving only its last component on top of its parent's."""
+        real = self._dir_realpaths.get(folder)
+        if real is None:
+            parent, name = os.path.split(folder)
+            if name in ("", ".", "..") or parent == folder or os.path.normpath(folder) != folder:
+                real = os.path.realpath(folder)  # the file system root, or a path not in normal form
+            else:
+                real = os.path.join(self._real_folder(parent), name)
+                if self._is_link(parent, name):
+                    real = os.path.realpath(real)
+            self._dir_realpaths[folder] = real
+        return real
+
+    def _is_link(self, folder: str, name: str) -> bool:
+        """``os.path.islink(os.path.join(folder, name))``, from one listing of ``folder``."""
+        try:
+            links = self._dir_links[folder]
+        except KeyError:
+            links = self._dir_links[folder] = _links_in(folder)
+        if links is None:
+            return os.path.islink(os.path.join(folder, name))
+        return name in links
+
     def classify(self, filename: str) -> int:
         """IGNORE, REPO or LIBRARY for a code object's ``co_filename``."""
         if not filename or filename.startswith("<"):
             return IGNORE  # <string>, <frozen ...>, <stdin>: no source file to show
+        folder, name = os.path.split(filename)
+        if (
+            not (self.include or self.exclude or name.startswith(".") or name in _SKIP_PARTS)
+            and name
+            and os.path.isabs(filename)
+            and not self._is_link(folder, name)
+        ):
+            # The common case (a library's files, a big import): not a link, so the file's kind is its
+            # folder's, known from the first file seen there, without resolving its path at all.
+            known = self._raw_dir_kinds.get(folder)
+            if known is None:
+                real = self._real_folder(folder)
+                known = self._dir_kinds.get(real)
+                if known is None:
+                    known = self._dir_kinds[real] = self._classify(os.path.join(real, name))
+                self._raw_dir_kinds[folder] = known
+            if known[1]:
+                self.outside.add(self.realpath(filename))
+            return known[0]
         path = self.realpath(filename)
         folder, name = os.path.split(path)
         if self.include or self.exclude or name.startswith(".") or name in _SKIP_PARTS:
@@ -154,6 +199,26 @@ class Scope:
         except ValueError:
             return path
         return path if rel.startswith(os.pardir) else rel.replace(os.sep, "/")
+
+
+# A folder with more entries than this is not listed for its links: its files are asked one by one.
+_LIST_AT_MOST = 4096
+
+
+def _links_in(folder: str) -> frozenset[str] | None:
+    """The names of the symbolic links in ``folder`` (one ``scandir``: the entry types come with
+    the listing), or None when it cannot be listed or is too big to be worth it."""
+    links = []
+    try:
+        with os.scandir(folder) as entries:
+            for n, entry in enumerate(entries):
+                if n >= _LIST_AT_MOST:
+                    return None
+                if entry.is_symlink():
+                    links.append(entry.name)
+    except OSError:
+        return None
+    return frozenset(links)
 
 
 ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "environment.yml", ".hg")
