@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dis
 import os
 import shutil
 import signal
@@ -9,12 +10,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import SCRIPTS, ctrl_c_reaches_child, run_cli, trace_script
 
 from codetour.store.reader import TraceReader
 from codetour.store.schema import CALL, EXCEPTION, FOLD, LINE, RETURN
+from codetour.trace.recorder import loop_ranges
 
 
 def python(script, *args, cwd=None):
@@ -359,3 +362,43 @@ def test_the_target_starts_without_what_codetour_does_not_need(tmp_path):
     assert meta["status"] == "ok" and meta["python_version"] == platform.python_version()
     assert meta["python_implementation"] == platform.python_implementation()
     assert meta["platform"] == platform.platform()  # the same name, without its subprocess
+
+
+def _loops_from_every_instruction(code) -> dict[int, tuple[int, int]]:
+    """loop_ranges as it was before it skipped code without a backward jump: every instruction read."""
+    lines = {off: ln for start, end, ln in code.co_lines() if ln is not None for off in range(start, end, 2)}
+    loops: dict[int, tuple[int, int]] = {}
+    jumps = set(dis.hasjrel) | set(dis.hasjabs)
+    for ins in dis.get_instructions(code):
+        if ins.opcode in jumps and isinstance(ins.argval, int) and ins.argval <= ins.offset:
+            head = lines.get(ins.argval)
+            if head is not None:
+                body = [ln for off, ln in lines.items() if ins.argval <= off <= ins.offset] or [head]
+                lo, hi = loops.get(head, (head, head))
+                loops[head] = (min(lo, *body), max(hi, *body))
+    return loops
+
+
+def test_loop_ranges_skips_only_code_without_loops():
+    """Code with no backward jump is not read instruction by instruction (most functions): every code
+    object of a few stdlib modules (for, while, while True, comprehensions, generators, async, try in
+    loops) still gets exactly the loops a full read finds."""
+    import argparse
+    import asyncio.tasks
+    import json.decoder
+    import textwrap
+
+    codes = []
+    pending = [
+        compile(Path(m.__file__).read_text(), m.__file__, "exec") for m in (argparse, asyncio.tasks, json.decoder, textwrap, dis)
+    ]
+    while pending:
+        code = pending.pop()
+        codes.append(code)
+        pending.extend(c for c in code.co_consts if isinstance(c, type(code)))
+    with_loops = 0
+    for code in codes:
+        expected = _loops_from_every_instruction(code)
+        assert loop_ranges(code) == expected, code
+        with_loops += bool(expected)
+    assert len(codes) > 200 and 50 < with_loops < len(codes) - 100  # both kinds, many of each
