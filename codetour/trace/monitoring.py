@@ -47,7 +47,7 @@ from codetour.trace.recorder import (
     Budgets,
     Recorder,
 )
-from codetour.trace.scope import Scope
+from codetour.trace.scope import IGNORE, Scope
 
 TOOL_NAME = "codetour"
 # ``sys.monitoring`` (Python 3.12+), typed loosely: the type checker may run for an older Python.
@@ -124,7 +124,11 @@ class MonitoringRecorder(Recorder):
         ev = mon.events
         DISABLE = mon.DISABLE
         getframe = sys._getframe
-        code_ids_get = self.code_ids.get
+        code_ids = self.code_ids
+        code_ids_get = code_ids.get
+        keepalive = self.code_keepalive.append
+        file_kinds_get = self.file_kinds.get
+        recorder = self
         register = self._register
         func_calls = self.func_calls
         func_recorded = self.func_recorded
@@ -272,6 +276,12 @@ class MonitoringRecorder(Recorder):
             decisions as settrace's global function."""
             fid = code_ids_get(id(code))
             if fid is None:
+                if file_kinds_get(code.co_filename) == IGNORE and recorder.active:
+                    # Another code object of a file already known to be out of scope (nearly every first
+                    # event of a big import): what _register decides, without its two calls.
+                    keepalive(code)
+                    code_ids[id(code)] = -1
+                    return DISABLE
                 fid = register(code)
             if fid < 0:
                 return DISABLE
