@@ -814,12 +814,13 @@ def test_replay_buffer_target_net_and_a_greedy_action_under_no_grad(tmp_path):
     assert [(s.phase, s.line) for s in tour.stops] == expect(
         script,
         [
+            ("config", "batch_size = 8"),
             ("data", "memory = Memory(500)"),
             ("model", "self.q = nn.Sequential("),
             ("environment", "world = Chain()"),
             ("training loop", "for episode in range(episodes):"),
             ("rollout", "next_obs, reward, done, _ = world.step(action)"),
-            ("batch", "learner.improve(memory.sample(8))"),
+            ("batch", "learner.improve(memory.sample(batch_size))"),
             ("forward", "predicted = self.q(batch.s).gather(1, batch.a).squeeze(1)"),
             ("loss", "loss = ((target.detach() - predicted) ** 2).mean()"),
             ("backward", "loss.backward()"),
@@ -830,6 +831,9 @@ def test_replay_buffer_target_net_and_a_greedy_action_under_no_grad(tmp_path):
     assert "the loop adds to it" in by["data"] and "`memory.sample`" in by["data"]
     assert re.search(r"Batch shapes: `s` float32\[\d+, 5\], `a` int64\[\d+, 1\]", by["batch"]), by["batch"]
     assert "no evaluation ran" in tour.description
+    # the learner's own hyper-parameters, defaults included, beside the module-level ones
+    assert "- `epsilon` = `0.3`" in by["config"] and "`Learner`, whose method makes the update" in by["config"]
+    assert "- `gamma` = `0.9`" in by["config"]
 
 
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")

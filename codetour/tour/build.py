@@ -243,6 +243,13 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             when = "when the main loop started" if ev.facts.get("module_lines") else how
             rows = "\n".join(f"- `{k}` = `{v}`" for k, v in resolved.items())
             out.append(f"Resolved configuration ({len(resolved)} settings; {when}):\n\n{rows}")
+        kind, kept = facts.learner_settings(ix, decided.get("update"))
+        kept = {k: v for k, v in kept.items() if k not in resolved}
+        if kept:
+            rows = "\n".join(f"- `{k}` = `{v}`" for k, v in kept.items())
+            out.append(
+                f"Settings the learner was built with (`{kind}`, whose method makes the update; defaults included):\n\n{rows}"
+            )
     elif ev.phase == "training loop":
         n = ev.facts.get("iterations")
         out.append(f"The loop ran {n:,} iteration{'s' if n != 1 else ''} in this run." if isinstance(n, int) else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from codetour.store.schema import LINE
 from codetour.tour.phases import Evidence
-from codetour.tour.runs import Loop, RunIndex, dotted, fields_of, is_scalar, scalar_value
+from codetour.tour.runs import Loop, RunIndex, dotted, fields_of, is_scalar, scalar_value, type_of
 
 
 def _exact_calls(ix: RunIndex, fid: int, frame_id: int, line: int, seq: int) -> int | None:
@@ -281,6 +282,23 @@ def constructor_arguments(ix: RunIndex, ev: Evidence) -> dict[str, str]:
         if func is not None and func.name == "__init__" and child.args:
             return {k: v for k, v in child.args.items() if k != "self"}
     return {}
+
+
+def learner_settings(ix: RunIndex, update: Evidence | None) -> tuple[str, dict[str, str]]:
+    """(class, settings): the plain-value arguments (defaults included) the constructor of the object whose
+    method makes the update received, when that object is a repo class that is neither a module nor an
+    optimizer (a DQN's ``ParamsPool(..., gamma=0.95)``, TD3's ``discount``/``tau``/``policy_noise``)."""
+    fr = ix.frame(update.frame_id) if update is not None else None
+    held = (fr.args or {}).get("self") if fr is not None else None
+    kind = type_of(held)
+    if not kind or (held or "").startswith(f"<{kind} (torch module") or kind in ("Tensor", "ndarray"):
+        return "", {}
+    init = next((f for f in ix.functions.values() if f.qualname == f"{kind}.__init__"), None)
+    frames = [f for f in ix.reader.frames_of(init.id) if not f.resumed] if init is not None else []
+    if not frames or not frames[0].args:
+        return "", {}
+    plain = re.compile(r"^(-?[\d.]+(e[-+]?\d+)?|True|False|None|'[^']{0,40}')$")
+    return kind, {k: v for k, v in frames[0].args.items() if k != "self" and plain.match(v)}
 
 
 def module_config(ix: RunIndex, ev: Evidence, at_seq: int | None) -> dict[str, str]:

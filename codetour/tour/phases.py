@@ -1790,8 +1790,15 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(ev)
     if out:
         return out[:1]
-    # module-level hyper-parameters: literal assignments in module code that ran before the main loop
-    literals = [r for r in ix.runs if ix.functions[r.fid].kind == "module" and ix.info(_file(ix, r.fid), r.line).number_literal]
+    # module-level hyper-parameters: literal assignments in module code, outside its loops (``total_reward = 0``
+    # at the top of an episode is a counter, not a setting)
+    literals = [
+        r
+        for r in ix.runs
+        if ix.functions[r.fid].kind == "module"
+        and ix.info(_file(ix, r.fid), r.line).number_literal
+        and not ix.loops_around(r.fid, r.line)
+    ]
     by_file: dict[int, list[LineRun]] = {}
     for r in literals:
         name = ix.info(_file(ix, r.fid), r.line).targets

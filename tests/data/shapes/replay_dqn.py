@@ -62,6 +62,9 @@ class Learner:
         self.opt.step()
 
 
+batch_size = 8
+epsilon = 0.3
+sync_every = 2
 random.seed(0)
 torch.manual_seed(0)
 episodes = int(sys.argv[1]) if len(sys.argv) > 1 else 4
@@ -71,11 +74,11 @@ world = Chain()
 for episode in range(episodes):
     obs, done, steps = world.reset(), False, 0
     while not done and steps < 20:
-        action = random.randrange(2) if random.random() < 0.3 else learner.greedy(obs)
+        action = random.randrange(2) if random.random() < epsilon else learner.greedy(obs)
         next_obs, reward, done, _ = world.step(action)
         memory.push(obs, action, reward, next_obs, done)
-        learner.improve(memory.sample(8))
+        learner.improve(memory.sample(batch_size))
         obs, steps = next_obs, steps + 1
-    if episode % 2 == 0:
+    if episode % sync_every == 0:
         learner.q_target.load_state_dict(learner.q.state_dict())
     print(f"episode {episode} steps {steps}")
