@@ -878,3 +878,31 @@ def test_an_update_written_as_a_loop_over_the_parameters_counts_updates_not_tens
         f"This line ran about {2 * steps:,} times in the whole run. That is 2 times per iteration of the main loop,"
         f" once per item of `layer.parameters()`: {steps:,} updates." in by["update"].narration
     )
+
+
+def test_the_shape_of_a_minibatch_picked_inline_by_an_index_array(tmp_path):
+    """``model(b_obs[mb_inds])`` when the model's own frame is past the call budget: the minibatch never has a
+    name, but its shape follows from the two arrays the trace did record (an integer index of length n picks n
+    rows); a boolean mask (length unknown) and a slice are left alone."""
+    pytest.importorskip("numpy")  # the traced script uses it
+    from codetour.tour import facts
+    from codetour.tour.phases import Evidence
+    from codetour.tour.runs import RunIndex
+
+    script = tmp_path / "pick.py"
+    script.write_text(
+        "import numpy as np\n"
+        "b_obs = np.zeros((256, 4), dtype=np.float32)\n"
+        "mb_inds = np.arange(64)\n"
+        "mask = b_obs[:, 0] > 0\n"
+        "def f(*a):\n"
+        "    return len(a)\n"
+        "y = f(b_obs[mb_inds], b_obs[mask], b_obs[:8])\n"
+    )
+    proc, trace = trace_script(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    with TraceReader(trace) as reader:
+        ix = RunIndex(reader)
+        run = next(r for r in ix.runs if r.line == 7 and ix.functions[r.fid].kind == "module")
+        ev = Evidence("forward", run.fid, run.line, run.seq, run.frame_id, 1.0)
+        assert facts.indexed_shapes(ix, ev) == {"b_obs[mb_inds]": "float32[64, 4]"}

@@ -276,6 +276,14 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         tensors_in = {k: v for k, v in ins.items() if is_array(v) or type_of(v) in ("tuple", "list", "dict", "float")}
         if tensors_in:
             out.append(f"Going in: {_fmt(tensors_in)}.")
+        if ev.phase == "forward":
+            received = facts.received_by(ix, ev)
+            if received is not None:
+                out.append(f"`{received[0]}` received: {_fmt(received[1])}.")
+            else:
+                picked = facts.indexed_shapes(ix, ev)
+                if picked:
+                    out.append("Selected on this line: " + ", ".join(f"`{k}` {v}" for k, v in picked.items()) + ".")
         if after:
             out.append(f"Coming out: {_fmt(after)}.")
         if ev.phase == "loss":

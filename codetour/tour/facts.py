@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codetour.store.schema import LINE
 from codetour.tour.phases import Evidence
-from codetour.tour.runs import Loop, RunIndex, dotted, fields_of, is_scalar, scalar_value, type_of
+from codetour.tour.runs import Loop, RunIndex, array_shape, dotted, fields_of, is_array, is_scalar, scalar_value, type_of
 
 
 def _exact_calls(ix: RunIndex, fid: int, frame_id: int, line: int, seq: int) -> int | None:
@@ -299,6 +299,39 @@ def learner_settings(ix: RunIndex, update: Evidence | None) -> tuple[str, dict[s
         return "", {}
     plain = re.compile(r"^(-?[\d.]+(e[-+]?\d+)?|True|False|None|'[^']{0,40}')$")
     return kind, {k: v for k, v in frames[0].args.items() if k != "self" and plain.match(v)}
+
+
+def received_by(ix: RunIndex, ev: Evidence) -> tuple[str, dict[str, str]] | None:
+    """(function, arrays): the array arguments the repo function the line called first received, as its frame
+    recorded them: the minibatch itself when the line passes it inline (``model(b_obs[mb_inds])``)."""
+    for child in ix.called_from(ev.frame_id, ev.seq):
+        func = ix.functions.get(child.function_id)
+        arrays = {k: v for k, v in (child.args or {}).items() if is_array(v)} if func is not None else {}
+        if func is not None and arrays:
+            return func.qualname, arrays
+    return None
+
+
+def indexed_shapes(ix: RunIndex, ev: Evidence) -> dict[str, str]:
+    """``model(b_obs[mb_inds])``: an array indexed by a 1-D integer index array on the line has the index's
+    length as its first dimension (``float32[128, 4]`` from ``b_obs`` float32[256, 4] and ``mb_inds`` int64[128])."""
+    func = ix.functions[ev.fid]
+    stmt = ix.info(func.file_id, ev.line).stmt
+    out: dict[str, str] = {}
+    for node in ast.walk(stmt) if stmt is not None else ():
+        if not isinstance(node, ast.Subscript) or not isinstance(node.slice, (ast.Name, ast.Attribute)):
+            continue
+        base, index = dotted(node.value), dotted(node.slice)
+        whole = array_shape(ix.value(ev.frame_id, ev.seq, base)) if base else None
+        picks = array_shape(ix.value(ev.frame_id, ev.seq, index)) if index else None
+        if not whole or not picks or not picks.startswith("int"):
+            continue
+        dtype, dims = whole.split("[", 1)
+        n = picks.split("[", 1)[1].rstrip("]")
+        rest = dims.rstrip("]").split(", ")[1:]
+        if n and "," not in n and dims.rstrip("]"):
+            out[ast.unparse(node)] = f"{dtype}[{', '.join([n, *rest])}]"
+    return out
 
 
 def module_config(ix: RunIndex, ev: Evidence, at_seq: int | None) -> dict[str, str]:
