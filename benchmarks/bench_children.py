@@ -40,6 +40,16 @@ child's work is traced like the parent's would be, so "follow / parent only" can
 "(parent only + that cost) / parent only" (the "floor" column): where the floor is above 1.10,
 the target is out of reach for any follower, and only a cheaper tracer lowers it.
 
+Last measured (2026-11-22, 2 shared cores, Python 3.11 settrace; ``--only ddp --only fixed
+--repeat 5`` and the default run): fixed cost per child 40-80 ms for a new interpreter, under
+15 ms for a fork. ddp follow/parent only 1.22-1.43x with a floor of 1.37-1.40x: the fixed part
+is 0.1 s of an extra 3-5 s, the rest is tracing the ranks' own work (torch's import, DDP, the
+steps), which costs the same when each rank is traced as its own process; torchrun itself does
+almost none of the work, so the ratio is the traced/untraced ratio of a rank, and 1.10 is out of
+reach under settrace. dataloader (fork workers) 1.02-1.11x. pool 6-7x (floor 5-7x): its work is
+pure repo code, which costs 10-14x to trace in any process (3.12/3.13 monitoring: 5.8-6.0x,
+floor 4.8-5.6x).
+
 A run that fails is retried up to twice (gloo's rendezvous can abort a rank on a loaded
 machine, traced or not); retries are printed.
 """
