@@ -838,8 +838,9 @@ def test_replay_buffer_target_net_and_a_greedy_action_under_no_grad(tmp_path):
 
 @pytest.mark.skipif(not has_torch(), reason="torch not installed")
 def test_objects_made_by_a_factory_and_moved_into_a_trainer(tmp_path):
-    """``dataset, net, optimizer = build_objects()``, then ``self.model = model.to(device)`` in the trainer: the
-    model and the data are where the factory built them; the batch is the loader loop that ``source =
+    """``dataset, net, optimizer = build_objects()``, then ``self.model = model.to(device)`` and a wrapper
+    (``DataParallel``, as ``DistributedDataParallel`` in a DDP run) in the trainer: the model and the data are
+    where the factory built them; the batch is the loader loop that ``source =
     source.to(device)`` moves from; the trainer's ``.fit(epochs)`` on the constructor's line does not confuse
     which argument was the model."""
     script = SHAPES / "factory_trainer.py"

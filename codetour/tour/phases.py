@@ -311,6 +311,11 @@ def _receiver(value: ast.AST | None) -> str:
     return ""
 
 
+def _same_kind(summary: str | None, kind: str) -> bool:
+    """``summary`` is of type ``kind``; ``"a module"`` stands for any torch module (a wrapped one, unseen)."""
+    return torch_module(summary) if kind == "a module" else type_of(summary) == kind
+
+
 def origin_of(
     ix: RunIndex, src: tuple[int, int, int], name: str, depth: int = 6, kind: str | None = None
 ) -> tuple[tuple[int, int, int], str]:
@@ -332,9 +337,11 @@ def origin_of(
         value = getattr(stmt, "value", None) if isinstance(stmt, ast.Assign) else None
         if alias is not None:
             nxt = alias
-        elif value is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(value)):
-            nxt = name  # rebound from its own old value
-        elif kind is not None and _receiver(value) and type_of(ix.value(src[0], src[2], _receiver(value))) == kind:
+        elif value is not None and any(isinstance(n, (ast.Name, ast.Attribute)) and dotted(n) == name for n in ast.walk(value)):
+            nxt = name  # rebound from its own old value (``model = DDP(model)``, ``self.model = Wrapper(self.model)``)
+            if kind is not None:
+                kind = type_of(ix.value(src[0], src[2], name)) or "a module"  # what was wrapped (its type, if seen)
+        elif kind is not None and _receiver(value) and _same_kind(ix.value(src[0], src[2], _receiver(value)), kind):
             nxt = _receiver(value)
         else:
             break

@@ -1,5 +1,6 @@
 """A small trainer class fed by a factory: the data, the model and the optimizer come back from one function as a
-tuple, the model is moved to the device as the trainer stores it, and each batch is moved before the step."""
+tuple, the model is moved to the device as the trainer stores it, then wrapped, and each batch is moved before
+the step."""
 
 import sys
 
@@ -11,6 +12,7 @@ class Trainer:
     def __init__(self, model, loader, optimizer, device):
         self.device = device
         self.model = model.to(device)
+        self.model = torch.nn.DataParallel(self.model)  # a wrapper, as DistributedDataParallel is in a DDP run
         self.loader = loader
         self.optimizer = optimizer
 
