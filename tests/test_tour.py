@@ -52,7 +52,7 @@ def test_generated_tour_of_ppo_finds_the_phases_in_order(ppo_trace):
     assert "This line ran 256 times in the whole run." in by_phase["rollout"]
     assert "`logits` = `ndarray float64[128, 2]" in by_phase["forward"]
     assert "Batch shapes: `idx` int64[128]" in by_phase["batch"]
-    assert "`num_steps` = `'128' (command line)`" in by_phase["config"] and "`lr` = `0.0025`" in by_phase["config"]
+    assert "`num_steps` = `128 (command line)`" in by_phase["config"] and "`lr` = `0.0025`" in by_phase["config"]
     assert "`evaluate` ran 1 time" in by_phase["evaluation"]
     assert "checkpoints/ckpt.npz" in by_phase["checkpoint"]
     assert "Not in this run" not in tour.description

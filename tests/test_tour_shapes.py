@@ -98,7 +98,7 @@ def test_function_loop_with_argparse(tmp_path):
         ],
     )
     by = {s.phase: s.narration for s in tour.stops}
-    assert "- `epochs` = `'2' (command line)`" in by["config"] and "- `lr` = `0.05`" in by["config"]
+    assert "- `epochs` = `2 (command line)`" in by["config"] and "- `lr` = `0.05`" in by["config"]
     assert "- `batch_size` = `16`" in by["config"] and "- `out` = `'m.npz' (command line)`" in by["config"]
     assert "The loop ran 2 iterations in this run." in by["training loop"]
     assert "This line ran 8 times in the whole run." in by["update"]  # 2 epochs x 4 batches, Momentum.step calls

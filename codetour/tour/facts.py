@@ -239,8 +239,8 @@ def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
         ix.value(ev.frame_id, ev.seq, str(ev.facts.get("object") or ""), after=True) or str(ev.facts.get("summary") or "")
     )
     for key, value in shown.items():
-        if key in resolved and "(command line)" not in resolved[key]:
-            resolved[key] = value
+        if key in resolved:  # the parsed value (``32``, not the text ``'32'`` of the command line)
+            resolved[key] = f"{value} (command line)" if "(command line)" in resolved[key] else value
     return resolved
 
 
