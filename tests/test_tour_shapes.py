@@ -907,3 +907,24 @@ def test_the_shape_of_a_minibatch_picked_inline_by_an_index_array(tmp_path):
         run = next(r for r in ix.runs if r.line == 7 and ix.functions[r.fid].kind == "module")
         ev = Evidence("forward", run.fid, run.line, run.seq, run.frame_id, 1.0)
         assert facts.indexed_shapes(ix, ev) == {"b_obs[mb_inds]": "float32[64, 4]"}
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_loss_module_beside_a_model_called_in_a_helper(tmp_path):
+    """``criterion = nn.MSELoss()`` from one method, ``pred, true = self._one_batch(...)`` from a helper that
+    calls the model: the loss module scores the outputs and is not the model; the forward pass is the call in
+    the helper, and the model is where the experiment built it."""
+    script = SHAPES / "helper_batch.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "self.model = nn.Sequential("),
+            ("training loop", "for step in range(steps):"),
+            ("forward", "outputs = self.model(x)"),
+            ("loss", "loss = criterion(pred, true)"),
+            ("backward", "loss.backward()"),
+            ("update", "optim.step()"),
+        ],
+    )

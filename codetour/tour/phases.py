@@ -951,8 +951,10 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
         out += _module_calls(ix, frame_id, candidates, decided)
         if not out:
             # ``loss = sum(-log_prob * R for log_prob, R in zip(policy.saved_log_probs, returns))``: the outputs
-            # were kept in a container another function filled while acting; look where it was filled
-            for kept_frame, kept_line, kept_seq in _filled_elsewhere(ix, frame_id, candidates, loss.seq):
+            # were kept in a container another function filled while acting; look where it was filled.
+            # ``pred, true = self._process_one_batch(...)``: they were made in a helper; look where it returned them
+            elsewhere = _filled_elsewhere(ix, frame_id, candidates, loss.seq) + _returned_by_helpers(ix, frame_id, candidates)
+            for kept_frame, kept_line, kept_seq in elsewhere:
                 out += _module_calls(ix, kept_frame, _input_lines(ix, kept_frame, kept_line, kept_seq), decided)
                 if out:
                     break
@@ -1068,6 +1070,29 @@ def _filled_elsewhere(ix: RunIndex, frame_id: int, candidates: list[tuple[int, i
     return sorted(out, key=lambda site: site[2])
 
 
+def _returned_by_helpers(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(frame, line, seq) of the return line of each recorded repo function that one of these lines called and
+    assigned from (``pred, true = self._process_one_batch(batch_x, batch_y)``)."""
+    func = ix.function_of(frame_id)
+    if func is None:
+        return []
+    out = []
+    for line, seq in candidates:
+        info = ix.info(func.file_id, line)
+        if not info.targets or len(info.calls) != 1:
+            continue
+        called = info.calls[0].method or info.calls[0].callee.split(".")[-1]
+        for child in ix.called_from(frame_id, seq):
+            callee = ix.functions.get(child.function_id)
+            if callee is None or callee.name != called or child.end_seq is None:
+                continue
+            ret = ix.reader.prev_event(child.end_seq + 1, frame_id=child.id, kinds=(LINE,))
+            if ret is not None and ix.info(callee.file_id, ret.line).returns:
+                out.append((child.id, ret.line, ret.seq))
+            break
+    return out
+
+
 def _module_calls(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]], decided: dict[str, Evidence]) -> list[Evidence]:
     """Forward evidence: the calls on these lines of a parameter-holding object."""
     func = ix.function_of(frame_id)
@@ -1093,6 +1118,8 @@ def _module_calls(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]]
                     summary, target = held, call.receiver  # ``agent.get_action_and_value(x)``, past the call budget
             if type_of(summary) == "type":
                 continue  # building an object is not running it
+            if torch_module(summary) and (type_of(summary) or "").endswith("Loss"):
+                continue  # ``criterion(pred, true)``: a loss module scores the outputs, it does not make them
             # plain numpy: ``self.model.forward(X)`` on an object holding weight arrays
             weights = call.method in ("forward", "__call__") and not torch_module(summary) and model_like(summary)
             owner = decided["backward"].facts.get("owner") if "backward" in decided else None
