@@ -913,14 +913,14 @@ def test_the_shape_of_a_minibatch_picked_inline_by_an_index_array(tmp_path):
 def test_a_loss_module_beside_a_model_called_in_a_helper(tmp_path):
     """``criterion = nn.MSELoss()`` from one method, ``pred, true = self._one_batch(...)`` from a helper that
     calls the model: the loss module scores the outputs and is not the model; the forward pass is the call in
-    the helper, and the model is where the experiment built it."""
+    the helper, and the model is where the experiment stored what its ``_build_model()`` returned."""
     script = SHAPES / "helper_batch.py"
     proc, tour = tour_of(tmp_path, script)
     assert proc.returncode == 0, proc.stderr
     assert [(s.phase, s.line) for s in tour.stops] == expect(
         script,
         [
-            ("model", "self.model = nn.Sequential("),
+            ("model", 'self.model = self._build_model().to("cpu")'),
             ("training loop", "for step in range(steps):"),
             ("forward", "outputs = self.model(x)"),
             ("loss", "loss = criterion(pred, true)"),

@@ -299,6 +299,10 @@ def attribute_source(ix: RunIndex, attr: str, summary: str | None, owner: str | 
                 elif got is None and _receiver(value) and type_of(ix.value(run.frame_id, run.seq, _receiver(value))) == want:
                     got = want  # ``self.model = model.to(device)``: the same object, moved
                 built = {c.callee.split(".")[-1] for c in info.calls}
+                if got is None and want is not None:
+                    # ``self.model = self._build_model().to(device)``: a recorded function the line called returned it
+                    returned = {type_of(c.ret) for c in ix.called_from(run.frame_id, run.seq) if c.function_id in ix.functions}
+                    got = want if want in returned else None
                 if want is None or got == want or (got is None and want in built):
                     return run.frame_id, run.line, run.seq
     return None

@@ -1,5 +1,6 @@
-"""An experiment class: the loss module comes from one method, the model's outputs from a helper that returns
-them with the targets (``pred, true = self._one_batch(...)``), and the loss is ``criterion(pred, true)``."""
+"""An experiment class: the model is built by a method and moved as it is stored, the loss module comes from
+another method, the model's outputs from a helper that returns them with the targets (``pred, true =
+self._one_batch(...)``), and the loss is ``criterion(pred, true)``."""
 
 import torch
 from torch import nn
@@ -7,7 +8,10 @@ from torch import nn
 
 class Experiment:
     def __init__(self):
-        self.model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
+        self.model = self._build_model().to("cpu")
+
+    def _build_model(self):
+        return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
 
     def _select_criterion(self):
         criterion = nn.MSELoss()
