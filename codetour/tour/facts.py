@@ -284,6 +284,9 @@ def constructor_arguments(ix: RunIndex, ev: Evidence) -> dict[str, str]:
     return {}
 
 
+_PLAIN_VALUE = re.compile(r"^(-?[\d.]+(e[-+]?\d+)?|True|False|None|'[^']{0,40}')$")  # a number, bool, None, short string
+
+
 def learner_settings(ix: RunIndex, update: Evidence | None) -> tuple[str, dict[str, str]]:
     """(class, settings): the plain-value arguments (defaults included) the constructor of the object whose
     method makes the update received, when that object is a repo class that is neither a module nor an
@@ -297,8 +300,7 @@ def learner_settings(ix: RunIndex, update: Evidence | None) -> tuple[str, dict[s
     frames = [f for f in ix.reader.frames_of(init.id) if not f.resumed] if init is not None else []
     if not frames or not frames[0].args:
         return "", {}
-    plain = re.compile(r"^(-?[\d.]+(e[-+]?\d+)?|True|False|None|'[^']{0,40}')$")
-    return kind, {k: v for k, v in frames[0].args.items() if k != "self" and plain.match(v)}
+    return kind, {k: v for k, v in frames[0].args.items() if k != "self" and _PLAIN_VALUE.match(v)}
 
 
 def received_by(ix: RunIndex, ev: Evidence) -> tuple[str, dict[str, str]] | None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from codetour.store.reader import Frame
+from codetour.store.reader import Event, Frame
 from codetour.store.schema import LINE
 from codetour.tour.runs import (
     CallSite,
@@ -1074,6 +1074,22 @@ def _filled_elsewhere(ix: RunIndex, frame_id: int, candidates: list[tuple[int, i
     return sorted(out, key=lambda site: site[2])
 
 
+def _called_by_name(ix: RunIndex, frame_id: int, seq: int, name: str) -> Frame | None:
+    """The first recorded repo function named ``name`` that the line run at ``seq`` called."""
+    for child in ix.called_from(frame_id, seq):
+        callee = ix.functions.get(child.function_id)
+        if callee is not None and callee.name == name:
+            return child
+    return None
+
+
+def _return_line(ix: RunIndex, child: Frame) -> Event | None:
+    """The last line event of a finished frame (where it returned)."""
+    if child.end_seq is None:
+        return None
+    return ix.reader.prev_event(child.end_seq + 1, frame_id=child.id, kinds=(LINE,))
+
+
 def _returned_by_helpers(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
     """(frame, line, seq) of the return line of each recorded repo function that one of these lines called and
     assigned from (``pred, true = self._process_one_batch(batch_x, batch_y)``)."""
@@ -1085,15 +1101,10 @@ def _returned_by_helpers(ix: RunIndex, frame_id: int, candidates: list[tuple[int
         info = ix.info(func.file_id, line)
         if not info.targets or len(info.calls) != 1:
             continue
-        called = info.calls[0].method or info.calls[0].callee.split(".")[-1]
-        for child in ix.called_from(frame_id, seq):
-            callee = ix.functions.get(child.function_id)
-            if callee is None or callee.name != called or child.end_seq is None:
-                continue
-            ret = ix.reader.prev_event(child.end_seq + 1, frame_id=child.id, kinds=(LINE,))
-            if ret is not None and ix.info(callee.file_id, ret.line).returns:
-                out.append((child.id, ret.line, ret.seq))
-            break
+        child = _called_by_name(ix, frame_id, seq, info.calls[0].method or info.calls[0].callee.split(".")[-1])
+        ret = _return_line(ix, child) if child is not None else None
+        if child is not None and ret is not None and ix.info(ix.functions[child.function_id].file_id, ret.line).returns:
+            out.append((child.id, ret.line, ret.seq))
     return out
 
 
@@ -1168,7 +1179,7 @@ def _where_computed(ix: RunIndex, frame_id: int, line: int, seq: int, depth: int
         callee = ix.functions.get(child.function_id) if child is not None else None
         if child is None or callee is None or callee.name != info.calls[0].method or child.end_seq is None:
             break
-        ret = ix.reader.prev_event(child.end_seq + 1, frame_id=child.id, kinds=(LINE,))
+        ret = _return_line(ix, child)
         returned = ix.info(callee.file_id, ret.line).returns if ret is not None else []
         if not returned:
             break
@@ -1267,11 +1278,9 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         frame_id, line, seq = src
         run = run_in_frame(ix, frame_id, line, seq)
         made = ix.info(_file(ix, run.fid), line)
-        loops = [lp for lp in ix.loops_around(run.fid, line) if lp.head == line and lp.is_for]
-        if loops:
-            it = ix.value(frame_id, seq, loops[0].iter_text.split("(")[0]) or ""
-            kind = type_of(it) or "an iterable"
-            out.append(_evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {kind}"))
+        taken = _taken_by_loop(ix, run, seq, name)
+        if taken is not None:
+            out.append(taken)
         else:
             for _ in range(3):
                 # ``X, Y = batch`` names nothing new, and ``batch = [t.to(device) for t in batch]`` only moves it:
@@ -1304,10 +1313,9 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 name, seq, made = source, fetched[2], ix.info(_file(ix, run.fid), fetched[1])
             if out:
                 break
-            loops = [lp for lp in ix.loops_around(run.fid, run.line) if lp.head == run.line and lp.is_for]
-            if loops:  # ``source = source.to(device)`` back to ``for source, targets in self.train_data``
-                it = ix.value(frame_id, seq, loops[0].iter_text.split("(")[0]) or ""
-                out.append(_evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {type_of(it) or 'an iterable'}"))
+            taken = _taken_by_loop(ix, run, seq, name)
+            if taken is not None:  # ``source = source.to(device)`` back to ``for source, targets in self.train_data``
+                out.append(taken)
                 break
             value = ix.value(frame_id, seq, name, after=True)
             for _ in range(4):  # arithmetic on this iteration's arrays (masking, scaling): back to what it works on
@@ -1331,6 +1339,15 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if out:
             break
     return out
+
+
+def _taken_by_loop(ix: RunIndex, run: LineRun, seq: int, name: str) -> Evidence | None:
+    """Batch evidence when ``run``'s line is a ``for`` loop that takes ``name`` on each iteration."""
+    loops = [lp for lp in ix.loops_around(run.fid, run.line) if lp.head == run.line and lp.is_for]
+    if not loops:
+        return None
+    it = ix.value(run.frame_id, seq, loops[0].iter_text.split("(")[0]) or ""
+    return _evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {type_of(it) or 'an iterable'}")
 
 
 def _handed_from_call(ix: RunIndex, frame_id: int, name: str) -> tuple[LineRun, str, str] | None:
@@ -1499,19 +1516,11 @@ def _returned_from(ix: RunIndex, src: tuple[int, int, int], name: str) -> tuple[
     target = stmt.targets[0]
     elts = target.elts if isinstance(target, ast.Tuple) else [target]
     pos = next((i for i, t in enumerate(elts) if dotted(t) == name), None)
-    callee_name = dotted(stmt.value.func).split(".")[-1]
-    child = next(
-        (
-            c
-            for c in ix.called_from(src[0], src[2])
-            if c.function_id in ix.functions and ix.functions[c.function_id].name == callee_name
-        ),
-        None,
-    )
+    child = _called_by_name(ix, src[0], src[2], dotted(stmt.value.func).split(".")[-1])
     if pos is None or child is None or child.end_seq is None:
         return None
     callee = ix.functions[child.function_id]
-    ret = ix.reader.prev_event(child.end_seq + 1, frame_id=child.id, kinds=(LINE,))
+    ret = _return_line(ix, child)
     returned = getattr(ix.info(callee.file_id, ret.line).stmt, "value", None) if ret is not None else None
     items = returned.elts if isinstance(returned, ast.Tuple) and isinstance(target, ast.Tuple) else [returned]
     if len(items) != len(elts) or not isinstance(items[pos], ast.Name):
@@ -2241,16 +2250,22 @@ def _training_functions(ix: RunIndex, decided: dict[str, Evidence]) -> set[int]:
             fids.update(stack)
         else:
             stack = [rollout.fid]
-        graph: dict[int | None, set[int]] = {}
-        for e in ix.reader.edges():
-            graph.setdefault(e.caller_id, set()).add(e.callee_id)
-        while stack:
-            fid = stack.pop()
-            for callee in graph.get(fid, ()):
-                if callee not in fids:
-                    fids.add(callee)
-                    stack.append(callee)
+        _add_callees(ix, stack, fids)
     return fids
+
+
+def _add_callees(ix: RunIndex, roots: list[int] | set[int], into: set[int]) -> None:
+    """Add to ``into`` every function the recorded call edges reach from ``roots`` (not expanding past a
+    function already in ``into``)."""
+    graph: dict[int | None, set[int]] = {}
+    for e in ix.reader.edges():
+        graph.setdefault(e.caller_id, set()).add(e.callee_id)
+    stack = list(roots)
+    while stack:
+        for callee in graph.get(stack.pop(), ()):
+            if callee not in into:
+                into.add(callee)
+                stack.append(callee)
 
 
 def _called_every_step(ix: RunIndex, update: Evidence | None) -> set[int]:
@@ -2264,15 +2279,7 @@ def _called_every_step(ix: RunIndex, update: Evidence | None) -> set[int]:
     callers = {e.caller_id for e in edges if e.callee_id == update.fid}
     updates = sum(e.calls for e in edges if e.callee_id == update.fid)
     every = {e.callee_id for e in edges if e.caller_id in callers and e.callee_id != update.fid and 2 * e.calls >= updates}
-    graph: dict[int | None, set[int]] = {}
-    for e in edges:
-        graph.setdefault(e.caller_id, set()).add(e.callee_id)
-    stack = list(every)
-    while stack:  # and what those call
-        for callee in graph.get(stack.pop(), ()):
-            if callee not in every:
-                every.add(callee)
-                stack.append(callee)
+    _add_callees(ix, set(every), every)  # and what those call
     return every
 
 

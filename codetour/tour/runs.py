@@ -527,23 +527,18 @@ class RunIndex:
 
     def last_assignment(self, frame_id: int, name: str, before_seq: int) -> tuple[int, int] | None:
         """(line, seq) of the last line in ``frame_id`` before ``before_seq`` that assigned ``name``."""
-        func = self.function_of(frame_id)
-        if func is None:
-            return None
-        best = None
-        for ev in self.reader.events(0, before_seq, frame_id=frame_id):
-            if ev.kind != LINE:
-                continue
-            if name in self.info(func.file_id, ev.line).targets:
-                best = (ev.line, ev.seq)
-        return best
+        return self._last_made(frame_id, name, before_seq)[0]
 
     def makers(self, frame_id: int, name: str, before_seq: int) -> list[tuple[int, int]]:
         """(line, seq) of the last line in ``frame_id`` before ``before_seq`` that assigned ``name`` and of the last
         one that added to it as a container (``xs.append(v)``), in one pass."""
+        return [site for site in self._last_made(frame_id, name, before_seq) if site is not None]
+
+    def _last_made(self, frame_id: int, name: str, before_seq: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """(last assignment of ``name``, last line that added to it) in ``frame_id`` before ``before_seq``."""
         func = self.function_of(frame_id)
         if func is None:
-            return []
+            return None, None
         assigned = filled = None
         for ev in self.reader.events(0, before_seq, frame_id=frame_id):
             if ev.kind != LINE:
@@ -553,7 +548,7 @@ class RunIndex:
                 assigned = (ev.line, ev.seq)
             elif name in info.fills:
                 filled = (ev.line, ev.seq)
-        return [site for site in (assigned, filled) if site is not None]
+        return assigned, filled
 
     def iterations(self, frame_id: int, loop: Loop) -> int:
         """How many iterations ``loop`` made in one frame (recorded ones plus folded ones)."""
