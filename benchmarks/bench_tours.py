@@ -20,8 +20,10 @@ anywhere; ``@line`` how many have a stop of that phase at a labelled line (+-2);
 stops are in execution order; ``wrong`` stops whose phase the labels place elsewhere or that the
 repo does not have; ``counts``/``config``/``shape`` whether the printed tour states the number of
 updates, the resolved config fields, and the batch shape; ``false-no`` clauses of the printed tour
-saying a phase did not run ("no evaluation ran") that the labels say ran; ``bad#`` run counts stated at
-the primary update / loop line that differ from the manifest's ``updates`` / ``iterations``.
+saying a phase did not run ("no evaluation ran", "No training step ran") that the labels say ran;
+``bad#`` run counts stated at the primary update / loop line that differ from the manifest's
+``updates`` / ``iterations``. A stop whose title names two phases ("Forward pass + the loss") is scored
+for each: found at the line for both, and a wrong stop if either is not at its label.
 
 ``--manifests heldout`` runs ``benchmarks/corpus_heldout/`` instead: repos of other shapes, labelled
 before any tour of them was seen and never developed against, scored the same way (give
@@ -517,6 +519,41 @@ def phase_set(name: str) -> set[str]:
     return found
 
 
+# A stop whose line does two phases is one stop with the first phase in its ``phase`` field and the
+# others in its title: "Forward pass + the loss: <module>". The titles the tour gives each phase
+# (lower-cased after the "+"), mapped to the phase names above. Each named phase is a claim of its own.
+TITLE_PHASES = {
+    "configuration": "config",
+    "data": "data",
+    "the environment": "environment",
+    "building the model": "model",
+    "the main loop": "main loop",
+    "collecting experience": "rollout",
+    "fetching a batch": "batch",
+    "forward pass": "forward",
+    "the loss": "loss",
+    "backward pass": "backward",
+    "gradient clipping": "clipping",
+    "the update": "update",
+    "learning-rate schedule": "lr schedule",
+    "evaluation": "evaluation",
+    "saving a checkpoint": "checkpoint",
+}
+
+
+def also_phases(title: str) -> list[str]:
+    """The phases a stop's title names after its own: "Forward pass + the loss: f" -> ["loss"]."""
+    head = title.rsplit(": ", 1)[0] if ": " in title else title
+    return [TITLE_PHASES[part.strip().lower()] for part in head.split(" + ")[1:] if part.strip().lower() in TITLE_PHASES]
+
+
+def claimed_groups(stop: dict[str, Any]) -> list[set[str]]:
+    """Each phase claim a stop makes, as the set of label phases that claim may stand for: its phase
+    field (unless ignored), then every phase its title adds with " + "."""
+    groups = [] if stop["phase"].strip().lower() in IGNORED_PHASES else [phase_set(stop["phase"])]
+    return groups + [phase_set(p) for p in also_phases(stop.get("title") or "")]
+
+
 def score(m: Manifest, stops: list[dict[str, Any]], label_runs: dict[str, int | None], r: Result) -> None:
     r.stops = stops
     # Which labelled phases ran: the labeller says so (runs = false for phases the small run skips);
@@ -534,24 +571,36 @@ def score(m: Manifest, stops: list[dict[str, Any]], label_runs: dict[str, int | 
 
     verdicts: list[str] = []
     for stop in stops:
-        names = phase_set(stop["phase"])
-        if stop["phase"].strip().lower() in IGNORED_PHASES:
+        groups = claimed_groups(stop)
+        if not groups:
             verdicts.append("ignored")
             continue
-        if not names:
+        if not any(groups):
             verdicts.append("unknown phase")
             r.notes.append(f"stop {stop['title']!r}: phase {stop['phase']!r} is not one the bench knows")
             continue
-        right = [
-            p
-            for p in names
-            if p in m.labels and not m.labels[p].absent and any(s.contains(stop["file"], stop["line"]) for s in m.labels[p].spans)
-        ]
+
+        def at_label(names: set[str], stop: dict[str, Any] = stop) -> list[str]:
+            return [
+                p
+                for p in names
+                if p in m.labels
+                and not m.labels[p].absent
+                and any(s.contains(stop["file"], stop["line"]) for s in m.labels[p].spans)
+            ]
+
+        # A stop naming two phases ("Forward pass + the loss") is right for each it names at that phase's
+        # label; it is a wrong stop if any phase it names is not there (the reader is told it is).
+        right = sorted({p for names in groups for p in at_label(names)})
         if right:
-            verdicts.append("ok:" + ",".join(sorted(right)))
+            verdicts.append("ok:" + ",".join(right))
         else:
             verdicts.append("wrong")
             r.wrong.append(f"{stop['phase']} at {stop['file']}:{stop['line']}")
+        misnamed = [names for names in groups if names and not at_label(names)]
+        if right and misnamed:
+            said = "/".join(sorted(set().union(*misnamed)))
+            r.wrong.append(f"{said} (named beside {','.join(right)}) at {stop['file']}:{stop['line']}")
     for stop, verdict in zip(stops, verdicts):
         stop["verdict"] = verdict
         built = stop.get("built_line")
@@ -561,7 +610,7 @@ def score(m: Manifest, stops: list[dict[str, Any]], label_runs: dict[str, int | 
             r.notes.append(f"stop {stop['title']!r} does not resolve in its own trace: {stop['status']}")
 
     for phase in expected:
-        of_phase = [s for s in stops if phase in phase_set(s["phase"])]
+        of_phase = [s for s in stops if any(phase in names for names in claimed_groups(s))]
         at = [s for s in of_phase if s.get("verdict", "").startswith("ok:") and phase in s["verdict"][3:].split(",")]
         if at:
             r.found.append(phase)
@@ -670,8 +719,12 @@ _CLAIM_PHASES = (
     ("batch", r"batch|rollout"),
     ("forward", r"forward"),
     ("loss", r"loss"),
-    ("backward", r"backward"),
+    ("backward", r"backward|gradient"),
     ("update", r"optimi[sz]er|update"),
+    # "No training step ran (no loss, no gradients, no optimizer update)": the engine's phrase when it
+    # saw no step at all. False where a loss or a backward pass ran; a labelled update alone does not
+    # make it false (minbpe's BPE merges are an update with no loss, no gradient, no optimizer).
+    ("loss,backward", r"training step"),
     ("lr_schedule", r"learning[- ]rate|schedul"),
     ("clip", r"clip"),
     ("evaluation", r"evaluat|validat"),
@@ -690,7 +743,7 @@ def _claimed_phases(subject: str) -> list[str]:
     first = hits[0][1]
     if first in ("data", "environment"):
         return [p for _, p in hits if p in ("data", "environment")]
-    return [first]
+    return first.split(",")
 
 
 def false_absence_claims(m: Manifest, printed: str) -> list[str]:
