@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +13,6 @@ from typing import Any
 from codetour.cli.common import TARGET_RULE, Formatter, Parser, split_command_line
 from codetour.console import err, esc, note, stderr_is_tty, warn
 from codetour.errors import UsageError
-from codetour.trace.threads import start_without_signals
 from codetour.units import duration
 
 HELP = f"""\
@@ -181,14 +179,15 @@ def _no_status(recorder: Any) -> Iterator[None]:
 
 
 def status_line(show: bool = True) -> Any:
-    """A live 'elapsed · events' line on stderr while a long run goes on (terminal only)."""
+    """A live 'elapsed · events' line on stderr while a long run goes on (terminal only; drawn as often
+    as the recorder's flusher writes, every ``flush_seconds``)."""
     if not (show and stderr_is_tty()):
         return _no_status
 
     @contextmanager
     def around(recorder: Any) -> Iterator[None]:
         line = _StatusLine(recorder)
-        line.start()  # started before the tracer is installed: never traced
+        line.start()
         try:
             yield
         finally:
@@ -198,29 +197,30 @@ def status_line(show: bool = True) -> Any:
 
 
 class _StatusLine:
+    """Drawn by the recorder's flusher thread (``recorder.ticks``), not by a thread of its own: codetour
+    stops the flusher around every fork of the target, and Python 3.12+ warns a target that forks
+    while another thread is alive ("This process is multi-threaded")."""
+
     def __init__(self, recorder: Any) -> None:
         self.recorder = recorder
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="codetour-status", daemon=True)
         self.shown = False
 
     def start(self) -> None:
         self.started = time.monotonic()
-        start_without_signals(self.thread)
+        self.recorder.ticks.append(self._tick)
 
-    def _run(self) -> None:
-        while not self.done.wait(0.5):
-            elapsed = time.monotonic() - self.started
-            if elapsed < 2.0:
-                continue
-            events = self.recorder.pending_events
-            sys.stderr.write(f"\r\x1b[2K\x1b[2m⏺ codetour · {elapsed:5.1f}s · {events:,} events\x1b[0m\r")
-            sys.stderr.flush()
-            self.shown = True
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self.started
+        if elapsed < 2.0:
+            return
+        events = self.recorder.pending_events
+        sys.stderr.write(f"\r\x1b[2K\x1b[2m⏺ codetour · {elapsed:5.1f}s · {events:,} events\x1b[0m\r")
+        sys.stderr.flush()
+        self.shown = True
 
     def stop(self) -> None:
-        self.done.set()
-        self.thread.join(timeout=2)
+        if self._tick in self.recorder.ticks:
+            self.recorder.ticks.remove(self._tick)
         if self.shown:
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()

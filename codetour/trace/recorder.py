@@ -162,6 +162,9 @@ class Recorder:
         # Fork hooks of a followed run (codetour.trace.children.ForkFollower): None leaves forked
         # children untraced.
         self.follow: Any = None
+        # Called by the flusher thread every ``flush_seconds`` in the recording process (the CLI's
+        # status line): no thread of their own, so nothing of theirs is alive when the target forks.
+        self.ticks: list[Callable[[], object]] = []
         self._warning_filter: Any = None
 
     # ----------------------------------------------------------------- cold path
@@ -290,6 +293,11 @@ class Recorder:
                 self.flush()
             if self.follow is not None:
                 self.follow.tick()  # a followed run's children summary, kept current off the hot path
+            for tick in list(self.ticks):
+                try:
+                    tick()
+                except Exception:  # a failing status line must not end the writing
+                    continue
 
     def _start_flusher(self) -> None:
         if self.budgets.flush_seconds > 0 and self.active and os.getpid() == self.pid:
