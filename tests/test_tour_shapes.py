@@ -928,3 +928,94 @@ def test_a_loss_module_beside_a_model_called_in_a_helper(tmp_path):
             ("update", "optim.step()"),
         ],
     )
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_a_gan_with_its_settings_as_locals_and_two_optimizers(tmp_path):
+    script = SHAPES / "two_player_gan.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "noise_size = 2"),
+            ("model", "discriminator = nn.Sequential("),
+            ("training loop", "for epoch in range(epochs):"),
+            ("batch", "real = real_samples(batch_size)"),
+            ("forward", "real_decision = discriminator(real)"),
+            ("loss", "real_error = criterion(real_decision"),
+            ("backward", "real_error.backward()"),
+            ("update", "d_opt.step()"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    # the settings are the function's locals above the loop, all of them, as they stood when it started
+    assert "8 hyper-parameters set before the main loop" in by["config"]
+    for name, value in [("d_lr", "0.01"), ("g_lr", "0.005"), ("epochs", "6"), ("d_steps", "3"), ("g_steps", "2")]:
+        assert f"- `{name}` = `{value}`" in by["config"], name
+    # the discriminator's step runs 3 times per epoch: 18 whole updates, not "6 updates, one per item"
+    assert "This line ran 18 times in the whole run." in by["update"]
+    assert "once per item" not in by["update"]
+    other = re.search(
+        r"Another optimizer is stepped too: `g_opt.step\(\)` on SGD .* at two_player_gan.py:(\d+), (?:about )?12 times",
+        by["update"],
+    )
+    assert other is not None, by["update"]
+    assert int(other.group(1)) == line_of(script, "g_opt.step()")
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_functional_gradients_without_an_optimizer_or_backward(tmp_path):
+    script = SHAPES / "functional_grad.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "X = torch.randn(512, 3)"),
+            ("model", "model = torch.nn.Linear(3, 1)"),
+            ("config", "lr = 0.1"),
+            ("training loop", "for step in range(steps):"),
+            ("batch", "batch = next(stream)"),
+            ("backward", "grads = grad(loss_fn)(params, batch)"),
+            ("forward", "pred = functional_call(model, params, (x,))"),
+            ("loss", "return torch.mean((pred - y) ** 2)"),
+            ("update", "params = sgd(params, grads, lr)"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "`grad(loss_fn)` computes the gradients of `loss_fn`" in by["backward"]
+    assert "applies `functional_call` to `params`, the parameters being differentiated" in by["forward"]
+    assert "`sgd(...)` applies the gradients `grads`" in by["update"]
+    assert "This line ran 40 times in the whole run." in by["update"]
+    assert "No training step ran" not in tour.description
+
+
+def test_a_jit_compiled_jax_step_is_toured_and_said_to_run_compiled(tmp_path):
+    pytest.importorskip("jax")
+    script = SHAPES / "jax_jit_step.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "X = rng.normal(size=(256, 4))"),
+            ("config", "lr = 0.05"),
+            ("model", "params = [jnp.zeros(4), jnp.zeros(())]"),
+            ("training loop", "for epoch in range(epochs):"),
+            ("batch", "params = update(params, next(stream))"),
+            ("backward", "grads = grad(loss)(params, batch)"),
+            ("forward", "preds = predict(params, x)"),
+            ("loss", "return jnp.mean((preds - y) ** 2)"),
+            ("update", "return [p - lr * g for p, g in zip(params, grads)]"),
+            ("evaluation", 'print(f"epoch {epoch}: within 0.5'),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    step_line = line_of(script, "params = update(params, next(stream))")
+    # the batch line ran once per step, though the compiled step's Python ran only once
+    assert re.search(r"This line ran (about )?32 times in the whole run\.", by["batch"]), by["batch"]
+    assert "makes `params`, the parameters `predict` is applied to" in by["model"]
+    for phase in ("backward", "forward", "loss"):
+        assert "This ran while a JIT compiler traced `update`" in by[phase]
+        assert re.search(rf"The call at jax_jit_step.py:{step_line} ran (about )?32 times; it runs the compiled code", by[phase])

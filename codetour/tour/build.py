@@ -174,6 +174,9 @@ def _narrate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, also: lis
     head = any(lp.head == ev.line for lp in ix.loops_around(ev.fid, ev.line))
     if count is not None and ev.phase not in ("config", "crash", "training loop", "entry") and not head:
         parts.append(f"This line ran {facts.times(*count)} in the whole run.{_per_item(ix, decided, ev, count[0])}")
+    compiled = facts.compiled_by_jit(ix, ev)
+    if compiled:
+        parts.append(compiled)
     if nxt is not None:
         parts.append(f"Next: {PHASE_TITLES.get(nxt.phase, nxt.phase).lower()}.")
     return "\n\n".join(parts)
@@ -187,6 +190,8 @@ def _per_item(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, count: i
     iterations = loop.facts.get("iterations") if loop is not None else None
     if ev.phase != "update" or loop is None or loop.fid != ev.fid or body is None or not isinstance(iterations, int):
         return ""
+    if ev.facts.get("optimizer"):
+        return ""  # an optimizer's step inside an inner loop (``for _ in range(d_steps)``) is a whole update each time
     inner = [lp for lp in ix.loops_around(ev.fid, ev.line) if lp.head != ev.line and lp.head > body.head]  # type: ignore[attr-defined]
     if len(inner) != 1 or not inner[0].is_for or not iterations or not ix.direct_in_loop(ev.fid, inner[0].head, body):  # type: ignore[arg-type]
         return ""
@@ -311,6 +316,17 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         lr = _learning_rate(ix, decided, ev)
         if lr is not None:
             out.append(f"The learning rate over the run: {lr.text(f'`{lr.name}`')}.")
+        others = ev.facts.get("other_updates") or []
+        if isinstance(others, list) and others:
+            shown = []
+            for o in others[:4]:
+                count = facts.run_count(ix, o)
+                ran = f", {facts.times(*count)}" if count is not None else ""
+                where = ix.functions[o.fid]
+                shown.append(f"{o.reasons[0]} at {ix.reader.files[where.file_id].relpath}:{o.line}{ran}")
+            out.append(
+                f"{'Another optimizer is' if len(others) == 1 else 'Other optimizers are'} stepped too: {'; '.join(shown)}."
+            )
     elif ev.phase == "checkpoint":
         written = ev.facts.get("files")
         if isinstance(written, list):

@@ -26,6 +26,8 @@ def _exact_calls(ix: RunIndex, fid: int, frame_id: int, line: int, seq: int) -> 
         for callee in ix.callee_functions(frame_id, seq, call):
             if ix.functions[callee].name != called:
                 continue  # reached through the call, not the call itself (a closure ``optimizer.step`` runs)
+            if ix.traced_for_compilation(callee):
+                return None  # a jit-compiled function: its Python ran once, to compile; the line ran more often
             into = [e for e in edges if e.callee_id == callee]
             if into and all(e.caller_id == fid for e in into) and _only_line_calling(ix, fid, line, called):
                 return ix.functions[callee].calls  # exact: every call of it came from here
@@ -140,6 +142,34 @@ def _top_level(ix: RunIndex, ev: Evidence) -> bool:
         if stmt.lineno <= ev.line <= (stmt.end_lineno or stmt.lineno):
             return not isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or stmt.lineno == ev.line
     return False
+
+
+def compiled_by_jit(ix: RunIndex, ev: Evidence) -> str | None:
+    """For a stop inside a function a JIT compiler traced (``@jax.jit``), what that means for the reader: the
+    Python ran once with abstract tracers, and the program's calls of the compiled function ran without it."""
+    fr = ix.frame(ev.frame_id)
+    outer = None
+    while fr is not None and fr.function_id in ix.functions and ix.traced_for_compilation(fr.function_id):
+        outer = fr
+        fr = ix.frame(fr.parent_id) if fr.parent_id is not None else None
+    if outer is None:
+        return None
+    name = ix.functions[outer.function_id].qualname
+    text = (
+        f"This ran while a JIT compiler traced `{name}`: its arguments were tracers (shapes and dtypes, no values), "
+        "and the Python ran once, to compile it."
+    )
+    if fr is None or fr.function_id not in ix.functions or outer.call_line is None:
+        return text
+    caller = ix.functions[fr.function_id]
+    runs = ix.runs_in_frame(fr.id, outer.call_line)
+    site = Evidence(
+        "call", caller.id, outer.call_line, max((s for s in runs if s < outer.start_seq), default=outer.start_seq), fr.id, 0
+    )
+    count = run_count(ix, site)
+    path = ix.reader.files[caller.file_id].relpath
+    ran = f" ran {times(*count)};" if count is not None else ""
+    return f"{text} The call at {path}:{outer.call_line}{ran} it runs the compiled code, which no Python tracer sees."
 
 
 def times(n: int, exact: bool = True) -> str:

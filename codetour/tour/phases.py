@@ -72,7 +72,16 @@ SAVE_CALLS = {
 SAVE_METHODS = {"save_pretrained", "save_checkpoint", "save_weights"}
 CLIP_CALLS = {"clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_by_global_norm"}
 NO_GRAD = {"no_grad", "inference_mode", "enable_grad"}
-GRAD_CALLS = {"torch.autograd.grad", "jax.grad", "jax.value_and_grad"}
+GRAD_CALLS = {
+    "torch.autograd.grad",
+    "torch.func.grad",
+    "torch.func.grad_and_value",
+    "jax.grad",
+    "jax.value_and_grad",
+    "equinox.filter_grad",
+    "equinox.filter_value_and_grad",
+}
+BUILTIN_ITERATORS = {"zip", "enumerate", "map", "list", "tuple", "dict", "sorted", "reversed"}
 ENV_MODULES = ("gym", "gymnasium", "envpool", "pettingzoo", "dm_env")
 
 TIE_WORDS = {
@@ -133,10 +142,14 @@ def _module_of(ix: RunIndex, run: LineRun, name: str) -> str | None:
 
 
 def _canonical(ix: RunIndex, run: LineRun, callee: str) -> str:
-    """``np.savez`` -> ``numpy.savez`` when ``np`` names the numpy module there."""
+    """``np.savez`` -> ``numpy.savez`` when ``np`` names the numpy module there; ``grad`` -> ``jax.grad`` when the
+    file imported it with ``from jax import grad``."""
     head, _, rest = callee.partition(".")
     module = _module_of(ix, run, head) if rest else None
-    return f"{module}.{rest}" if module else callee
+    if module:
+        return f"{module}.{rest}"
+    imported = ix.imported(_file(ix, run.fid)).get(head)
+    return f"{imported}.{rest}" if imported and rest else imported or callee
 
 
 def optimizer_like(summary: str | None) -> bool:
@@ -394,14 +407,24 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 ]
                 summary = next((s for s in inner if optimizer_like(s)), summary)
             if optimizer_like(summary):
-                out.append(_evidence(ix, "update", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (an optimizer)"))
+                ev = _evidence(ix, "update", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (an optimizer)")
+                ev.facts["optimizer"] = type_of(summary)
+                out.append(ev)
                 continue
             # a wrapper steps the optimizer it is given (``scaler.step(optimizer)``)
             for arg in call.args:
                 given = _seen_value(ix, run, arg)
                 if optimizer_like(given):
-                    out.append(_evidence(ix, "update", run, 0.9, f"`{call.callee}({arg})` steps {type_of(given)} (an optimizer)"))
+                    ev = _evidence(ix, "update", run, 0.9, f"`{call.callee}({arg})` steps {type_of(given)} (an optimizer)")
+                    ev.facts["optimizer"] = type_of(given)
+                    out.append(ev)
                     break
+    # several optimizers (a GAN's discriminator and generator, an actor and a critic): each stop names the others
+    stepped = [ev for ev in out if ev.facts.get("optimizer")]
+    for ev in stepped:
+        ev.facts["other_updates"] = [o for o in stepped if (o.fid, o.line) != (ev.fid, ev.line)]
+    if not out:
+        out += _functional_updates(ix)
     if not out:
         out += _manual_updates(ix)
     if not out:
@@ -671,6 +694,85 @@ def _rate_rebound(ix: RunIndex, update: Evidence | None) -> list[Evidence]:
     return out[:1]
 
 
+@dataclass
+class GradSite:
+    """A function transform that differentiates (``grad(loss)(params, batch)``, ``jax.value_and_grad(f)``):
+    where it ran, the repo function it differentiates, and the names its gradients were bound to."""
+
+    run: LineRun
+    node: ast.Call  # the transform's call: ``grad(loss)``
+    applied: ast.Call | None  # the call of what it returned, on the same line: ``grad(loss)(params, batch)``
+    function: str | None  # the differentiated repo function (``loss``), if the first argument names one
+    targets: list[str]  # names the line binds (``grads``, or ``loss_value, grads``)
+
+
+def _grad_sites(ix: RunIndex) -> list[GradSite]:
+    out = []
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        if info.stmt is None or not any(_canonical(ix, run, c.callee) in GRAD_CALLS for c in info.calls):
+            continue
+        calls = [n for n in ast.walk(info.stmt) if isinstance(n, ast.Call)]
+        for node in calls:
+            if not isinstance(node.func, (ast.Name, ast.Attribute)) or _canonical(ix, run, dotted(node.func)) not in GRAD_CALLS:
+                continue
+            applied = next((c for c in calls if c.func is node), None)
+            first = dotted(node.args[0]) if node.args else ""
+            named = first and any(f.name == first.split(".")[-1] for f in ix.functions.values() if f.kind != "module")
+            out.append(GradSite(run, node, applied, first if named else None, list(info.targets)))
+    return out
+
+
+def _functional_updates(ix: RunIndex) -> list[Evidence]:
+    """No optimizer object: a differentiating transform's gradients handed to the call that applies them, on the
+    same line (``opt_update(i, grad(loss)(params, batch), opt_state)``) or on a later line of the same function
+    (``updates, opt_state = tx.update(grads, opt_state)``, ``state.apply_gradients(grads=grads)``)."""
+    out = []
+    for site in _grad_sites(ix):
+        made = site.applied or site.node
+        stmt = ix.info(_file(ix, site.run.fid), site.run.line).stmt
+        outer = (
+            next(
+                (
+                    c
+                    for c in ast.walk(stmt)
+                    if stmt is not None
+                    if isinstance(c, ast.Call)
+                    and c is not made
+                    and any(a is made for a in [*c.args, *(k.value for k in c.keywords)])
+                ),
+                None,
+            )
+            if stmt is not None
+            else None
+        )
+        if outer is not None:
+            out.append(
+                _evidence(
+                    ix,
+                    "update",
+                    site.run,
+                    0.8,
+                    f"`{dotted(outer.func) or 'a call'}(...)` applies the gradients `{ast.unparse(made)}` computes",
+                )
+            )
+            continue
+        grads = [t for t in site.targets if "grad" in t.lower()] or site.targets[-1:]
+        later = sorted((r for r in ix.runs if r.fid == site.run.fid and r.line > site.run.line), key=lambda r: r.line)
+        for r in later:
+            for call in ix.info(_file(ix, r.fid), r.line).calls:
+                given = [*call.args, *(v for _, v in call.keywords)]
+                name = next((g for g in grads if g in given), None)
+                if name is not None:
+                    how = "" if call.callee in BUILTIN_ITERATORS else f"`{call.callee}(...)` "
+                    out.append(_evidence(ix, "update", r, 0.8, f"{how}applies the gradients `{name}`"))
+                    break
+            else:
+                continue
+            break
+    return out[:1]
+
+
 def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """``t.backward()`` on a tensor; autograd calls; or (plain numpy) what made the gradients the update consumed."""
     out = []
@@ -693,7 +795,13 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
                     ev.facts["receiver"] = receiver
                     out.append(ev)
             elif _canonical(ix, run, call.callee) in GRAD_CALLS:
-                out.append(_evidence(ix, "backward", run, 0.9, f"`{call.callee}` computes gradients"))
+                ev = _evidence(ix, "backward", run, 0.9, f"`{call.callee}` computes gradients")
+                site = next((g for g in _grad_sites(ix) if (g.run.fid, g.run.line) == (run.fid, run.line)), None)
+                if site is not None and site.function is not None:
+                    ev.reasons = [f"`{call.callee}({site.function})` computes the gradients of `{site.function}`"]
+                    ev.facts["differentiates"] = site.function
+                out.append(ev)
+                break  # ``grad(loss)(params, batch)`` is one gradient, though its text shows ``grad`` twice
     update = decided.get("update")
     if update is not None and not out and update.facts.get("grads"):
         out += _gradient_origin(ix, update)
@@ -804,6 +912,22 @@ def detect_loss(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """The scalar the backward pass starts from, followed to the line that computed it."""
     backward = decided.get("backward")
     out: list[Evidence] = []
+    differentiated = backward.facts.get("differentiates") if backward is not None else None
+    if backward is not None and isinstance(differentiated, str):
+        # ``grad(loss)(params, batch)``: the loss is what the differentiated function returns
+        name = differentiated.split(".")[-1]
+        child = _called_by_name(ix, backward.frame_id, backward.seq, name)
+        if child is None:
+            child = next((fr for f in ix.functions.values() if f.name == name for fr in ix.reader.frames_of(f.id)[:1]), None)
+        ret = _return_line(ix, child) if child is not None else None
+        if child is not None and ret is not None:
+            run = run_in_frame(ix, child.id, ret.line, ret.seq)
+            ev = _evidence(ix, "loss", run, 0.9, f"returns the value `{differentiated}` is differentiated for")
+            params = [k for k in (child.args or {}) if k not in ("self", "cls")]
+            if params:
+                ev.facts["wrt"] = params[0]  # the transforms differentiate with respect to the first argument by default
+            out.append(ev)
+            return out
     if backward is not None:
         names: list[str] = []
         if "receiver" in backward.facts:
@@ -982,6 +1106,26 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
                     )
                     param = sorted(reads)[0]
                     ev.facts["model"] = "self" if param.startswith("self.") else param  # an object's arrays: the object
+                    out.append(ev)
+                    break
+            if out:
+                break
+        wrt = loss.facts.get("wrt")
+        if isinstance(wrt, str) and frame_id == loss.frame_id:
+            # a differentiated function (JAX): the call that applies a model function to the parameters it is
+            # differentiated with respect to (``preds = predict(params, inputs)``)
+            for cand_line, cand_seq in candidates:
+                call = next((c for c in ix.info(func.file_id, cand_line).calls if wrt in c.args), None)
+                if call is not None and cand_line != line:
+                    run = run_in_frame(ix, frame_id, cand_line, cand_seq)
+                    ev = _evidence(
+                        ix, "forward", run, 0.8, f"applies `{call.callee}` to `{wrt}`, the parameters being differentiated"
+                    )
+                    # ``functional_call(model, params, (x,))``: the module it runs is the model
+                    held = [a for a in call.args if a and a != wrt and model_like(ix.value(frame_id, cand_seq, a))]
+                    ev.facts["model"] = held[0] if held else call.callee
+                    ev.facts["function"] = call.callee
+                    ev.facts["params"] = wrt
                     out.append(ev)
                     break
             if out:
@@ -1250,8 +1394,9 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     if forward is None:
         return []
     info = ix.info(_file(ix, forward.fid), forward.line)
-    inputs = [a for call in info.calls for a in call.args if a and a != forward.facts.get("model")]
-    inputs += sorted({n for call in info.calls for n in call.names} - set(inputs) - {str(forward.facts.get("model"))})
+    held = {str(forward.facts.get("model")), str(forward.facts.get("params"))}  # the model and its parameters
+    inputs = [a for call in info.calls for a in call.args if a and a not in held]
+    inputs += sorted({n for call in info.calls for n in call.names} - set(inputs) - held)
     loop = decided.get("training loop")
     out = []
     for name in inputs:
@@ -1301,8 +1446,15 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 handed = (here.args or {}).get(source) if here is not None else None
                 if handed is not None and (fetched is None or fetched[0] != frame_id):
                     # ``x, y = batch`` where ``batch`` was handed in (a framework calls ``training_step(batch, i)``)
-                    if handed.startswith(("list", "tuple", "dict")):
-                        func = ix.functions[run.fid]
+                    func = ix.functions[run.fid]
+                    fetching = _handed_from_call(ix, frame_id, source)
+                    if fetching is not None:
+                        # fetched by a call on a caller's line: ``update(i, state, next(batches))``
+                        at, callee, _value = fetching
+                        ev = _evidence(ix, "batch", at, 0.85, f"`{callee}(...)` fetches the batch `{func.qualname}` unpacks")
+                        ev.facts["reads"] = sorted(made.reads)
+                        out.append(ev)
+                    elif handed.startswith(("list", "tuple", "dict")):
                         ev = _evidence(ix, "batch", run, 0.8, f"unpacks `{source}`, the batch handed to `{func.qualname}`")
                         ev.facts["reads"] = sorted(made.reads)
                         out.append(ev)
@@ -1350,6 +1502,15 @@ def _taken_by_loop(ix: RunIndex, run: LineRun, seq: int, name: str) -> Evidence 
     return _evidence(ix, "batch", run, 0.9, f"each iteration takes `{name}` from {type_of(it) or 'an iterable'}")
 
 
+def _called_name(node: ast.Call) -> str:
+    """The name of the function a call runs: ``f`` for ``f(x)`` and ``self.f(x)``, and for a call of a function
+    transform's result, the function transformed (``loss`` for ``grad(loss)(params, batch)``, ``jit(step)(x)``)."""
+    func = node.func
+    if isinstance(func, ast.Call) and func.args and isinstance(func.args[0], (ast.Name, ast.Attribute)):
+        return dotted(func.args[0]).split(".")[-1]
+    return dotted(func).split(".")[-1]
+
+
 def _handed_from_call(ix: RunIndex, frame_id: int, name: str) -> tuple[LineRun, str, str] | None:
     """``param.update(buf.sample(32))``: a parameter whose argument was a call made on the caller's line. (The
     line of that call, the call's text, the value handed in.) Followed through callers that pass it on."""
@@ -1367,7 +1528,7 @@ def _handed_from_call(ix: RunIndex, frame_id: int, name: str) -> tuple[LineRun, 
         pos = params.index(head) - (1 if params[0] in ("self", "cls") else 0)
         stmt = ix.info(caller.file_id, fr.call_line).stmt
         for node in ast.walk(stmt) if stmt is not None else ():
-            if not isinstance(node, ast.Call) or dotted(node.func).split(".")[-1] != func.name:
+            if not isinstance(node, ast.Call) or _called_name(node) != func.name:
                 continue
             arg = next((k.value for k in node.keywords if k.arg == head), None)
             if arg is None and 0 <= pos < len(node.args):
@@ -1382,6 +1543,11 @@ def _handed_from_call(ix: RunIndex, frame_id: int, name: str) -> tuple[LineRun, 
                 parent = ix.frame(fr.parent_id)
                 if parent is None:
                     return None
+                made = ix.last_assignment(parent.id, arg.id, fr.start_seq) if arg.id not in (parent.args or {}) else None
+                value = getattr(ix.info(caller.file_id, made[0]).stmt, "value", None) if made is not None else None
+                if made is not None and isinstance(value, ast.Call) and dotted(value.func):
+                    # made by a call on an earlier line of the caller (``batch = next(stream)``), then handed in
+                    return run_in_frame(ix, parent.id, made[0], made[1]), dotted(value.func), str((fr.args or {})[head])
                 head, fr = arg.id, parent  # passed on: where the caller got it
                 break
             return None
@@ -1458,6 +1624,13 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         return []
     name = str(forward.facts["model"])
     src = source_of(ix, forward.frame_id, name, forward.seq)
+    params = forward.facts.get("params")
+    if src is None and isinstance(params, str):
+        # a model function defined with ``def`` (JAX): the model is its parameters, made before the first step
+        src = _first_made(ix, forward.frame_id, params, forward.seq)
+        if src is not None:
+            run = run_in_frame(ix, *src[:2], src[2])
+            return [_evidence(ix, "model", run, 0.8, f"makes `{params}`, the parameters `{name}` is applied to")]
     if src is None and name.startswith("self."):
         src = attribute_source(ix, name.split(".", 1)[1], ix.value(forward.frame_id, forward.seq, name))
     if src is None and name == "self":
@@ -1501,6 +1674,22 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         targets = ix.info(_file(ix, run.fid), run.line).targets
         name = targets[0] if targets else name
     return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
+
+
+def _first_made(ix: RunIndex, frame_id: int, name: str, seq: int) -> tuple[int, int, int] | None:
+    """Where a value handed down through parameters was made, in the outermost caller that assigned it."""
+    src = source_of(ix, frame_id, name, seq, depth=4)
+    for _ in range(4):
+        if src is None:
+            return None
+        info = ix.info(_file(ix, ix.frame(src[0]).function_id), src[1])  # type: ignore[union-attr]
+        if not info.calls or not any(name in c.args for c in info.calls):
+            return src  # made here, not remade from itself (``params = update(params, batch)``)
+        earlier = source_of(ix, src[0], name, src[2], depth=0)
+        if earlier is None or earlier == src:
+            return src
+        src = earlier
+    return src
 
 
 def _returned_from(ix: RunIndex, src: tuple[int, int, int], name: str) -> tuple[tuple[int, int, int], str] | None:
@@ -1837,28 +2026,35 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(ev)
     if out:
         return out[:1]
-    # module-level hyper-parameters: literal assignments in module code, outside its loops (``total_reward = 0``
-    # at the top of an episode is a counter, not a setting)
-    literals = [
-        r
-        for r in ix.runs
-        if ix.functions[r.fid].kind == "module"
-        and ix.info(_file(ix, r.fid), r.line).number_literal
-        and not ix.loops_around(r.fid, r.line)
-    ]
-    by_file: dict[int, list[LineRun]] = {}
-    for r in literals:
-        name = ix.info(_file(ix, r.fid), r.line).targets
-        if name and not name[0].startswith("_"):
-            by_file.setdefault(r.fid, []).append(r)
-    for runs in by_file.values():
-        if len(runs) >= 3 and _settings_module(ix, runs, decided):
-            ev = _evidence(ix, "config", runs[0], 0.7, f"{len(runs)} hyper-parameters set at module level")
-            ev.facts["module_lines"] = [r.line for r in runs]
-            out.append(ev)
-    if out:
-        return out[:1]
+    # hyper-parameters as literal assignments outside loops (``total_reward = 0`` at the top of an episode is a
+    # counter, not a setting): in module code, or at the top of the function that runs the main loop (a GAN's
+    # ``train()`` starting with its sizes, rates and step counts). The larger group is the run's settings.
+    groups = [runs for runs in _literal_groups(ix, decided) if len(runs) >= 3]
+    if groups:
+        runs = max(groups, key=lambda g: (len(g), ix.functions[g[0].fid].kind == "module"))
+        where = "at module level" if ix.functions[runs[0].fid].kind == "module" else "before the main loop"
+        ev = _evidence(ix, "config", runs[0], 0.7, f"{len(runs)} hyper-parameters set {where}")
+        ev.facts["module_lines"] = [r.line for r in runs]
+        return [ev]
     return _trainer_arguments(ix, decided)[:1]
+
+
+def _literal_groups(ix: RunIndex, decided: dict[str, Evidence]) -> list[list[LineRun]]:
+    """Literal assignments to public names outside loops, grouped by the code they ran in: each module's code
+    that holds the run's settings (see ``_settings_module``), and the frame that runs the main loop, above the
+    loop's head."""
+    loop = decided.get("training loop")
+    groups: dict[int, list[LineRun]] = {}
+    for r in ix.runs:
+        func = ix.functions[r.fid]
+        info = ix.info(func.file_id, r.line)
+        if not info.number_literal or not info.targets or info.targets[0].startswith("_"):
+            continue
+        if ix.loops_around(r.fid, r.line):
+            continue
+        if func.kind == "module" or (loop is not None and r.frame_id == loop.frame_id and r.line < loop.line):
+            groups.setdefault(r.frame_id if func.kind != "module" else -r.fid, []).append(r)
+    return [runs for runs in groups.values() if ix.functions[runs[0].fid].kind != "module" or _settings_module(ix, runs, decided)]
 
 
 CONFIG_TYPES = ("Namespace", "DictConfig", "ListConfig", "EasyDict", "SimpleNamespace", "ConfigDict")
@@ -2118,6 +2314,17 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         # (a framework's validation_step -> model_step -> forward); off the training path, the outermost
         edges = [e for e in ix.reader.edges() if e.caller_id in ix.functions]
         reach = set(model_fids)
+        applied = forward.facts.get("function")
+        if not model_fids and isinstance(applied, str):
+            # the model is a library function applied to parameters (JAX's ``predict(params, x)``): the repo
+            # functions whose own lines apply it too
+            reach = {
+                r.fid
+                for r in ix.runs
+                if r.fid != forward.fid
+                and ix.functions[r.fid].kind == "function"
+                and any(c.callee == applied for c in ix.info(_file(ix, r.fid), r.line).calls)
+            }
         grown = True
         while grown:
             more = {e.caller_id for e in edges if e.callee_id in reach and e.caller_id is not None} - reach
@@ -2275,6 +2482,8 @@ def _called_every_step(ix: RunIndex, update: Evidence | None) -> set[int]:
     loop, ``for epoch: train(); test()``, says nothing about how often ``test`` runs per update.)"""
     if update is None or ix.functions[update.fid].kind != "function" or ix.loops_around(update.fid, update.line):
         return set()
+    if ix.traced_for_compilation(update.fid):
+        return set()  # compiled once: its recorded calls are not the steps
     edges = ix.reader.edges()
     callers = {e.caller_id for e in edges if e.callee_id == update.fid}
     updates = sum(e.calls for e in edges if e.callee_id == update.fid)

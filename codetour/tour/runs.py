@@ -72,6 +72,7 @@ class LineRun:
     hits: int
 
 
+_TRACER = re.compile(r"(?:^|[(\[, ])\w*Tracer ")  # ``DynamicJaxprTracer float32[128, 784] jax``
 _FILLING = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "add", "push", "put"})
 
 
@@ -263,6 +264,7 @@ class RunIndex:
         self._children: dict[int, list[Frame]] = {}
         self._loops: dict[int, list[Loop]] = {}
         self._globals: dict[int, dict[str, str]] = {}
+        self._imports: dict[int, dict[str, str]] = {}
         self._stmt_maps: dict[int, dict[int, ast.stmt]] = {}
         self._spans: dict[int, list[ast.stmt]] = {}
         self._series: list[tuple[int, int | None, int | None, str, int, int, dict]] | None = None
@@ -476,6 +478,31 @@ class RunIndex:
                     break
             self._globals[file_id] = values
         return self._globals[file_id]
+
+    def traced_for_compilation(self, fid: int) -> bool:
+        """Did function ``fid`` run with a compiler's tracer objects in place of its array arguments
+        (``DynamicJaxprTracer``: ``jax.jit`` running the Python once to compile it)? Then its recorded calls are
+        compilations, not the calls the program made."""
+        frames = self.reader.frames_of(fid)[:1]
+        return any(_TRACER.search(v) for fr in frames for v in (fr.args or {}).values())
+
+    def imported(self, file_id: int) -> dict[str, str]:
+        """What each name a file's import statements bind stands for: ``grad`` -> ``jax.grad`` for
+        ``from jax import grad``, ``F`` -> ``torch.nn.functional``. Read from the source, never imported."""
+        if file_id not in self._imports:
+            names: dict[str, str] = {}
+            tree = self.tree(file_id)
+            for node in ast.walk(tree) if tree is not None else ():
+                if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    for alias in node.names:
+                        if alias.name != "*":
+                            names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                elif isinstance(node, ast.Import):
+                    for alias in node.names:
+                        if alias.asname:
+                            names[alias.asname] = alias.name
+            self._imports[file_id] = names
+        return self._imports[file_id]
 
     def children(self, frame_id: int) -> list[Frame]:
         if frame_id not in self._children:
