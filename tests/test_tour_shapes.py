@@ -1019,3 +1019,27 @@ def test_a_jit_compiled_jax_step_is_toured_and_said_to_run_compiled(tmp_path):
     for phase in ("backward", "forward", "loss"):
         assert "This ran while a JIT compiler traced `update`" in by[phase]
         assert re.search(rf"The call at jax_jit_step.py:{step_line} ran (about )?32 times; it runs the compiled code", by[phase])
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_a_noise_scheduler_is_no_lr_schedule_and_a_multi_line_loader_is_the_data(tmp_path):
+    script = SHAPES / "denoiser.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "loader = torch.utils.data.DataLoader("),
+            ("model", "model = nn.Sequential("),
+            ("training loop", "for epoch in range(2):"),
+            ("batch", "noisy = scheduler.add_noise(x, noise, 3)"),
+            ("forward", "pred = model(noisy)"),
+            ("loss", "loss = nn.functional.mse_loss(pred, noise)"),
+            ("backward", "loss.backward()"),
+            ("update", "optimizer.step()"),
+            ("evaluation", "model.eval()"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "builds `loader`, a DataLoader" in by["data"]
+    assert "This line ran 8 times in the whole run." in by["update"] and "once per item" not in by["update"]

@@ -163,9 +163,15 @@ def optimizer_like(summary: str | None) -> bool:
 
 
 def scheduler_like(summary: str | None) -> bool:
+    """A learning-rate scheduler: torch's fields, or a ``...LR``/``...Scheduler`` type that holds an optimizer or
+    a rate. (A diffusion model's ``NoiseScheduler`` holds betas and alphas: its ``step`` denoises a sample.)"""
     t = type_of(summary) or ""
     f = fields_of(summary)
-    return bool(SCHEDULER_FIELDS & set(f)) or t.endswith("LR") or "Scheduler" in t
+    if SCHEDULER_FIELDS & set(f):
+        return True
+    if not (t.endswith("LR") or "Scheduler" in t):
+        return False
+    return not f or any(k == "optimizer" or "lr" in k.lower().split("_") or "learning_rate" in k.lower() for k in f)
 
 
 def model_like(summary: str | None) -> bool:
@@ -1778,6 +1784,13 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if not info.targets or not info.calls:
             continue
         changed = ix.changed_by(run.frame_id, run.seq)
+        if info.stmt is not None and (info.stmt.end_lineno or run.line) > run.line and not set(info.targets) & changed.keys():
+            # a call over several lines (``DataLoader(\n datasets.MNIST(...),\n ...)``) runs its first line again at
+            # the end: the value is bound after that run
+            for seq in ix.runs_in_frame(run.frame_id, run.line)[1:8]:
+                changed = ix.changed_by(run.frame_id, seq)
+                if set(info.targets) & changed.keys():
+                    break
         for target in info.targets:
             t = type_of(changed.get(target)) or ""
             if "DataLoader" in t or t.endswith("Dataset") or "Dataset" in t:
