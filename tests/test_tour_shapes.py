@@ -1043,3 +1043,26 @@ def test_a_noise_scheduler_is_no_lr_schedule_and_a_multi_line_loader_is_the_data
     by = {s.phase: s.narration for s in tour.stops}
     assert "builds `loader`, a DataLoader" in by["data"]
     assert "This line ran 8 times in the whole run." in by["update"] and "once per item" not in by["update"]
+
+
+def test_a_library_estimator_fitted_on_arrays_is_the_training(tmp_path):
+    script = SHAPES / "estimator_fit.py"
+    settings = tmp_path / "params.json"
+    settings.write_text('{"train": {"seed": 3, "alpha": 0.1, "n_iter": 40}}')
+    proc, tour = tour_of(tmp_path, script, str(settings), str(tmp_path / "model.pkl"))
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", 'params = json.load(open(settings_path))["train"]'),
+            ("data", "table = rng.normal(size=(200, 5))"),
+            ("model", "model = RidgeRegressor(alpha=alpha, n_iter=n_iter)"),
+            ("training loop", "model.fit(X, y)"),
+            ("checkpoint", "pickle.dump(model, fd)"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "- `alpha` = `0.1`" in by["config"] and "- `n_iter` = `40`" in by["config"]
+    assert "`model.fit(X, y)` trains `model`, a RidgeRegressor, on the arrays given" in by["training loop"]
+    assert "No training step ran" not in tour.description
+    assert "they happen inside `model.fit`" in tour.description

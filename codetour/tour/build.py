@@ -101,7 +101,16 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
         if rest:
             description += " Not in this run: " + "; ".join(MISSING_TEXT[p] for p in rest) + "."
     elif missing:
-        description += "\n\nNot in this run: " + "; ".join(MISSING_TEXT[p] for p in missing) + "."
+        texts = [MISSING_TEXT[p] for p in missing]
+        fitted = decided["update"].facts.get("fit") if "update" in decided else None
+        inside = [p for p in missing if p in ("forward", "loss", "backward")]
+        if fitted and inside:
+            # ``clf.fit(X, y)``: whatever the model computes while learning happens inside the library
+            texts = [MISSING_TEXT[p] for p in missing if p not in inside]
+            named = [{"forward": "forward pass", "backward": "backward pass"}.get(p, p) for p in inside]
+            listed = ", ".join(named[:-1]) + (" or " if len(named) > 1 else "") + named[-1]
+            texts.insert(0, f"no {listed} in repo code: they happen inside `{fitted}.fit`, if the model has them")
+        description += "\n\nNot in this run: " + "; ".join(texts) + "."
     if meta.get("status") not in (None, "ok"):
         exc = meta.get("exception") or {}
         what = exc.get("type") if isinstance(exc, dict) else exc

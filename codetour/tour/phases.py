@@ -432,12 +432,54 @@ def detect_update(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     if not out:
         out += _functional_updates(ix)
     if not out:
+        out += _estimator_fits(ix)
+    if not out:
         out += _manual_updates(ix)
     if not out:
         out += _replacing_updates(ix)
     if not out:
         out += _table_updates(ix)
     return out
+
+
+FIT_METHODS = {"fit", "partial_fit"}
+_TABULAR = re.compile(r"^(?:\w*matrix|\w*Matrix|DataFrame|Series|DMatrix|Dataset)$")
+
+
+def data_like(summary: str | None) -> bool:
+    """An array, a sparse matrix or a data frame: what an estimator is fitted on."""
+    return is_array(summary) or bool(_TABULAR.match(type_of(summary) or ""))
+
+
+def _estimator_fits(ix: RunIndex) -> list[Evidence]:
+    """``clf.fit(X, y)`` on an object of a library class (scikit-learn, XGBoost, Keras): the whole training loop
+    runs inside the library, on the arrays handed to it. Not a repo class's own ``fit``, and not a trainer
+    handed modules (``trainer.fit(model, datamodule)``): the data must be arrays."""
+    repo_classes = {f.qualname.split(".")[0] for f in ix.functions.values() if "." in f.qualname}
+    out = []
+    for run in ix.runs:
+        for call in ix.info(_file(ix, run.fid), run.line).calls:
+            if call.method not in FIT_METHODS or not call.receiver or not call.args:
+                continue
+            summary = _seen_value(ix, run, call.receiver)
+            kind = type_of(summary)
+            if not kind or kind in repo_classes or kind in ("module", "type") or not fields_of(summary):
+                continue
+            given = [a for a in call.args if a and data_like(_seen_value(ix, run, a))]
+            if not given:
+                continue
+            ev = _evidence(
+                ix,
+                "update",
+                run,
+                0.8,
+                f"`{call.callee}({', '.join(call.args)})` trains `{call.receiver}`, a {kind}, on the arrays given",
+            )
+            ev.facts["fit"] = call.receiver
+            ev.facts["inputs"] = given
+            ev.facts["idea"] = "The model is fitted to the data: the library's whole training runs inside this call."
+            out.append(ev)
+    return out[:1]
 
 
 def _table_updates(ix: RunIndex) -> list[Evidence]:
@@ -811,7 +853,7 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
     update = decided.get("update")
     if update is not None and not out and update.facts.get("grads"):
         out += _gradient_origin(ix, update)
-    if update is not None and not out:
+    if update is not None and not out and not update.facts.get("fit"):
         info = ix.info(_file(ix, update.fid), update.line)
         for call in info.calls:
             for arg in call.args:
@@ -1626,6 +1668,14 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 ix, "model", run, 0.8, f"builds `{targets[0] if targets else owner}`, which keeps the table the update moves"
             )
         ]
+    if (forward is None or not forward.facts.get("model")) and update is not None and update.facts.get("fit"):
+        # an estimator fitted by a library: where it was built
+        fitted = str(update.facts["fit"])
+        src = source_of(ix, update.frame_id, fitted, update.seq)
+        if src is None:
+            return []
+        run = run_in_frame(ix, *src[:2], src[2])
+        return [_evidence(ix, "model", run, 0.85, f"builds `{fitted}`, the estimator `fit` trains")]
     if forward is None or not forward.facts.get("model"):
         return []
     name = str(forward.facts["model"])
@@ -1680,6 +1730,36 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         targets = ix.info(_file(ix, run.fid), run.line).targets
         name = targets[0] if targets else name
     return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
+
+
+def _derived_from(ix: RunIndex, frame_id: int, name: str, seq: int) -> tuple[tuple[int, int, int], str] | None:
+    """Where the data behind ``name`` was produced: back through slices and conversions of one other value
+    (``x = matrix[:, 2:]``, ``X = df.values``) and through parameters to the caller that made it (``matrix, _ =
+    pickle.load(fd)``)."""
+    src = source_of(ix, frame_id, name, seq, depth=3)
+    for _ in range(6):
+        if src is None:
+            return None
+        func = ix.function_of(src[0])
+        stmt = ix.info(func.file_id, src[1]).stmt if func is not None else None
+        value = getattr(stmt, "value", None)
+        reads = [n.id for n in ast.walk(value) if isinstance(n, ast.Name)] if value is not None else []
+        calls = [c for c in ast.walk(value) if isinstance(c, ast.Call)] if value is not None else []
+        derived = (
+            len(set(reads)) == 1
+            and all(isinstance(c.func, ast.Attribute) for c in calls)  # only methods of that value (``.toarray()``)
+            and not isinstance(value, ast.Name)
+            and data_like(ix.value(src[0], src[2], reads[0]))  # data from data, not from a generator (``rng.normal``)
+        )
+        if not derived:
+            targets = ix.info(func.file_id, src[1]).targets if func is not None else []
+            return src, (targets[0] if targets else name)
+        name = reads[0]
+        earlier = source_of(ix, src[0], name, src[2], depth=3)
+        if earlier is None:
+            return src, name
+        src = earlier
+    return None
 
 
 def _first_made(ix: RunIndex, frame_id: int, name: str, seq: int) -> tuple[int, int, int] | None:
@@ -1843,6 +1923,15 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                         _evidence(ix, "data", run, 0.7, f"builds `{built.split('.')[-1]}`, whose arrays the forward pass reads")
                     )
                     break
+    update = decided.get("update")
+    if not out and update is not None and update.facts.get("fit"):
+        for name in update.facts.get("inputs") or []:  # type: ignore[attr-defined]
+            derived = _derived_from(ix, update.frame_id, str(name), update.seq)
+            if derived is not None:
+                (made_frame, made_line, made_seq), made = derived
+                run = run_in_frame(ix, made_frame, made_line, made_seq)
+                out.append(_evidence(ix, "data", run, 0.75, f"makes `{made}`, the data `{name}` handed to `fit` comes from"))
+                break
     if not out and batch is not None and loop is not None:
         out += _buffer_sampled(ix, batch, loop)
     if not out and batch is not None:
@@ -2011,6 +2100,10 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 ev = _evidence(ix, "config", run, 0.85, f"`{target}` is a tree of settings ({t} of values and nested {t}s)")
                 ev.facts["object"] = target
                 out.append(ev)
+            elif t == "dict" and _loads_settings(ix, run, info, changed.get(target)):
+                ev = _evidence(ix, "config", run, 0.9, f"`{target}` holds the settings read from a file")
+                ev.facts["object"] = target
+                out.append(ev)
             elif t == "dict" and _settings_in_scope(ix, run, changed.get(target)) >= 4:
                 ev = _evidence(ix, "config", run, 0.9, f"`{target}` collects the settings in scope into a dict")
                 ev.facts["object"] = target
@@ -2110,6 +2203,18 @@ def _handed_config(ix: RunIndex) -> list[Evidence]:
 
 
 _SETTING = re.compile(r"^(?:-?[\d.]+(?:e[-+]?\d+)?|True|False|None|'[^']*'?|\"[^\"]*\"?|…)$")
+
+
+CONFIG_LOADERS = {"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "toml.load", "tomllib.load", "tomli.load"}
+
+
+def _loads_settings(ix: RunIndex, run: LineRun, info: LineInfo, summary: str | None) -> bool:
+    """``params = yaml.safe_load(open("params.yaml"))["train"]``: a file parser's dict whose values are all
+    settings (numbers, strings, booleans; not a data file's lists of records)."""
+    if not any(_canonical(ix, run, c.callee) in CONFIG_LOADERS for c in info.calls):
+        return False
+    items = dict_items(summary)
+    return len(items) >= 2 and all(_SETTING.match(v) or type_of(v) == "dict" for v in items.values())
 
 
 def _settings_tree(summary: str | None) -> bool:
@@ -2595,6 +2700,15 @@ def find_main_loop(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
     for fr, at in reversed(chain):  # outermost frame first
         for loop in ix.loops_around(fr.function_id, at):
             found.append((fr, loop, ix.iterations(fr.id, loop)))
+    if not found and anchor.facts.get("fit"):
+        # ``clf.fit(X, y)``: the library's loop runs inside this call
+        run = run_in_frame(ix, anchor.frame_id, anchor.line, anchor.seq)
+        ev = _evidence(
+            ix, "training loop", run, 0.8, f"the training loop runs inside `{anchor.facts['fit']}.fit`, in library code"
+        )
+        ev.facts["library"] = f"{anchor.facts['fit']}.fit"
+        ev.facts["idea"] = "No loop in the repo: the library loops inside this call."
+        return [ev]
     if not found:
         return _library_loop(ix, anchor, chain)
     pick = next(((fr, lp, n) for fr, lp, n in found if n >= 2), found[-1])
