@@ -1066,3 +1066,17 @@ def test_a_library_estimator_fitted_on_arrays_is_the_training(tmp_path):
     assert "`model.fit(X, y)` trains `model`, a RidgeRegressor, on the arrays given" in by["training loop"]
     assert "No training step ran" not in tour.description
     assert "they happen inside `model.fit`" in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_an_evaluation_that_prints_instead_of_returning_shows_what_it_computed(tmp_path):
+    script = SHAPES / "prints_its_score.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    evaluation = next(s for s in tour.stops if s.phase == "evaluation")
+    printed = re.findall(r"test loss ([\d.]+), accuracy ([\d.]+)", proc.stdout)
+    assert len(printed) == 3
+    assert "It returns nothing; the numbers it computed, as each call ended:" in evaluation.narration
+    rows = re.findall(r"- \d: `test_loss` = `([\d.]+)`, `accuracy` = `([\d.]+)`", evaluation.narration)
+    assert [float(x) for row in rows for x in row] == pytest.approx([float(x) for row in printed for x in row], abs=6e-4)
+    assert "`None`" not in evaluation.narration

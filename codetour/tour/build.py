@@ -19,7 +19,7 @@ from codetour.store.reader import TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
 from codetour.tour.phases import Evidence, detect_phases, frame_index, words
-from codetour.tour.runs import RunIndex, array_shape, dict_items, fields_of, is_array, type_of
+from codetour.tour.runs import RunIndex, array_shape, dict_items, fields_of, is_array, is_scalar, type_of
 from codetour.units import duration
 
 PHASE_TITLES = {
@@ -472,6 +472,19 @@ def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
         return out
     if every is not None and every.count >= 2:
         out.append(f"Results over the run: {every.text('its result')}.")
+    if results and all(r == "None" for r in results):
+        # it returns nothing and prints or logs what it measured: the numbers it computed, as each call ended
+        frames = [fr for fr in ix.reader.frames_of(func.id) if not fr.resumed and fr.end_seq is not None][:5]
+        rows = []
+        for i, fr in enumerate(frames, 1):
+            scope = ix.reader.locals_at(fr.id, fr.end_seq or fr.start_seq)
+            numbers = {k: v for k, v in scope.items() if k not in (fr.args or {}) and is_scalar(v)}
+            if numbers:
+                rows.append(f"- {i}: {_fmt(numbers, 4)}")
+        if rows:
+            more = f" (the first {len(frames)} recorded)" if len(frames) < func.calls else ""
+            out.append(f"It returns nothing; the numbers it computed, as each call ended{more}:\n\n" + "\n".join(rows))
+            return out
     if results:
         rows = "\n".join(f"- {i}: `{r}`" for i, r in enumerate(results, 1))
         more = f" (the first {len(results)} recorded)" if len(results) < func.calls else ""
