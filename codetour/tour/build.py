@@ -475,15 +475,15 @@ def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
     if results and all(r == "None" for r in results):
         # it returns nothing and prints or logs what it measured: the numbers it computed, as each call ended
         frames = [fr for fr in ix.reader.frames_of(func.id) if not fr.resumed and fr.end_seq is not None][:5]
-        rows = []
+        measured = []
         for i, fr in enumerate(frames, 1):
             scope = ix.reader.locals_at(fr.id, fr.end_seq or fr.start_seq)
             numbers = {k: v for k, v in scope.items() if k not in (fr.args or {}) and is_scalar(v)}
             if numbers:
-                rows.append(f"- {i}: {_fmt(numbers, 4)}")
-        if rows:
+                measured.append(f"- {i}: {_fmt(numbers, 4)}")
+        if measured:
             more = f" (the first {len(frames)} recorded)" if len(frames) < func.calls else ""
-            out.append(f"It returns nothing; the numbers it computed, as each call ended{more}:\n\n" + "\n".join(rows))
+            out.append(f"It returns nothing; the numbers it computed, as each call ended{more}:\n\n" + "\n".join(measured))
             return out
     if results:
         rows = "\n".join(f"- {i}: `{r}`" for i, r in enumerate(results, 1))
