@@ -1080,3 +1080,16 @@ def test_an_evaluation_that_prints_instead_of_returning_shows_what_it_computed(t
     rows = re.findall(r"- \d: `test_loss` = `([\d.]+)`, `accuracy` = `([\d.]+)`", evaluation.narration)
     assert [float(x) for row in rows for x in row] == pytest.approx([float(x) for row in printed for x in row], abs=6e-4)
     assert "`None`" not in evaluation.narration
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_a_loss_of_two_terms_is_their_sum(tmp_path):
+    script = SHAPES / "two_term_loss.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    loss = next(s for s in tour.stops if s.phase == "loss")
+    assert loss.line == line_of(script, "return reconstruction + penalty")
+    assert "computes `reconstruction + penalty`, the scalar returned to the backward pass" in loss.narration
+    going_in = next(p for p in loss.narration.split("\n\n") if p.startswith("Going in:"))
+    assert re.search(r"`reconstruction` = `Tensor float32\[\] requires_grad = [\d.]+`", going_in), going_in
+    assert re.search(r"`penalty` = `Tensor float32\[\] requires_grad = [\d.]+`", going_in), going_in

@@ -1082,14 +1082,29 @@ def _scalar_line_in(ix: RunIndex, frames: list[Frame]) -> tuple[Frame, int, int,
         if ret_line is None:
             continue
         info = ix.info(func.file_id, ret_line)
+        value_node = getattr(info.stmt, "value", None)
+        if isinstance(value_node, ast.BinOp) and len(info.returns) >= 2:
+            # ``return BCE + KLD``: a loss of several terms is the line that combines them
+            terms = [
+                n
+                for n in info.returns
+                if (made := ix.last_assignment(fr.id, n, fr.end_seq or (1 << 62))) is not None
+                and _scalar_loss(ix.value(fr.id, made[1], n, after=True))
+            ]
+            ret = _return_line(ix, fr)
+            if len(terms) >= 2 and ret is not None and ret.line == ret_line:
+                return fr, ret_line, ret.seq, ast.unparse(value_node)
         for name in info.returns:
             found = ix.last_assignment(fr.id, name, fr.end_seq or (1 << 62))
             if found is None:
                 continue
-            value = ix.value(fr.id, found[1], name, after=True)
-            if is_scalar(value) or (value and value.startswith("Tensor ") and "requires_grad" in value and "[]" in value):
+            if _scalar_loss(ix.value(fr.id, found[1], name, after=True)):
                 return fr, found[0], found[1], name
     return None
+
+
+def _scalar_loss(value: str | None) -> bool:
+    return is_scalar(value) or bool(value and value.startswith("Tensor ") and "requires_grad" in value and "[]" in value)
 
 
 def _returned_scalars(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
