@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 
 REDACTED = "<redacted>"
 
-_TOKEN_SHAPES = re.compile(
+_TOKEN_SHAPES_PATTERN = (
     r"(?:Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}"
     r"|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}"
     r"|gh[pousr]_[A-Za-z0-9]{20,}"
@@ -35,9 +35,52 @@ _TOKEN_SHAPES = re.compile(
     r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
     r"|hf_[A-Za-z0-9]{20,}"
     r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)",
-    re.S,
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)"
 )
+# Compiled on first need (about 4.5 million instructions, in every traced run): until then a string
+# that holds none of these, which every match of the pattern contains, holds no token shape.
+_TOKEN_MARKERS = (
+    "Bearer",
+    "Basic",
+    "Token",
+    "sk-",
+    "gh",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "AKIA",
+    "ASIA",
+    "hf_",
+    "eyJ",
+    "-----BEGIN ",
+)
+# Strings checked against the markers before the pattern is compiled anyway: a long run compiles it
+# once rather than check markers for every value.
+_MARKER_CHECKS = 256
+_token_shapes: re.Pattern[str] | None = None
+_marker_checks = 0
+
+
+def token_shapes() -> re.Pattern[str]:
+    """The compiled pattern of the known token shapes."""
+    global _token_shapes
+    if _token_shapes is None:
+        _token_shapes = re.compile(_TOKEN_SHAPES_PATTERN, re.S)
+    return _token_shapes
+
+
+def _shapes_for(value: str) -> re.Pattern[str] | None:
+    """The token-shape pattern to search ``value`` with, or None when ``value`` cannot hold one."""
+    global _marker_checks
+    shapes = _token_shapes
+    if shapes is not None:
+        return shapes
+    if _marker_checks < _MARKER_CHECKS:
+        _marker_checks += 1
+        if not any(marker in value for marker in _TOKEN_MARKERS):
+            return None
+    return token_shapes()
+
 
 _PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _SECRET_WORDS = {
@@ -97,7 +140,10 @@ class Redactor:
         for secret in self.secrets:
             if secret in value:
                 value = value.replace(secret, REDACTED)
-        return _TOKEN_SHAPES.sub(REDACTED, value) if _TOKEN_SHAPES.search(value) else value
+        shapes = _shapes_for(value)
+        if shapes is None:
+            return value
+        return shapes.sub(REDACTED, value) if shapes.search(value) else value
 
     def argv(self, argv: list[str]) -> list[str]:
         """A command line with the values of secret-looking flags (and known secrets) hidden."""

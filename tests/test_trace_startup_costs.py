@@ -1,0 +1,164 @@
+"""What every traced run pays before and after its target, kept out without changing what is written:
+the token-shape pattern of redaction is compiled only when a string could hold a token, and source
+files are hashed by CPython's own SHA-256 (hashlib and OpenSSL are not started for it)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from codetour.store import writer
+from codetour.trace import redact
+
+TOKENS = [
+    "Bearer abcdefgh12345678",
+    "Basic dXNlcjpwYXNzd29yZA==",
+    "Token 0123456789abcdef",
+    "sk-" + "x" * 30,
+    "sk-proj-" + "a1" * 10,
+    "ghp_" + "a" * 36,
+    "gho_" + "B" * 24,
+    "github_pat_" + "c" * 30,
+    "glpat-" + "d" * 24,
+    "xoxb-" + "1" * 12,
+    "AKIA" + "A" * 16,
+    "ASIA" + "7" * 16,
+    "hf_" + "e" * 30,
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+    "-----BEGIN PRIVATE KEY-----\ncut off",
+]
+PLAIN = ["", "loss 0.25", "weights/model.pt", "learning_rate", "Tokenizer", "a sketch", "hf_hub", "ASIAN"]
+
+
+def _fresh_pattern_state(monkeypatch) -> None:
+    monkeypatch.setattr(redact, "_token_shapes", None)
+    monkeypatch.setattr(redact, "_marker_checks", 0)
+
+
+@pytest.mark.parametrize("value", [f"{t}" for t in TOKENS] + [f"key: {t} (end)" for t in TOKENS] + PLAIN)
+def test_the_marker_check_redacts_exactly_what_the_pattern_does(monkeypatch, value):
+    expected = re.compile(redact._TOKEN_SHAPES_PATTERN, re.S).sub(redact.REDACTED, value)
+    _fresh_pattern_state(monkeypatch)
+    assert redact.Redactor().text(value) == expected  # before the pattern is compiled
+    monkeypatch.setattr(redact, "_marker_checks", redact._MARKER_CHECKS)
+    assert redact.Redactor().text(value) == expected  # after
+
+
+def test_every_token_shape_holds_a_marker():
+    """The marker check is exact only if no match of the pattern lacks every marker."""
+    pattern = re.compile(redact._TOKEN_SHAPES_PATTERN, re.S)
+    for token in TOKENS:
+        found = pattern.search(token)
+        assert found is not None, token
+        assert any(marker in found.group() for marker in redact._TOKEN_MARKERS), token
+    # and every branch of the pattern starts with a marker (read from the pattern's text)
+    for branch in _top_level(redact._TOKEN_SHAPES_PATTERN):
+        for start in _expanded(branch):
+            literal = re.match(r"[^[\\(.*+?{]*", start).group()
+            assert any(marker in literal for marker in redact._TOKEN_MARKERS), branch
+
+
+def _top_level(pattern: str) -> list[str]:
+    """``pattern`` split at the ``|`` that are outside any group or character class."""
+    parts, depth, in_class, escaped, current = [], 0, False, False, ""
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        current += ch
+    return [*parts, current]
+
+
+def _expanded(branch: str) -> list[str]:
+    """A branch that starts with a non-capturing group, once per alternative of that group."""
+    if not branch.startswith("(?:"):
+        return [branch]
+    depth = 0
+    for i, ch in enumerate(branch):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return [alt + branch[i + 1 :] for alt in _top_level(branch[3:i])]
+    raise AssertionError(branch)
+
+
+def test_the_pattern_is_compiled_only_for_a_string_that_could_hold_a_token(monkeypatch):
+    _fresh_pattern_state(monkeypatch)
+    redactor = redact.Redactor(["hunter2-secret"])
+    assert redactor.argv(["train.py", "--lr", "0.1", "--password", "x"]) == [
+        "train.py",
+        "--lr",
+        "0.1",
+        "--password",
+        "<redacted>",
+    ]
+    assert redactor.text("uses hunter2-secret here") == "uses <redacted> here"
+    assert redact._token_shapes is None
+    assert redactor.text("auth: Bearer abcdefgh12345678") == "auth: <redacted>"
+    assert redact._token_shapes is not None
+
+
+def test_a_long_run_compiles_the_pattern_after_a_bounded_number_of_checks(monkeypatch):
+    _fresh_pattern_state(monkeypatch)
+    redactor = redact.Redactor()
+    for i in range(redact._MARKER_CHECKS):
+        assert redactor.text(f"value {i}") == f"value {i}"
+    assert redact._token_shapes is None
+    assert redactor.text("one more") == "one more"
+    assert redact._token_shapes is not None
+
+
+def test_a_traced_run_with_no_token_never_compiles_the_pattern(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import sys\n"
+        "def f(name):\n"
+        "    return name.upper()\n"
+        "f('plain text')\n"
+        "redact = sys.modules['codetour.trace.redact']\n"
+        "print(redact._token_shapes is None, 'hashlib' in sys.modules, '_hashlib' in sys.modules)\n"
+    )
+    out = tmp_path / "t.ctrace"
+    proc = subprocess.run(
+        [sys.executable, "-m", "codetour", "trace", "-q", "--root", str(tmp_path), "-o", str(out), str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "True False False\n"
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", bytes(range(256)) * 1000, "ünïcödé\n".encode()])
+def test_the_builtin_sha256_gives_hashlibs_digest(monkeypatch, data):
+    assert writer.sha256_hex(data) == hashlib.sha256(data).hexdigest()
+    monkeypatch.setattr(writer, "_sha256", None)  # a build without CPython's own: hashlib then
+    assert writer.sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_file_snapshot_has_the_files_sha256(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_bytes(b"print('hi')\n" * 100)
+    row = writer.snapshot_file(1, str(path), "train.py")
+    assert row[3] == hashlib.sha256(path.read_bytes()).hexdigest()
