@@ -402,3 +402,40 @@ def test_loop_ranges_skips_only_code_without_loops():
         assert loop_ranges(code) == expected, code
         with_loops += bool(expected)
     assert len(codes) > 200 and 50 < with_loops < len(codes) - 100  # both kinds, many of each
+
+
+def test_an_attribute_set_in_place_is_recorded_as_a_change(tmp_path, backend):
+    """``args.batch_size = ...`` keeps the same object: the value after the line is recorded all the same, so a
+    configuration shows what was in force, not what was parsed."""
+    script = tmp_path / "derived.py"
+    script.write_text(
+        "import argparse\n"
+        "p = argparse.ArgumentParser()\n"
+        "p.add_argument('--num-envs', type=int, default=4)\n"
+        "args = p.parse_args()\n"
+        "args.batch_size = args.num_envs * 8\n"
+        "args.num_envs += 1\n"
+        "def tune(cfg):\n"
+        "    cfg.lr = 0.5\n"
+        "    return cfg\n"
+        "tune(args)\n"
+        "print(args.batch_size)\n"
+    )
+    proc, out = trace_script(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    with TraceReader(out) as reader:
+        module = fn(reader, "<module>")
+        frame = reader.frames_of(module.id)[0]
+        seen = [
+            (e.line, e.data["args"])
+            for e in reader.events(0, None, frame_id=frame.id)
+            if e.kind == LINE and "args" in (e.data or {})
+        ]
+        assert seen == [
+            (5, "<Namespace num_envs=4>"),
+            (6, "<Namespace num_envs=4 batch_size=32>"),
+            (7, "<Namespace num_envs=5 batch_size=32>"),
+        ]  # (set inside a called function, the change shows in that function's frame)
+        tune = reader.frames_of(fn(reader, "tune").id)[0]
+        changes = [e.data["cfg"] for e in reader.events(0, None, frame_id=tune.id) if e.kind == LINE and "cfg" in (e.data or {})]
+        assert changes == ["<Namespace num_envs=5 batch_size=32 lr=0.5>"]

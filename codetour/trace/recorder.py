@@ -135,6 +135,8 @@ class Recorder:
         self.func_loops: list[dict[int, tuple[int, int]] | None] = []  # loop head line -> (first, last) line
         self.func_secret: list[bool] = []  # a function named like a secret: its string results are hidden
         self.func_stores: list[dict[int, tuple[str, ...]] | None] = []  # loop head -> names the loop assigns
+        # line -> names whose attributes it sets (``args.lr = 0.1``): re-summarized after it, though still the same object
+        self.func_mutated: list[dict[int, tuple[str, ...]]] = []
         self.return_series: dict[int, list] = {}  # function id -> series of the scalars it returned
         self.func_callers: list[set[int]] = []  # functions the recorded calls came from (-1: no caller)
         self.func_rows: list[tuple] = []
@@ -212,6 +214,7 @@ class Recorder:
         self.func_loops.append(None)
         self.func_secret.append(summary.is_secret_name(code.co_name))
         self.func_stores.append(None)
+        self.func_mutated.append({})
         self.func_callers.append(set())
         return fid
 
@@ -366,6 +369,7 @@ class Recorder:
         func_loops = self.func_loops
         func_secret = self.func_secret
         func_stores = self.func_stores
+        func_mutated = self.func_mutated
         exception_args = summary.exception_args
         tls = self._tls
         perf = time.perf_counter_ns
@@ -512,6 +516,7 @@ class Recorder:
             loops = func_loops[fid]
             if loops is None:
                 loops = func_loops[fid] = loop_ranges(code)
+                func_mutated[fid] = attribute_stores(code)
             entry = [fid, now, 0, row, frame, row, edge, 0, loops, None, seen, None, None, None]
             stack.append(entry)
             return entry
@@ -554,6 +559,10 @@ class Recorder:
                 entry[EXC] = None  # the exception was handled in this frame
             seen = entry[SEEN]
             seen[lineno] = 0  # the lines this frame recorded (int keys beside the names' value ids)
+            mutated = func_mutated[entry[FID]]
+            if mutated and prev in mutated:
+                for name in mutated[prev]:
+                    seen.pop(name, None)  # the line set an attribute of it: summarize it again
             changed = None
             for name, value in frame.f_locals.items():
                 vid = id(value)
@@ -878,6 +887,40 @@ def loop_ranges(code: Any) -> dict[int, tuple[int, int]]:
             lo, hi = loops.get(head, (head, head))
             loops[head] = (min(lo, *body), max(hi, *body))
     return loops
+
+
+_STORE_ATTR = dis.opmap["STORE_ATTR"]
+_LOADS = {"LOAD_FAST", "LOAD_NAME", "LOAD_GLOBAL", "LOAD_DEREF", "LOAD_FAST_CHECK", "LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW"}
+
+
+def attribute_stores(code: Any) -> dict[int, tuple[str, ...]]:
+    """Lines of a code object that set an attribute of a variable (``args.batch_size = ...``): line -> names.
+
+    A local's change is seen by its identity, which an attribute set in place does not change; after such a line
+    the recorder summarizes the variable again, so a config object shows the values in force."""
+    if _STORE_ATTR not in code.co_code[::2]:
+        return {}  # most functions set no attribute: no dis
+    found: dict[int, set[str]] = {}
+    line = code.co_firstlineno
+    prev = None
+    duplicated = None  # ``args.n += 1`` loads ``args``, copies it, and stores through the copy
+    for ins in dis.get_instructions(code):
+        if isinstance(ins.starts_line, int) and not isinstance(ins.starts_line, bool):
+            line = ins.starts_line  # 3.10-3.12; 3.11+ also give positions
+        lineno = getattr(getattr(ins, "positions", None), "lineno", None) or line
+        if ins.opname in ("COPY", "DUP_TOP") and prev is not None and prev.opname in _LOADS:
+            duplicated = prev
+        if ins.opcode == _STORE_ATTR:
+            source = prev if prev is not None and prev.opname in _LOADS else duplicated
+            name = (
+                source.argval[-1] if source is not None and isinstance(source.argval, tuple) else getattr(source, "argval", None)
+            )
+            if isinstance(name, str) and name not in ("self", "cls"):  # an object's own fields: seen at its calls
+                found.setdefault(lineno, set()).add(name)
+            duplicated = None
+        if ins.opname not in ("CACHE", "EXTENDED_ARG"):
+            prev = ins
+    return {ln: tuple(sorted(names)) for ln, names in found.items()}
 
 
 def _nested_qualnames(code: Any, prefix: str = "") -> dict[int, str]:
