@@ -1093,3 +1093,17 @@ def test_a_loss_of_two_terms_is_their_sum(tmp_path):
     going_in = next(p for p in loss.narration.split("\n\n") if p.startswith("Going in:"))
     assert re.search(r"`reconstruction` = `Tensor float32\[\] requires_grad = [\d.]+`", going_in), going_in
     assert re.search(r"`penalty` = `Tensor float32\[\] requires_grad = [\d.]+`", going_in), going_in
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_the_configuration_in_force_includes_what_the_program_set_after_parsing(tmp_path):
+    script = SHAPES / "derived_args.py"
+    proc, tour = tour_of(tmp_path, script, "--num-envs", "3")
+    assert proc.returncode == 0, proc.stderr
+    config = next(s for s in tour.stops if s.phase == "config")
+    assert config.line == line_of(script, "args = parser.parse_args()")
+    assert "then what the program set before the main loop started" in config.narration
+    assert "- `num_envs` = `3 (command line)`" in config.narration
+    assert "- `batch_size` = `24 (added by the program)`" in config.narration
+    assert "- `use_gpu` = `False (set by the program afterwards; was True)`" in config.narration
+    assert "- `lr` = `0.1`" in config.narration

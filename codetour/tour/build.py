@@ -246,6 +246,14 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
                     how += f"; {', '.join(f'`{k}`' for k in used)} as the code they were handed to received them"
             elif obj:
                 out.append(f"`{ev.facts['object']}` = `{obj}`.")
+            loop = decided.get("training loop")
+            changed = facts.set_after_parsing(ix, ev, str(ev.facts["object"]), loop.seq if loop is not None else None)
+            for key, (was, now) in changed.items():
+                resolved[key] = (
+                    f"{now} (set by the program afterwards; was {was})" if was is not None else f"{now} (added by the program)"
+                )
+            if changed:
+                how += "; then what the program set before the main loop started"
         elif ev.facts.get("dataclass"):
             resolved = _dataclass_fields(ix, ev, str(ev.facts["dataclass"]))
             how = "every field of the object"

@@ -274,6 +274,31 @@ def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
     return resolved
 
 
+def set_after_parsing(ix: RunIndex, ev: Evidence, name: str, until: int | None) -> dict[str, tuple[str | None, str]]:
+    """Fields of the config object ``name`` the program itself set after it was made and before ``until`` (the
+    main loop's start): ``args.use_gpu = ... and args.use_gpu``, ``args.batch_size = int(args.num_envs *
+    args.num_steps)``. field -> (value when made or None if added, value in force)."""
+    if until is None or until <= ev.seq:
+        return {}
+    summary = ix.value(ev.frame_id, ev.seq, name, after=True)
+    made = fields_of(summary)
+    if not made:
+        return {}
+    # A field set in place does not change the object the frame holds, so the frame's own record may still show
+    # it as made: the object as the last call it was handed to before the loop received it is summarized anew.
+    later = fields_of(ix.value(ev.frame_id, until, name))
+    for child in ix.children(ev.frame_id):
+        if not ev.seq < child.start_seq <= until:
+            continue
+        for value in (child.args or {}).values():
+            fields = fields_of(value)
+            if type_of(value) == type_of(summary) and made.keys() <= fields.keys():
+                later = fields
+    if not later:
+        return {}
+    return {k: (made.get(k), v) for k, v in later.items() if made.get(k) != v and v != "…" and made.get(k) != "…"}
+
+
 def groups_as_used(ix: RunIndex, ev: Evidence, name: str, fields: dict[str, str]) -> dict[str, str]:
     """The groups of a settings object as the code they were handed to received them (``GPT(config.model)``:
     what ``GPT.__init__`` got), for those handed on later in the same frame. Overrides applied in place
