@@ -1,6 +1,7 @@
 """What every traced run pays before and after its target, kept out without changing what is written:
-the token-shape pattern of redaction is compiled only when a string could hold a token, and source
-files are hashed by CPython's own SHA-256 (hashlib and OpenSSL are not started for it)."""
+the token-shape pattern of redaction is compiled only when a string could hold a token, source files
+are hashed by CPython's own SHA-256 (hashlib and OpenSSL are not started for it), and the trace's
+JSON comes from json's own C encoder without importing the json package."""
 
 from __future__ import annotations
 
@@ -135,7 +136,7 @@ def test_a_traced_run_with_no_token_never_compiles_the_pattern(tmp_path):
         "    return name.upper()\n"
         "f('plain text')\n"
         "redact = sys.modules['codetour.trace.redact']\n"
-        "print(redact._token_shapes is None, 'hashlib' in sys.modules, '_hashlib' in sys.modules)\n"
+        "print(redact._token_shapes is None, 'hashlib' in sys.modules, '_hashlib' in sys.modules, 'json' in sys.modules)\n"
     )
     out = tmp_path / "t.ctrace"
     proc = subprocess.run(
@@ -147,7 +148,7 @@ def test_a_traced_run_with_no_token_never_compiles_the_pattern(tmp_path):
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "True False False\n"
+    assert proc.stdout == "True False False False\n"
 
 
 @pytest.mark.parametrize("data", [b"", b"abc", bytes(range(256)) * 1000, "ünïcödé\n".encode()])
@@ -162,3 +163,65 @@ def test_a_file_snapshot_has_the_files_sha256(tmp_path):
     path.write_bytes(b"print('hi')\n" * 100)
     row = writer.snapshot_file(1, str(path), "train.py")
     assert row[3] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class _Odd:
+    def __str__(self) -> str:
+        return "odd"
+
+
+JSON_VALUES = [
+    None,
+    True,
+    0,
+    -7,
+    10**30,
+    1.5,
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    1e-300,
+    "plain",
+    'ünïcödé \u2028 \x00 "quoted" \\ 🐍',
+    [],
+    {},
+    [1, "a", None, [2.5, {"k": (1, 2)}]],
+    {"argv": ["train.py", "--lr", "0.1"], "budgets": {"calls": 5, "iterations": 3}, "pid": 123},
+    {1: "int key", 2.5: "float key", False: "bool key", None: "none key"},
+    ("a", "tuple"),
+]
+
+
+@pytest.mark.parametrize("value", JSON_VALUES, ids=range(len(JSON_VALUES)))
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"default": str}, {"ensure_ascii": False, "separators": (",", ":")}, {"separators": (",", ":")}],
+    ids=["plain", "default", "payload", "compact"],
+)
+def test_the_writers_json_is_jsons(value, options):
+    import json
+
+    assert writer.json_dumps(value, **options) == json.dumps(value, **options)
+
+
+def test_the_writers_json_fails_like_jsons():
+    import json
+
+    for options in ({}, {"separators": (",", ":")}):
+        with pytest.raises(TypeError) as ours:
+            writer.json_dumps({"x": _Odd()}, **options)
+        with pytest.raises(TypeError) as theirs:
+            json.dumps({"x": _Odd()}, **options)
+        assert str(ours.value) == str(theirs.value)
+    assert writer.json_dumps({"x": _Odd()}, default=str) == json.dumps({"x": _Odd()}, default=str) == '{"x": "odd"}'
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        writer.json_dumps(loop)
+
+
+def test_the_writers_json_without_the_c_encoder(monkeypatch):
+    import json
+
+    monkeypatch.setattr(writer, "_c_json", None)
+    assert writer.json_dumps({"a": [1, 2.5]}, separators=(",", ":")) == json.dumps({"a": [1, 2.5]}, separators=(",", ":"))

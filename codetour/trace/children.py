@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import json
 import os
 import shutil
 import sys
@@ -57,7 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codetour.store.schema import FILE_SUFFIX
-from codetour.store.writer import TraceWriter
+from codetour.store.writer import TraceWriter, json_dumps
 from codetour.trace import redact
 
 if TYPE_CHECKING:
@@ -169,10 +168,12 @@ class ChildConfig:
     __hash__ = None  # type: ignore[assignment]
 
     def to_env(self) -> str:
-        return json.dumps(self.as_dict(), separators=(",", ":"))
+        return json_dumps(self.as_dict(), separators=(",", ":"))
 
     @classmethod
     def from_env(cls, text: str) -> ChildConfig:
+        import json  # in the child only
+
         data = json.loads(text)
         known = {k: v for k, v in data.items() if k in cls.FIELDS}
         return cls(**known)
