@@ -6,6 +6,7 @@ JSON comes from json's own C encoder without importing the json package."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import subprocess
@@ -225,3 +226,40 @@ def test_the_writers_json_without_the_c_encoder(monkeypatch):
 
     monkeypatch.setattr(writer, "_c_json", None)
     assert writer.json_dumps({"a": [1, 2.5]}, separators=(",", ":")) == json.dumps({"a": [1, 2.5]}, separators=(",", ":"))
+
+
+def _secret_by_the_full_rule(name: str) -> bool:
+    parts = [p.lower() for p in redact._PARTS.findall(name)]
+    return not (redact._NOT_SECRET & set(parts)) and (
+        any(p in redact._SECRET_WORDS for p in parts) or any(pair in redact._SECRET_PAIRS for pair in itertools.pairwise(parts))
+    )
+
+
+def test_the_hint_check_before_the_secret_name_rule_changes_no_answer(monkeypatch):
+    monkeypatch.setattr(redact, "_name_cache", {})
+    names = [
+        *os.environ,
+        "api_key",
+        "apiKey",
+        "HF_TOKEN",
+        "max_token",
+        "token_id",
+        "clientSecret",
+        "PRIVATE_KEY",
+        "passwd",
+        "DB_PASSPHRASE",
+        "x_auth",
+        "credentials",
+        "accessKey",
+        "lr",
+        "learning_rate",
+        "keyboard",
+        "Passenger",
+        "ÄPI_KEY",
+    ]
+    for name in names:
+        assert redact.is_secret_name(name) == _secret_by_the_full_rule(name), name
+    for word in redact._SECRET_WORDS:  # each word holds a hint
+        assert redact._has_hint(word), word
+    for pair in redact._SECRET_PAIRS:  # and each pair
+        assert redact._has_hint("".join(pair)), pair

@@ -101,12 +101,29 @@ _SECRET_PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("secret
 # A secret word next to one of these names a count, a size or an id, not a secret.
 _NOT_SECRET = {"num", "n", "max", "min", "count", "len", "length", "size", "id", "ids", "idx", "index", "type", "vocab", "emb"}
 
+# Every secret word and pair holds one of these: a name whose lower case holds none is no secret's.
+_SECRET_HINTS = ("pass", "secret", "token", "key", "credential", "auth")
+
+
+def _has_hint(lowered: str) -> bool:
+    return (
+        "key" in lowered
+        or "pass" in lowered
+        or "secret" in lowered
+        or "token" in lowered
+        or "auth" in lowered
+        or "credential" in lowered
+    )
+
+
 _name_cache: dict[str, bool] = {}
 
 
 def is_secret_name(name: str) -> bool:
     """Does an identifier or flag name look like it holds a secret?"""
     hit = _name_cache.get(name)
+    if hit is None and not _has_hint(name.lower()):
+        hit = _name_cache[name] = False  # no secret word can be among its parts (most names)
     if hit is None:
         parts = [p.lower() for p in _PARTS.findall(name)]
         hit = not (_NOT_SECRET & set(parts)) and (
