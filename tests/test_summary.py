@@ -143,3 +143,11 @@ def test_named_tuples_show_their_fields_without_running_their_code():
     assert summarize(Hostile(1, 2, 3)).endswith(".Hostile s=1 a=2 r=3>")
     assert summarize(Record(3, "abc")).endswith(".Record step=3 api_token=<redacted>>")
     assert summarize(Batch(*range(3)).__add__((9,))) == "tuple[4] (0, 1, 2, …)"  # a named tuple plus more is a plain tuple
+
+
+def test_an_optimizer_shows_the_learning_rate_it_holds_now():
+    torch = pytest.importorskip("torch")
+    opt = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.1)
+    assert " lr=0.1" in summarize(opt)
+    opt.param_groups[0]["lr"] = 0.025  # what a scheduler's step does
+    assert " lr=0.025" in summarize(opt) and "defaults=dict[" in summarize(opt)

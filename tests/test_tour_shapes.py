@@ -1107,3 +1107,15 @@ def test_the_configuration_in_force_includes_what_the_program_set_after_parsing(
     assert "- `batch_size` = `24 (added by the program)`" in config.narration
     assert "- `use_gpu` = `False (set by the program afterwards; was True)`" in config.narration
     assert "- `lr` = `0.1`" in config.narration
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_a_scheduler_objects_rates_are_read_from_the_optimizer_handed_to_each_epoch(tmp_path):
+    script = SHAPES / "step_lr.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    printed = [float(x) for x in re.findall(r"lr ([\d.]+)", proc.stdout)]
+    assert printed == [1.0, 0.5, 0.25, 0.125]
+    schedule = next(s for s in tour.stops if s.phase == "lr schedule")
+    assert schedule.line == line_of(script, "scheduler.step()")
+    assert "The learning rate over the run: `lr`: 1 → 0.125 over 4 calls of `train`" in schedule.narration

@@ -461,7 +461,9 @@ def _learning_rate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> 
         fact = facts.loop_series(ix, where.fid, where.line, name)
         if fact is not None and fact.count >= 2 and type(fact.first) is float:
             return fact
-    return None
+    update = decided.get("update")
+    kind = update.facts.get("optimizer") if update is not None else None
+    return facts.optimizer_rates(ix, kind) if isinstance(kind, str) else None
 
 
 def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:

@@ -524,6 +524,30 @@ class SeriesFact:
         return f"{span} {sparkline(self.points)}".rstrip()
 
 
+def optimizer_rates(ix: RunIndex, kind: str) -> SeriesFact | None:
+    """The learning rate an optimizer of type ``kind`` held each time a recorded repo function received it
+    (``train(args, model, device, train_loader, optimizer, epoch)`` once per epoch): what a scheduler object's
+    ``step()`` set, seen where the optimizer is handed on."""
+    seen: list[tuple[int, float, str]] = []
+    for fid, func in ix.functions.items():
+        if func.kind == "module":
+            continue
+        for fr in ix.reader.frames_of(fid)[:200]:
+            for value in (fr.args or {}).values():
+                if type_of(value) == kind:
+                    rate = scalar_value(fields_of(value).get("lr"))
+                    if rate is not None:
+                        seen.append((fr.start_seq, rate, func.qualname))
+    if len(seen) < 2:
+        return None
+    seen.sort()
+    callee = seen[0][2]
+    points = [rate for _, rate, name in seen if name == callee]  # one function's calls: one sample each
+    if len(points) < 2:
+        return None
+    return SeriesFact("lr", len(points), points[0], points[-1], min(points), max(points), points, f"call of `{callee}`")
+
+
 def num(x: float) -> str:
     return f"{x:,}" if isinstance(x, int) else f"{x:.4g}"
 

@@ -204,6 +204,10 @@ def _summarize(value: Any, depth: int) -> str:
             limit = MAX_CONFIG_FIELDS
         elif _is_torch_module_type(tp):
             shown.append(_module_size(fields))
+        groups = fields.get("param_groups")
+        if type(groups) is list and groups and type(groups[0]) is dict and "lr" in groups[0]:
+            # an optimizer: the learning rate it holds now (its ``defaults`` keep only the first one)
+            shown.append(f"lr={_summarize(groups[0]['lr'], depth + 1)}")
     for i, (k, v) in enumerate(fields.items()):
         if i >= limit:
             shown.append("…")
