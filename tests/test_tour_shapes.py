@@ -951,6 +951,8 @@ def test_a_gan_with_its_settings_as_locals_and_two_optimizers(tmp_path):
     by = {s.phase: s.narration for s in tour.stops}
     # the settings are the function's locals above the loop, all of them, as they stood when it started
     assert "8 hyper-parameters set before the main loop" in by["config"]
+    # the model stop is the discriminator (the network the loss is computed from); the generator is named too
+    assert re.search(r"Other networks `train` built: `generator` \(Sequential(, \d+ parameters)?\)\.", by["model"]), by["model"]
     for name, value in [("d_lr", "0.01"), ("g_lr", "0.005"), ("epochs", "6"), ("d_steps", "3"), ("g_steps", "2")]:
         assert f"- `{name}` = `{value}`" in by["config"], name
     # the discriminator's step runs 3 times per epoch: 18 whole updates, not "6 updates, one per item"

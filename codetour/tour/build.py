@@ -293,6 +293,7 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         if ev.phase == "model":
             out += _model_size(after)
             out += _model_structure(ix, ev)
+            out += _other_networks(ix, ev, set(after))
     elif ev.phase in ("forward", "loss"):
         ins = facts.values_named(ix, ev, sorted(info.reads - set(info.targets)), after=False)
         tensors_in = {k: v for k, v in ins.items() if is_array(v) or type_of(v) in ("tuple", "list", "dict", "float")}
@@ -370,6 +371,30 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
 
 _TORCH_SIZE = re.compile(r"\(torch module: ((?:at least )?[\d,]+) parameters(?:; (\d+) child(?:ren)?: ([^)]*))?\)")
 _ARRAY_IN = re.compile(r"(?:^|[{,] ?)(\w+): \w+ \w+\[([\d, ]*)\]")
+
+
+def _other_networks(ix: RunIndex, ev: Evidence, shown: set[str]) -> list[str]:
+    """Other networks the same code built (a GAN's generator beside its discriminator, an actor beside a
+    critic, a target network): torch modules assigned in the model's frame, loss modules aside."""
+    fr = ix.frame(ev.frame_id)
+    if fr is None:
+        return []
+    scope = ix.reader.locals_at(fr.id, fr.end_seq if fr.end_seq is not None else (ix.reader.last_seq or 0))
+    others = []
+    for name, value in scope.items():
+        kind = type_of(value) or ""
+        if name in shown or "(torch module" not in value or kind.endswith("Loss"):
+            continue
+        made = ix.last_assignment(fr.id, name, fr.end_seq if fr.end_seq is not None else (1 << 62))
+        if made is not None and ix.info(ix.functions[ev.fid].file_id, made[0]).reads & shown:
+            continue  # the same network under another name (``raw_model = model.module if ddp else model``)
+        size = _TORCH_SIZE.search(value)
+        others.append(f"`{name}` ({kind}{', ' + size.group(1) + ' parameters' if size else ''})")
+    if not others:
+        return []
+    func = ix.functions[ev.fid]
+    where = "module-level code" if func.kind == "module" else f"`{func.qualname}`"
+    return [f"Other networks {where} built: {', '.join(others[:4])}{' and more' if len(others) > 4 else ''}."]
 
 
 def _model_size(after: dict[str, str]) -> list[str]:
