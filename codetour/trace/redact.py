@@ -157,9 +157,11 @@ class Redactor:
         for secret in self.secrets:
             if secret in value:
                 value = value.replace(secret, REDACTED)
-        shapes = _shapes_for(value)
+        shapes = _token_shapes
         if shapes is None:
-            return value
+            shapes = _shapes_for(value)
+            if shapes is None:
+                return value
         return shapes.sub(REDACTED, value) if shapes.search(value) else value
 
     def argv(self, argv: list[str]) -> list[str]:
