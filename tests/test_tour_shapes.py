@@ -1121,3 +1121,20 @@ def test_a_scheduler_objects_rates_are_read_from_the_optimizer_handed_to_each_ep
     schedule = next(s for s in tour.stops if s.phase == "lr schedule")
     assert schedule.line == line_of(script, "scheduler.step()")
     assert "The learning rate over the run: `lr`: 1 → 0.125 over 4 calls of `train`" in schedule.narration
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_one_evaluation_function_on_two_splits_gives_a_series_for_each(tmp_path):
+    script = SHAPES / "val_and_test.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    printed = re.findall(r"val ([\d.]+) test ([\d.]+)", proc.stdout)
+    evaluation = next(s for s in tour.stops if s.phase == "evaluation")
+    assert evaluation.line == line_of(script, "with torch.no_grad():")
+    for i, (name, text) in enumerate([("val_loss", "val_loss = evaluate"), ("test_loss", "test_loss = evaluate")]):
+        found = re.search(
+            rf"At line {line_of(script, text)}, `{name}`: ([\d.]+) → ([\d.]+) over 4 iterations", evaluation.narration
+        )
+        assert found is not None, evaluation.narration
+        first, last = float(printed[0][i]), float(printed[-1][i])
+        assert [float(found.group(1)), float(found.group(2))] == pytest.approx([first, last], rel=1e-3)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from codetour.store.processes import process_stops
-from codetour.store.reader import TraceReader
+from codetour.store.reader import Function, TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
 from codetour.tour.phases import Evidence, detect_phases, frame_index, words
@@ -491,6 +491,36 @@ def _learning_rate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> 
     return facts.optimizer_rates(ix, kind) if isinstance(kind, str) else None
 
 
+def _series_per_call_site(ix: RunIndex, ev: Evidence, func: Function) -> list[tuple[int, facts.SeriesFact]]:
+    """For each line of the caller that assigns what ``func`` returned, that name over the caller's loop."""
+    caller_id: int | None = ev.fid
+    if ev.fid == func.id:  # the stop is inside the evaluation function: its caller's lines
+        first = next((fr for fr in ix.reader.frames_of(func.id) if fr.parent_id is not None), None)
+        parent = ix.frame(first.parent_id) if first is not None and first.parent_id is not None else None
+        caller_id = parent.function_id if parent is not None and parent.function_id in ix.functions else None
+    if caller_id is None:
+        return []
+    file_id = ix.functions[caller_id].file_id
+    sites = set()
+    for run in ix.runs:
+        info = ix.info(file_id, run.line) if run.fid == caller_id else None
+        if (
+            info is not None
+            and len(info.targets) == 1
+            and any((c.method or c.callee.split(".")[-1]) == func.name for c in info.calls)
+        ):
+            sites.add((run.line, info.targets[0]))
+    out = []
+    for line, target in sorted(sites):
+        loops = [lp for lp in ix.loops_around(caller_id, line) if lp.head != line]
+        if not loops or not ix.direct_in_loop(caller_id, line, loops[-1]):
+            return []  # under an ``if step % 10 == 0``: a per-iteration sample would repeat old results
+        fact = facts.loop_series(ix, caller_id, line, target)
+        if fact is not None:
+            out.append((line, fact))
+    return out if len(out) == len(sites) else []
+
+
 def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
     name = ev.facts.get("function")
     func = next((f for f in ix.functions.values() if f.qualname == name), None) if name else None
@@ -500,6 +530,12 @@ def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
         return []
     results = [fr.ret for fr in ix.reader.frames_of(func.id) if not fr.resumed and fr.ret is not None]
     out = [f"`{func.qualname}` ran {facts.times(func.calls)} ({duration(func.total_ns)} in total)."]
+    # called from several lines of a loop (``vali_loss = self.vali(val_loader)``, ``test_loss =
+    # self.vali(test_loader)``): each line's results apart, not one merged series
+    per_site = _series_per_call_site(ix, ev, func)
+    if len(per_site) >= 2 and all(fact.count >= 2 for _, fact in per_site):
+        out += [f"At line {line}, {fact.text()}." for line, fact in per_site]
+        return out
     every = facts.return_series(ix, func.id)
     if every is not None and every.count == func.calls and every.count == len(every.points):
         shown = ", ".join(facts.num(x) for x in every.points)
