@@ -257,12 +257,12 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         elif ev.facts.get("dataclass"):
             resolved = _dataclass_fields(ix, ev, str(ev.facts["dataclass"]))
             how = "every field of the object"
-        elif ev.facts.get("module_lines"):
+        elif ev.facts.get("literal_lines"):
             loop = decided.get("training loop")
             at = loop.seq if loop is not None and loop.frame_id == ev.frame_id else None
-            resolved = facts.module_config(ix, ev, at)
+            resolved = facts.literal_config(ix, ev, at)
         if resolved:
-            when = "when the main loop started" if ev.facts.get("module_lines") else how
+            when = "when the main loop started" if ev.facts.get("literal_lines") else how
             rows = "\n".join(f"- `{k}` = `{v}`" for k, v in resolved.items())
             out.append(f"Resolved configuration ({len(resolved)} settings; {when}):\n\n{rows}")
         kind, kept = facts.learner_settings(ix, decided.get("update"))

@@ -391,9 +391,10 @@ def indexed_shapes(ix: RunIndex, ev: Evidence) -> dict[str, str]:
     return out
 
 
-def module_config(ix: RunIndex, ev: Evidence, at_seq: int | None) -> dict[str, str]:
-    """Module-level hyper-parameters as they stood at ``at_seq`` (after any overrides)."""
-    lines = ev.facts.get("module_lines") or []
+def literal_config(ix: RunIndex, ev: Evidence, at_seq: int | None) -> dict[str, str]:
+    """Literal hyper-parameters (module-level, or at the top of the loop's function) as they stood at ``at_seq``
+    (after any overrides)."""
+    lines = ev.facts.get("literal_lines") or []
     fr = ix.frame(ev.frame_id)
     if fr is None:
         return {}

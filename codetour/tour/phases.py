@@ -779,21 +779,8 @@ def _functional_updates(ix: RunIndex) -> list[Evidence]:
     for site in _grad_sites(ix):
         made = site.applied or site.node
         stmt = ix.info(_file(ix, site.run.fid), site.run.line).stmt
-        outer = (
-            next(
-                (
-                    c
-                    for c in ast.walk(stmt)
-                    if stmt is not None
-                    if isinstance(c, ast.Call)
-                    and c is not made
-                    and any(a is made for a in [*c.args, *(k.value for k in c.keywords)])
-                ),
-                None,
-            )
-            if stmt is not None
-            else None
-        )
+        calls = [c for c in ast.walk(stmt) if isinstance(c, ast.Call) and c is not made] if stmt is not None else []
+        outer = next((c for c in calls if any(a is made for a in [*c.args, *(k.value for k in c.keywords)])), None)
         if outer is not None:
             out.append(
                 _evidence(
@@ -2155,7 +2142,7 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         runs = max(groups, key=lambda g: (len(g), ix.functions[g[0].fid].kind == "module"))
         where = "at module level" if ix.functions[runs[0].fid].kind == "module" else "before the main loop"
         ev = _evidence(ix, "config", runs[0], 0.7, f"{len(runs)} hyper-parameters set {where}")
-        ev.facts["module_lines"] = [r.line for r in runs]
+        ev.facts["literal_lines"] = [r.line for r in runs]
         return [ev]
     return _trainer_arguments(ix, decided)[:1]
 
