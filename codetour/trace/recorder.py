@@ -900,6 +900,10 @@ def attribute_stores(code: Any) -> dict[int, tuple[str, ...]]:
     the recorder summarizes the variable again, so a config object shows the values in force."""
     if _STORE_ATTR not in code.co_code[::2]:
         return {}  # most functions set no attribute: no dis
+    if code.co_argcount and code.co_varnames[0] in ("self", "cls"):
+        # a method: its attribute stores are nearly all on ``self``, whose fields are seen at calls, and reading
+        # every ``__init__`` with dis cost 3% of a short PPO run (callgrind, 3.12)
+        return {}
     found: dict[int, set[str]] = {}
     line = code.co_firstlineno
     prev = None
