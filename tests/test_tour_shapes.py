@@ -1051,7 +1051,7 @@ def test_a_library_estimator_fitted_on_arrays_is_the_training(tmp_path):
     script = SHAPES / "estimator_fit.py"
     settings = tmp_path / "params.json"
     settings.write_text('{"train": {"seed": 3, "alpha": 0.1, "n_iter": 40}}')
-    proc, tour = tour_of(tmp_path, script, str(settings), str(tmp_path / "model.pkl"))
+    proc, tour = tour_of(tmp_path, script, "params.json", "model.pkl")  # run in tmp_path
     assert proc.returncode == 0, proc.stderr
     assert [(s.phase, s.line) for s in tour.stops] == expect(
         script,
@@ -1068,6 +1068,9 @@ def test_a_library_estimator_fitted_on_arrays_is_the_training(tmp_path):
     assert "`model.fit(X, y)` trains `model`, a RidgeRegressor, on the arrays given" in by["training loop"]
     assert "No training step ran" not in tour.description
     assert "they happen inside `model.fit`" in tour.description
+    # the file the pickle went into, through the handle ``with open(out_path, "wb") as fd`` gave it
+    size = (tmp_path / "model.pkl").stat().st_size
+    assert f"Writes `model.pkl`, {size:,} bytes now." in by["checkpoint"]
 
 
 @pytest.mark.skipif(not has_torch(), reason="needs torch")

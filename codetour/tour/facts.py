@@ -428,7 +428,12 @@ def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
         if (summary and summary[0] in "'\"") or depth == 0:
             return summary
         made = ix.last_assignment(ev.frame_id, name, ev.seq)
-        value = getattr(ix.info(file_id, made[0]).stmt, "value", None) if made is not None else None
+        stmt = ix.info(file_id, made[0]).stmt if made is not None else None
+        value = getattr(stmt, "value", None)
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):  # ``with open(output, "wb") as fd``: the file opened
+            value = next(
+                (i.context_expr for i in stmt.items if isinstance(i.optional_vars, ast.Name) and i.optional_vars.id == name), None
+            )
         text = _path_value(value, lambda n: value_of(n, depth - 1)) if value is not None else None
         return repr(text) if text is not None else summary
 
@@ -467,6 +472,8 @@ def _path_value(node: ast.AST, value_of: Callable[[str], str | None]) -> str | N
         if name.endswith("path.join"):
             return os.path.join(*parts)  # type: ignore[arg-type]
         if name.split(".")[-1] in ("Path", "PurePath", "str") and len(parts) == 1:
+            return parts[0]
+        if name in ("open", "io.open", "gzip.open", "bz2.open", "lzma.open"):  # a file handle the call writes into
             return parts[0]
         return None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path(out_dir) / "ckpt.pt"
