@@ -151,3 +151,19 @@ def test_an_optimizer_shows_the_learning_rate_it_holds_now():
     assert " lr=0.1" in summarize(opt)
     opt.param_groups[0]["lr"] = 0.025  # what a scheduler's step does
     assert " lr=0.025" in summarize(opt) and "defaults=dict[" in summarize(opt)
+
+
+def test_a_plain_object_of_settings_shows_every_field():
+    class CfgNode:  # a yacs-style group: a plain class, no dataclass, only settings
+        pass
+
+    trainer = CfgNode()
+    for name, value in [("device", "auto"), ("num_workers", 4), ("max_iters", None), ("batch_size", 64)]:
+        setattr(trainer, name, value)
+    trainer.learning_rate, trainer.betas, trainer.weight_decay, trainer.grad_norm_clip = 3e-4, (0.9, 0.95), 0.1, 1.0
+    text = summarize(trainer)
+    assert "learning_rate=0.0003" in text and "betas=tuple[2] (0.9, 0.95)" in text and "grad_norm_clip=1" in text
+    assert "…" not in text
+    # an object holding something else than settings is still cut at the usual number of fields
+    trainer.model = object()
+    assert summarize(trainer).endswith("…>")

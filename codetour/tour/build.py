@@ -237,6 +237,7 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
         elif ev.facts.get("object"):
             resolved = facts.argparse_config(ix, ev)
             obj = ix.value(ev.frame_id, ev.seq, str(ev.facts["object"]), after=True) or str(ev.facts.get("summary") or "") or None
+            used: dict[str, str] = {}
             if not resolved:
                 resolved = _flattened(fields_of(obj)) or dict_items(obj)  # every field: configs are summarized in full
                 how = "every field of the object"
@@ -248,6 +249,7 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
                 out.append(f"`{ev.facts['object']}` = `{obj}`.")
             loop = decided.get("training loop")
             changed = facts.set_after_parsing(ix, ev, str(ev.facts["object"]), loop.seq if loop is not None else None)
+            changed = {k: v for k, v in changed.items() if k not in used}  # groups shown as received are in force already
             for key, (was, now) in changed.items():
                 resolved[key] = (
                     f"{now} (set by the program afterwards; was {was})" if was is not None else f"{now} (added by the program)"

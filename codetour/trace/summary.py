@@ -200,8 +200,8 @@ def _summarize(value: Any, depth: int) -> str:
     limit = MAX_ITEMS + 1
     shown = []
     if depth == 0:
-        if len(fields) > limit and _is_config_type(tp):
-            limit = MAX_CONFIG_FIELDS
+        if len(fields) > limit and (_is_config_type(tp) or (len(fields) <= MAX_CONFIG_FIELDS and _settings_fields(fields))):
+            limit = MAX_CONFIG_FIELDS  # a settings object (a yacs-style ``CfgNode`` group): every field
         elif _is_torch_module_type(tp):
             shown.append(_module_size(fields))
         groups = fields.get("param_groups")
@@ -340,6 +340,17 @@ _config_types: dict[type, bool] = {}
 def _scalar_config(d: dict) -> bool:
     """A dict of settings: string keys, plain scalar values (stops at the first that is not)."""
     return all(type(k) is str and type(v) in _SCALAR_TYPES for k, v in d.items())
+
+
+def _settings_fields(fields: dict) -> bool:
+    """An object's fields that are all settings: scalars, or short tuples/lists of scalars (``betas=(0.9, 0.95)``)."""
+    for k, v in fields.items():
+        tv = type(v)
+        if type(k) is not str or not (
+            tv in _SCALAR_TYPES or ((tv is tuple or tv is list) and len(v) <= 8 and all(type(x) in _SCALAR_TYPES for x in v))
+        ):
+            return False
+    return True
 
 
 def _is_config_type(tp: type) -> bool:
