@@ -1128,7 +1128,7 @@ def test_a_scheduler_objects_rates_are_read_from_the_optimizer_handed_to_each_ep
 
 @pytest.mark.skipif(not has_torch(), reason="needs torch")
 def test_one_evaluation_function_on_two_splits_gives_a_series_for_each(tmp_path):
-    script = SHAPES / "val_and_test.py"
+    script = SHAPES / "two_splits.py"
     proc, tour = tour_of(tmp_path, script)
     assert proc.returncode == 0, proc.stderr
     printed = re.findall(r"val ([\d.]+) test ([\d.]+)", proc.stdout)
