@@ -811,6 +811,7 @@ def _functional_updates(ix: RunIndex) -> list[Evidence]:
 def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """``t.backward()`` on a tensor; autograd calls; or (plain numpy) what made the gradients the update consumed."""
     out = []
+    sites: dict[tuple[int, int], GradSite] | None = None  # the differentiating transforms, found once if any ran
     for run in ix.runs:
         calls = ix.info(_file(ix, run.fid), run.line).calls
         for call in calls:
@@ -831,7 +832,11 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
                     out.append(ev)
             elif _canonical(ix, run, call.callee) in GRAD_CALLS:
                 ev = _evidence(ix, "backward", run, 0.9, f"`{call.callee}` computes gradients")
-                site = next((g for g in _grad_sites(ix) if (g.run.fid, g.run.line) == (run.fid, run.line)), None)
+                if sites is None:
+                    sites = {}
+                    for g in _grad_sites(ix):
+                        sites.setdefault((g.run.fid, g.run.line), g)  # a line's first transform, as read left to right
+                site = sites.get((run.fid, run.line))
                 if site is not None and site.function is not None:
                     ev.reasons = [f"`{call.callee}({site.function})` computes the gradients of `{site.function}`"]
                     ev.facts["differentiates"] = site.function

@@ -265,6 +265,7 @@ class RunIndex:
         self._loops: dict[int, list[Loop]] = {}
         self._globals: dict[int, dict[str, str]] = {}
         self._imports: dict[int, dict[str, str]] = {}
+        self._compiled: dict[int, bool] = {}
         self._stmt_maps: dict[int, dict[int, ast.stmt]] = {}
         self._spans: dict[int, list[ast.stmt]] = {}
         self._series: list[tuple[int, int | None, int | None, str, int, int, dict]] | None = None
@@ -483,8 +484,10 @@ class RunIndex:
         """Did function ``fid`` run with a compiler's tracer objects in place of its array arguments
         (``DynamicJaxprTracer``: ``jax.jit`` running the Python once to compile it)? Then its recorded calls are
         compilations, not the calls the program made."""
-        frames = self.reader.frames_of(fid)[:1]
-        return any(_TRACER.search(v) for fr in frames for v in (fr.args or {}).values())
+        if fid not in self._compiled:  # asked for every callee of every stop line: one query per function
+            frames = self.reader.frames_of(fid)[:1]
+            self._compiled[fid] = any(_TRACER.search(v) for fr in frames for v in (fr.args or {}).values())
+        return self._compiled[fid]
 
     def imported(self, file_id: int) -> dict[str, str]:
         """What each name a file's import statements bind stands for: ``grad`` -> ``jax.grad`` for
