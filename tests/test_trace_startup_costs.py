@@ -263,3 +263,63 @@ def test_the_hint_check_before_the_secret_name_rule_changes_no_answer(monkeypatc
         assert redact._has_hint(word), word
     for pair in redact._SECRET_PAIRS:  # and each pair
         assert redact._has_hint("".join(pair)), pair
+
+
+def test_a_traced_run_starts_its_target_without_tempfile_or_shutil(tmp_path):
+    """The trace file is created without the tempfile module, the children's bootstrap folder is
+    removed without shutil, and the trace parser never asks argparse for the terminal's width
+    (which imports shutil): with random and the compression modules under them, about 16M
+    instructions of every traced run, before its target starts."""
+    script = tmp_path / "probe.py"
+    script.write_text("import sys\nprint(*(name in sys.modules for name in ('tempfile', 'random', 'shutil', 'bz2', 'lzma')))\n")
+    out = tmp_path / "t.ctrace"
+    proc = subprocess.run(
+        [sys.executable, "-m", "codetour", "trace", "-q", "--root", str(tmp_path), "-o", str(out), str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "False False False False False\n"
+    assert out.is_file() and not list(tmp_path.glob(".t.ctrace.*"))  # the temporary file became the trace
+
+
+def test_the_writers_temporary_file_is_like_mkstemps(tmp_path):
+    made = [writer._mkstemp(tmp_path, ".run.ctrace.", ".tmp") for _ in range(50)]
+    try:
+        names = {os.path.basename(path) for _, path in made}
+        assert len(names) == 50 and all(n.startswith(".run.ctrace.") and n.endswith(".tmp") for n in names)
+        for fd, path in made:
+            assert os.path.dirname(path) == str(tmp_path)
+            assert os.stat(path).st_mode & 0o777 == 0o600  # only this user, whatever the umask
+            assert os.get_inheritable(fd) is False
+            os.write(fd, b"x")  # opened for writing
+    finally:
+        for fd, _ in made:
+            os.close(fd)
+
+
+def test_a_taken_temporary_name_is_never_reused(tmp_path, monkeypatch):
+    taken = tmp_path / ".t.aaaaaaaaaaaa.tmp"
+    taken.write_text("someone else's")
+    draws = iter([bytes.fromhex("aaaaaaaaaaaa"), bytes.fromhex("bbbbbbbbbbbb")])
+    monkeypatch.setattr(writer.os, "urandom", lambda n: next(draws))
+    fd, path = writer._mkstemp(tmp_path, ".t.", ".tmp")
+    os.close(fd)
+    assert path == str(tmp_path / ".t.bbbbbbbbbbbb.tmp") and taken.read_text() == "someone else's"
+
+
+def test_the_bootstrap_folder_is_removed_with_or_without_subfolders(tmp_path):
+    from codetour.trace import children
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "sitecustomize.py").write_text("pass\n")
+    nested = tmp_path / "nested"
+    (nested / "__pycache__").mkdir(parents=True)
+    (nested / "__pycache__" / "sitecustomize.cpython-312.pyc").write_bytes(b"\0")
+    (nested / "sitecustomize.py").write_text("pass\n")
+    for folder in (plain, nested, tmp_path / "missing"):
+        children._remove_folder(folder)
+        assert not folder.exists()
