@@ -156,6 +156,11 @@ class Recorder:
         self.open_stacks: list[list[list]] = []
         self._tls = threading.local()
         self._global: Callable | None = None
+        # What is installed with sys.settrace: the C dispatcher wrapping ``_global`` where it is
+        # built (CPython 3.10/3.11), else ``_global`` itself. ``_ignore`` hands it out-of-scope code.
+        self._hook: Any = None
+        self._ignore: Callable[[Any], None] | None = None
+        self.dispatch: str | None = None  # settrace: "c" (the C dispatcher) or "python"
         self._flush_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._flusher_stop = threading.Event()
@@ -181,6 +186,8 @@ class Recorder:
             kind = self.file_kinds[code.co_filename] = self.scope.classify(code.co_filename)
         if kind == IGNORE:
             self.code_ids[id(code)] = -1
+            if self._ignore is not None:
+                self._ignore(code)  # answered in C from now on
             return -1
         filename = self.scope.realpath(code.co_filename)
         file_id = self.file_ids.get(filename)
@@ -286,7 +293,7 @@ class Recorder:
         self.active = False
         self.code_ids.clear()  # every frame is out of scope from now on: the target runs untraced
         _discard(self.events, self.frames_new, self.frames_end, self.folds, self.series_new, self.funcs_new, self.threads_new)
-        if threading.current_thread() is threading.main_thread() and sys.gettrace() is self._global:
+        if threading.current_thread() is threading.main_thread() and sys.gettrace() is self._hook:
             sys.settrace(self.previous_trace)
 
     def _flush_periodically(self) -> None:
@@ -329,9 +336,9 @@ class Recorder:
         # Not restarted here: Python 3.13 counts the process's threads (to warn the target) only
         # after these hooks have run. The forking thread's next call restarts it instead, through
         # a one-shot trace function that then hands over to the real one (no cost on the hot path).
-        if not self._resume_after_fork or self._global is None or sys.gettrace() is not self._global:
+        if not self._resume_after_fork or self._hook is None or sys.gettrace() is not self._hook:
             return
-        real: Any = self._global
+        real: Any = self._hook  # the C dispatcher takes the thread over at C level again on its first call
 
         def restart_then_trace(frame: Any, event: str, arg: Any) -> Any:
             sys.settrace(real)
@@ -765,6 +772,12 @@ class Recorder:
         self.t0 = time.perf_counter_ns()
         self.started_wall = time.time()
         self._global = self._build()
+        self._hook, self._ignore = self._global, None
+        dispatcher_type = c_dispatcher()
+        if dispatcher_type is not None:
+            self._hook = dispatcher_type(self._global)
+            self._ignore = self._hook.ignore
+        self.dispatch = "c" if self._ignore is not None else "python"
         self.active = True
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(
@@ -776,8 +789,11 @@ class Recorder:
             # warn about unbound names of inlined comprehensions: that warning is ours, not the target's.
             warnings.filterwarnings("ignore", message="assigning None to unbound local", category=RuntimeWarning)
             self._warning_filter = warnings.filters[0]
-        threading.settrace(self._global)
-        sys.settrace(self._global)
+        threading.settrace(self._hook)  # a new thread calls it once through sys.settrace: it then installs itself in C
+        if self._ignore is not None:
+            self._hook.install()
+        else:
+            sys.settrace(self._hook)
 
     def _after_fork_in_child(self) -> None:
         # The child must never write into the parent's database: it lets go of it, and records
@@ -798,15 +814,15 @@ class Recorder:
             return
         if self.active:
             current = sys.gettrace()
-            if current is not self._global and current is not self._oneshot:
+            if current is not self._hook and current is not self._oneshot:
                 # The target installed its own trace function (a debugger, coverage) or cleared ours.
                 self.displaced_by = "sys.settrace(None)" if current is None else _describe_tracer(current)
-        if sys.gettrace() in (self._global, self._oneshot) or self.active:
+        if sys.gettrace() in (self._hook, self._oneshot) or self.active:
             sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)
         self.active = False
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
-        self._global = None
+        self._global = self._hook = self._ignore = None
         self._resume_after_fork = False
         self._stop_flusher()
         if self._warning_filter is not None and self._warning_filter in warnings.filters:
@@ -971,6 +987,48 @@ def _first_resume_offset(code: Any) -> int:
         if ins.opname == "RESUME":
             return ins.offset
     return -1
+
+
+def c_dispatcher() -> Any:
+    """The C dispatcher type (``codetour.trace._speedups.Dispatcher``) where it can be used, else None.
+
+    It is built on CPython 3.10 and 3.11 when a C compiler was there at install time. It is used only
+    if it reads frames as the interpreter lays them out (3.11's layout is copied from an internal
+    header): it is checked against the frame attributes once per process. ``CODETOUR_SPEEDUPS=0``
+    turns it off (the benchmarks and a test compare the two).
+    """
+    global _DISPATCHER
+    if _DISPATCHER is None:
+        _DISPATCHER = False
+        if os.environ.get("CODETOUR_SPEEDUPS", "1") != "0":
+            try:
+                from codetour.trace import _speedups  # type: ignore[attr-defined]
+            except ImportError:
+                pass
+            else:
+                if _reads_frames_right(_speedups.frame_fields):
+                    _DISPATCHER = _speedups.Dispatcher
+    return _DISPATCHER or None
+
+
+_DISPATCHER: Any = None
+
+
+def _reads_frames_right(frame_fields: Callable[[Any], tuple[Any, bool]]) -> bool:
+    frame = sys._getframe()
+    saved = frame.f_trace, frame.f_trace_lines
+
+    def marker(frame: Any, event: str, arg: Any) -> None:
+        return None
+
+    try:
+        frame.f_trace, frame.f_trace_lines = marker, False
+        first = frame_fields(frame)
+        frame.f_trace, frame.f_trace_lines = None, True
+        second = frame_fields(frame)
+    finally:
+        frame.f_trace, frame.f_trace_lines = saved
+    return first == (marker, False) and second == (None, True)
 
 
 def _describe_tracer(fn: Any) -> str:

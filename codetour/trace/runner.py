@@ -272,6 +272,7 @@ def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -
         "library_calls": recorder.scope.library_calls,
         "budgets": recorder.budgets.as_dict(),
         "backend": getattr(recorder, "backend", "settrace"),
+        "dispatch": recorder.dispatch,
         "pid": recorder.pid,
         "start_time": getattr(recorder, "started_wall", None),
         "end_time": time.time(),
