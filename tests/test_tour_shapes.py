@@ -1141,3 +1141,54 @@ def test_one_evaluation_function_on_two_splits_gives_a_series_for_each(tmp_path)
         assert found is not None, evaluation.narration
         first, last = float(printed[0][i]), float(printed[-1][i])
         assert [float(found.group(1)), float(found.group(2))] == pytest.approx([first, last], rel=1e-3)
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_an_agent_whose_summary_shows_only_its_settings_and_an_endless_episode_loop(tmp_path):
+    script = SHAPES / "settings_first_agent.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    episodes = int(re.search(r"(\d+) episodes", proc.stdout).group(1))
+    # the agent's summary is cut before its networks and optimizers: they are typed from their constructors
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "args = parser.parse_args()"),
+            ("model", "self.critic = nn.Sequential("),
+            ("training loop", "for episode in itertools.count(1):"),
+            ("batch", "state, action, reward = sample("),
+            ("forward", "q = self.critic(torch.cat([state, action], 1))"),
+            ("loss", "critic_loss = ((q - reward) ** 2).mean()"),
+            ("backward", "critic_loss.backward()"),
+            ("update", "self.critic_optim.step()"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    # an endless iterator is left by the break: the last visit of its ``for`` line started an iteration
+    assert f"The loop ran {episodes} iterations in this run." in by["training loop"]
+    assert "`self.policy_optim.step()` on Adam (an optimizer)" in by["update"]
+    assert "no optimizer step" not in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_a_char_rnn_with_carried_state_a_star_unpacked_batch_and_a_plateau_schedule(tmp_path):
+    script = SHAPES / "char_rnn.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "args = parser.parse_args()"),
+            ("model", "model = CharRNN(VOCAB, args.hidden_size)"),
+            ("training loop", "for epoch in range(1, args.n_epochs + 1):"),
+            ("batch", "loss = train(*random_training_set("),  # not the RNN's hidden state the forward line carries
+            ("forward", "output, hidden = model(inp[:, c], hidden)"),
+            ("loss", "loss += criterion(output, target[:, c])"),
+            ("backward", "loss.backward()"),
+            ("update", "optimizer.step()"),
+            ("lr schedule", "scheduler.step(loss)"),  # ReduceLROnPlateau: a library object holding the optimizer
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "`random_training_set(...)` makes the batch handed in as `inp`" in by["batch"]
+    assert "Tensor int64[4, 12]" in by["batch"]

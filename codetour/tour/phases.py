@@ -455,7 +455,7 @@ def _estimator_fits(ix: RunIndex) -> list[Evidence]:
     """``clf.fit(X, y)`` on an object of a library class (scikit-learn, XGBoost, Keras): the whole training loop
     runs inside the library, on the arrays handed to it. Not a repo class's own ``fit``, and not a trainer
     handed modules (``trainer.fit(model, datamodule)``): the data must be arrays."""
-    repo_classes = {f.qualname.split(".")[0] for f in ix.functions.values() if "." in f.qualname}
+    repo_classes = _repo_classes(ix)
     out = []
     for run in ix.runs:
         for call in ix.info(_file(ix, run.fid), run.line).calls:
@@ -599,8 +599,32 @@ def _seen_value(ix: RunIndex, run: LineRun, expr: str) -> str | None:
         return None
     value = ix.value(run.frame_id, run.seq, expr)
     if value in (None, "None") and "." in expr:  # not shown yet, or shown as its initial None
-        value = _returned_into(ix, expr) or _passed_as(ix, run, expr) or value
+        value = _returned_into(ix, expr) or _passed_as(ix, run, expr) or _constructed_into(ix, expr) or value
     return value
+
+
+def _self_of(ix: RunIndex, frame_id: int) -> str | None:
+    """The summary of the object a method's frame runs on, if it is a method's."""
+    fr = ix.frame(frame_id)
+    return (fr.args or {}).get("self") if fr is not None else None
+
+
+def _constructed_into(ix: RunIndex, target: str) -> str | None:
+    """``<Adam>`` for ``self.critic_optim = Adam(...)``: the type of an attribute set from a class's constructor
+    on a line that ran, named by the class, where no recorded summary shows the attribute (an object with many
+    settings is summarized by its first fields) and no repo function made it. Only the type is known, and for a
+    class of ``torch.nn`` that it is a torch module (``<Sequential (torch module)>``)."""
+    for run in ix.runs:
+        info = ix.info(_file(ix, run.fid), run.line)
+        stmt = info.stmt
+        if info.targets != [target] or not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
+            continue
+        path = _canonical(ix, run, dotted(stmt.value.func))
+        name = path.rsplit(".", 1)[-1]
+        if not name[:1].isupper():
+            return None
+        return f"<{name} (torch module)>" if path.startswith("torch.nn.") and "functional" not in path else f"<{name}>"
+    return None
 
 
 def _passed_as(ix: RunIndex, at: LineRun, expr: str) -> str | None:
@@ -691,8 +715,8 @@ def detect_schedule(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
         info = ix.info(_file(ix, run.fid), run.line)
         for call in info.calls:
             if call.method == "step" and call.receiver:
-                summary = ix.value(run.frame_id, run.seq, call.receiver)
-                if scheduler_like(summary):
+                summary = _seen_value(ix, run, call.receiver)
+                if scheduler_like(summary) or _library_object_holding_an_optimizer(ix, summary):
                     out.append(_evidence(ix, "lr schedule", run, 1.0, f"`{call.callee}()` on {type_of(summary)} (a scheduler)"))
         for container, key in info.subscript_keys:
             over_groups = any(
@@ -701,6 +725,20 @@ def detect_schedule(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
             if key == "lr" and ("param_group" in container or container.endswith("param_groups") or over_groups):
                 out.append(_evidence(ix, "lr schedule", run, 1.0, "sets the learning rate of the optimizer's parameter groups"))
     return out or _rate_rebound(ix, decided.get("update"))
+
+
+def _library_object_holding_an_optimizer(ix: RunIndex, summary: str | None) -> bool:
+    """A library object that holds an optimizer and is stepped (``ReduceLROnPlateau``, ``CosineAnnealingWarmRestarts``
+    summarized before its torch fields): a scheduler. Not a repo class (a trainer's own ``step``) and not a wrapper
+    named as an optimizer (``AcceleratedOptimizer.step`` is the update)."""
+    kind = type_of(summary) or ""
+    fields = fields_of(summary)
+    return "optimizer" in fields and "optim" not in kind.lower() and kind not in _repo_classes(ix) and not optimizer_like(summary)
+
+
+def _repo_classes(ix: RunIndex) -> set[str]:
+    """The names of the classes whose methods the run recorded in the repo."""
+    return {f.qualname.split(".")[0] for f in ix.functions.values() if "." in f.qualname}
 
 
 def _rate_rebound(ix: RunIndex, update: Evidence | None) -> list[Evidence]:
@@ -1330,6 +1368,10 @@ def _module_calls(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]]
                         target = call.receiver  # ``self.policy.evaluate_actions(...)``: the model is the receiver
                 elif call.receiver and torch_module(held):
                     summary, target = held, call.receiver  # ``agent.get_action_and_value(x)``, past the call budget
+                elif "." in target and not torch_module(_self_of(ix, frame_id)):
+                    # ``self.critic(x)`` in an agent built from ``torch.nn`` in ``__init__`` (a module's own layers,
+                    # inside its ``forward``, are not the model)
+                    summary = _constructed_into(ix, target)
             if type_of(summary) == "type":
                 continue  # building an object is not running it
             if torch_module(summary) and (type_of(summary) or "").endswith("Loss"):
@@ -1451,11 +1493,15 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     info = ix.info(_file(ix, forward.fid), forward.line)
     held = {str(forward.facts.get("model")), str(forward.facts.get("params"))}  # the model and its parameters
     inputs = [a for call in info.calls for a in call.args if a and a not in held]
+    # then what the arguments slice (``decoder(inp[:, c], hidden)``: ``inp``), then any other name they read
+    inputs += [b for b in _sliced_arguments(info.stmt) if b not in inputs and b not in held]
     inputs += sorted({n for call in info.calls for n in call.names} - set(inputs) - held)
     loop = decided.get("training loop")
     out = []
     for name in inputs:
         src = source_of(ix, forward.frame_id, name, forward.seq)
+        if src is not None and src[:2] == (forward.frame_id, forward.line):
+            continue  # state the forward pass carries from one step to the next (an RNN's ``hidden``), not data
         if src is None:
             from_call = _handed_from_call(ix, forward.frame_id, name)
             if from_call is not None:
@@ -1548,6 +1594,15 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     return out
 
 
+def _sliced_arguments(stmt: ast.stmt | None) -> list[str]:
+    """The names whose slices a statement's calls take as positional arguments (``inp`` of ``model(inp[:, c])``)."""
+    out = []
+    for node in ast.walk(stmt) if stmt is not None else ():
+        if isinstance(node, ast.Call):
+            out += [dotted(a.value) for a in node.args if isinstance(a, ast.Subscript) and dotted(a.value)]
+    return out
+
+
 def _taken_by_loop(ix: RunIndex, run: LineRun, seq: int, name: str) -> Evidence | None:
     """Batch evidence when ``run``'s line is a ``for`` loop that takes ``name`` on each iteration."""
     loops = [lp for lp in ix.loops_around(run.fid, run.line) if lp.head == run.line and lp.is_for]
@@ -1586,7 +1641,10 @@ def _handed_from_call(ix: RunIndex, frame_id: int, name: str) -> tuple[LineRun, 
             if not isinstance(node, ast.Call) or _called_name(node) != func.name:
                 continue
             arg = next((k.value for k in node.keywords if k.arg == head), None)
-            if arg is None and 0 <= pos < len(node.args):
+            starred = next((a for a in node.args[: pos + 1] if isinstance(a, ast.Starred)), None)
+            if arg is None and starred is not None:
+                arg = starred.value  # ``train(*random_training_set(...))``: from what that call returned
+            elif arg is None and 0 <= pos < len(node.args):
                 arg = node.args[pos]
             if isinstance(arg, ast.Call) and dotted(arg.func):
                 prev = ix.reader.prev_event(fr.start_seq, frame_id=fr.parent_id, kinds=(LINE,))

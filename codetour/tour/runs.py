@@ -607,7 +607,9 @@ class RunIndex:
         # iteration), or a ``while`` loop's first body line (the test that ends the loop is on the ``while`` line).
         folds = [f for f in self.reader.folds(frame_id) if f.head_line == loop.head]
         folded = sum(f.iterations for f in folds)
-        if loop.is_for:
+        if loop.is_for and not _endless(loop.iter_text):
+            # (an endless iterator, ``itertools.count(1)``, never ends the loop from its ``for`` line: it is left by a
+            # ``break`` inside an iteration, and every visit of the ``for`` line started one)
             for f in folds:
                 # a fold that ended by leaving the loop counted its last visit of the ``for`` line, which starts no
                 # iteration; one ended to record an iteration in detail (a line never seen before) did not
@@ -615,6 +617,14 @@ class RunIndex:
                 if after is None or not loop.head < after.line <= loop.end:
                     folded -= 1
         return recorded, recorded + max(folded, 0)
+
+
+_ENDLESS = re.compile(r"^(?:itertools\.)?(?:count\(|cycle\(|repeat\([^,()]*\)$)")
+
+
+def _endless(iter_text: str) -> bool:
+    """An iterator that never runs out: ``itertools.count()``, ``cycle(xs)``, ``repeat(x)`` (no count)."""
+    return bool(_ENDLESS.match(iter_text.replace(" ", "")))
 
 
 _COMPOUND = (
