@@ -553,3 +553,38 @@ def test_scope_resolved_once_per_folder_gives_the_same_answers(tmp_path):
     assert scope.outside == {os.path.realpath(other / "x.py"), os.path.realpath(other / "lib" / "y.py")}
     included = Scope(root, include=[str(other / "lib" / "*.py")])
     assert included.classify(str(root / "linked" / "y.py")) == REPO and included.classify(str(other / "x.py")) == IGNORE
+
+
+def test_scope_classifies_without_relpath_or_posixpath_split(tmp_path, monkeypatch):
+    """Every code object's file goes through Scope.classify: os.path.relpath and posixpath.split
+    (Python functions, together about a third of classifying a big import) are no longer used, and
+    the answers stay those of the rules (inside the root, skipped folders, names starting with ..)."""
+    root, other = tmp_path / "repo", tmp_path / "other"
+    for folder in (root / "pkg", root / "build", other):
+        folder.mkdir(parents=True)
+    files = {
+        root / "train.py": REPO,
+        root / "pkg" / "a.py": REPO,
+        root / "build" / "gen.py": LIBRARY,  # a skipped folder inside the root
+        root / "..odd.py": LIBRARY,  # relpath says "..odd.py": taken for outside, as before
+        other / "x.py": LIBRARY,
+    }
+    for path in files:
+        path.write_text("pass\n")
+
+    def banned(*args: object) -> None:
+        raise AssertionError("not on the classification path")
+
+    scope = Scope(root, library_calls=True)
+    monkeypatch.setattr(os.path, "relpath", banned)
+    monkeypatch.setattr(os.path, "split", banned)
+    assert {path: scope.classify(str(path)) for path in files} == files
+    assert scope.classify(os.__file__) == LIBRARY and scope.classify("<frozen os>") == IGNORE
+    assert scope.outside == {os.path.realpath(other / "x.py"), os.path.realpath(root / "..odd.py")}
+
+
+@pytest.mark.parametrize("path", ["/", "/a", "/a/", "/a/b.py", "/a//b.py", "//b.py", "a/b.py", "b.py", "", "/a/b//"])
+def test_scope_split_is_posixpaths(path):
+    from codetour.trace import scope
+
+    assert scope._split(path) == os.path.split(path)

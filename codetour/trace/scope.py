@@ -41,6 +41,27 @@ _SKIP_PARTS = {
 }
 
 
+if os.sep == "/" and os.altsep is None:
+
+    def _split(path: str) -> tuple[str, str]:
+        """``os.path.split(path)`` for a POSIX ``str`` path, with string methods only (posixpath's
+        Python function, called for every code object's file, costs several times more)."""
+        cut = path.rfind("/") + 1
+        head = path[:cut]
+        return head.rstrip("/") or head, path[cut:]
+
+    def _isabs(path: str) -> bool:
+        return path.startswith("/")
+
+else:  # pragma: no cover - Windows
+
+    def _split(path: str) -> tuple[str, str]:
+        return os.path.split(path)
+
+    def _isabs(path: str) -> bool:
+        return os.path.isabs(path)
+
+
 def _stdlib_prefixes() -> tuple[str, ...]:
     paths = set()
     found = sysconfig.get_paths()  # computed anew by every call
@@ -65,6 +86,8 @@ class Scope:
         library_calls: bool = False,
     ) -> None:
         self.root = Path(os.path.realpath(root))
+        root_text = str(self.root)
+        self._root_prefix = root_text if root_text.endswith(os.sep) else root_text + os.sep
         self.include: list[str] = [] if include is None else include  # globs relative to root; widen the scope
         self.exclude: list[str] = [] if exclude is None else exclude  # globs relative to root; narrow it
         self.library_calls = library_calls  # record library frames at call level
@@ -93,7 +116,7 @@ class Scope:
         component of every file (hundreds of system calls for a big import)."""
         cached = self._realpath_cache.get(filename)
         if cached is None:
-            folder, name = os.path.split(filename)
+            folder, name = _split(filename)
             if name not in ("", ".", "..") and os.path.isabs(filename) and not self._is_link(folder, name):
                 cached = os.path.join(self._real_folder(folder), name)
             else:
@@ -105,7 +128,7 @@ class Scope:
         """``os.path.realpath(folder)``, resolving only its last component on top of its parent's."""
         real = self._dir_realpaths.get(folder)
         if real is None:
-            parent, name = os.path.split(folder)
+            parent, name = _split(folder)
             if name in ("", ".", "..") or parent == folder or os.path.normpath(folder) != folder:
                 real = os.path.realpath(folder)  # the file system root, or a path not in normal form
             else:
@@ -129,11 +152,11 @@ class Scope:
         """IGNORE, REPO or LIBRARY for a code object's ``co_filename``."""
         if not filename or filename.startswith("<"):
             return IGNORE  # <string>, <frozen ...>, <stdin>: no source file to show
-        folder, name = os.path.split(filename)
+        folder, name = _split(filename)
         if (
             not (self.include or self.exclude or name.startswith(".") or name in _SKIP_PARTS)
             and name
-            and os.path.isabs(filename)
+            and _isabs(filename)
             and not self._is_link(folder, name)
         ):
             # The common case (a library's files, a big import): not a link, so the file's kind is its
@@ -149,7 +172,7 @@ class Scope:
                 self.outside.add(self.realpath(filename))
             return known[0]
         path = self.realpath(filename)
-        folder, name = os.path.split(path)
+        folder, name = _split(path)
         if self.include or self.exclude or name.startswith(".") or name in _SKIP_PARTS:
             kind, outside = self._classify(path)  # the file's own name may matter
         else:
@@ -166,21 +189,23 @@ class Scope:
         being a library's (see :attr:`outside`)."""
         if path.startswith(self._own):
             return IGNORE, False  # never record codetour itself
-        try:
-            rel = os.path.relpath(path, self.root)
-        except ValueError:
-            rel = os.pardir
-        inside = not rel.startswith(os.pardir)
+        # ``path`` is a real path (absolute, normal): what os.path.relpath would say, read off the
+        # root's prefix (relpath costs more than everything else here, once per folder of a big import).
+        if path.startswith(self._root_prefix):
+            rel = path[len(self._root_prefix) :]
+            inside = not rel.startswith(os.pardir)
+        else:
+            rel, inside = os.pardir, False
         rel_posix = rel.replace(os.sep, "/")
         if inside and any(fnmatch.fnmatch(rel_posix, g) for g in self.exclude):
             return IGNORE, False
-        if inside and not (_SKIP_PARTS & set(Path(rel).parts[:-1])):
+        if inside and not (_SKIP_PARTS & set(rel.split(os.sep)[:-1])):
             if self._in_environment(path):
                 return self._library(), False
             return REPO, False
         if any(fnmatch.fnmatch(rel_posix if inside else path, g) for g in self.include):
             return REPO, False
-        outside = not inside and not path.startswith(self._env_prefixes) and not (_SKIP_PARTS & set(Path(path).parts))
+        outside = not inside and not path.startswith(self._env_prefixes) and not (_SKIP_PARTS & set(path.split(os.sep)))
         return self._library(), outside
 
     def _in_environment(self, path: str) -> bool:
