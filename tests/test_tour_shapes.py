@@ -1161,9 +1161,15 @@ def test_an_agent_whose_summary_shows_only_its_settings_and_an_endless_episode_l
             ("loss", "critic_loss = ((q - reward) ** 2).mean()"),
             ("backward", "critic_loss.backward()"),
             ("update", "self.critic_optim.step()"),
+            ("evaluation", "action = agent.act(state, evaluate=True)"),  # a block of the loop, told by a keyword
         ],
     )
     by = {s.phase: s.narration for s in tour.stops}
+    assert "`agent.act(..., evaluate=True)`" in by["evaluation"]
+    tests = len(re.findall(r"average test reward", proc.stdout))
+    assert tests == 4
+    # it ran in 4 of the episodes only (under an ``if``): the folded episodes do not scale its count
+    assert "This line ran" not in by["evaluation"] or f"ran {tests * 3 * 4} times" in by["evaluation"]
     # an endless iterator is left by the break: the last visit of its ``for`` line started an iteration
     assert f"The loop ran {episodes} iterations in this run." in by["training loop"]
     assert "`self.policy_optim.step()` on Adam (an optimizer)" in by["update"]
@@ -1178,6 +1184,7 @@ def test_a_char_rnn_with_carried_state_a_star_unpacked_batch_and_a_plateau_sched
     assert [(s.phase, s.line) for s in tour.stops] == expect(
         script,
         [
+            ("data", "TEXT = "),  # a plain string the batch function slices: the corpus
             ("config", "args = parser.parse_args()"),
             ("model", "model = CharRNN(VOCAB, args.hidden_size)"),
             ("training loop", "for epoch in range(1, args.n_epochs + 1):"),
@@ -1192,3 +1199,19 @@ def test_a_char_rnn_with_carried_state_a_star_unpacked_batch_and_a_plateau_sched
     by = {s.phase: s.narration for s in tour.stops}
     assert "`random_training_set(...)` makes the batch handed in as `inp`" in by["batch"]
     assert "Tensor int64[4, 12]" in by["batch"]
+    assert "makes `TEXT` (a text of 3,159 characters), the data the batches are drawn from" in by["data"]
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_synthetic_data_drawn_for_every_batch_by_a_function(tmp_path):
+    script = SHAPES / "synthetic_batches.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    batches = int(re.search(r"after (\d+) batches", proc.stdout).group(1))
+    stops = [(s.phase, s.line) for s in tour.stops]
+    assert ("data", line_of(script, "x = torch.randn(batch_size, 3)")) in stops
+    assert ("batch", line_of(script, "batch_x, batch_y = get_batch()")) in stops
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "`torch.randn(...)` draws synthetic data afresh for every batch (no data set)" in by["data"]
+    assert f"This line ran {batches} times in the whole run." in by["data"]
+    assert f"The loop ran {batches} iterations in this run." in by["training loop"]

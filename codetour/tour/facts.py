@@ -106,9 +106,11 @@ def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
         # iterations in all over those recorded (the inner loop ran only inside recorded ones)
         fr = frames[0]
         factor = 1.0
-        for lp in outer:
+        for lp, within in zip(outer, loops[1:]):
             recorded, total = ix.iteration_counts(fr.id, lp)
             if recorded and total > recorded:
+                if not ix.direct_in_loop(ev.fid, within.head, lp):
+                    return None  # the inner loop runs on some iterations only (under an ``if``): no count to scale
                 factor *= total / recorded
         if factor > 1:
             per_frame[0] = round(per_frame[0] * factor)

@@ -2010,7 +2010,8 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                     src = _array_origin(ix, callee.file_id, name)
                     if src is not None:
                         g = ix.module_globals(callee.file_id).get(src[1], "")
-                        what = g.split(" min")[0]
+                        chars = _text_length(g)
+                        what = f"a text of {chars:,} characters" if chars is not None else g.split(" min")[0]
                         out.append(
                             _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
                         )
@@ -2040,7 +2041,30 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 run = run_in_frame(ix, origin[0], origin[1], origin[2])
                 out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data the batches are sliced from"))
                 break
+    if not out and batch is not None and not ({"environment", "rollout"} & decided.keys()):
+        out += _drawn_in_batch_function(ix, batch)
     return sorted(out, key=lambda e: e.seq)[:1]
+
+
+_RANDOM_DRAW = re.compile(
+    r"^(?:torch\.(?:randn|rand|randint|normal|bernoulli|multinomial)|numpy\.random\.\w+|jax\.random\.\w+|random\.\w+)$"
+)
+
+
+def _drawn_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
+    """``batch_x, batch_y = get_batch()`` where ``get_batch`` draws random numbers (``torch.randn(32)``,
+    ``np.random.normal(mu, sigma, n)``): synthetic data, drawn afresh for every batch. The line of the function
+    the batch line calls that draws them is the data."""
+    for call in ix.info(_file(ix, batch.fid), batch.line).calls:
+        for fid in ix.callee_functions(batch.frame_id, batch.seq, call):
+            for run in sorted((r for r in ix.runs if r.fid == fid), key=lambda r: r.seq):
+                drawn = [
+                    c.callee for c in ix.info(_file(ix, fid), run.line).calls if _RANDOM_DRAW.match(_canonical(ix, run, c.callee))
+                ]
+                if drawn:
+                    reason = f"`{drawn[0]}(...)` draws synthetic data afresh for every batch (no data set)"
+                    return [_evidence(ix, "data", run, 0.6, reason)]
+    return []
 
 
 def _buffer_sampled(ix: RunIndex, batch: Evidence, loop: Evidence) -> list[Evidence]:
@@ -2115,8 +2139,10 @@ def _sliced_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
 
 
 def _array_origin(ix: RunIndex, file_id: int, name: str, depth: int = 3) -> tuple[LineRun, str] | None:
-    """The module-level line that made array ``name``, followed back through arrays it was sliced from."""
-    if not is_array(ix.module_globals(file_id).get(name)):
+    """The module-level line that made array ``name`` (or a text corpus), followed back through arrays it was
+    sliced from."""
+    value = ix.module_globals(file_id).get(name)
+    if not is_array(value) and (depth < 3 or _text_length(value) is None):  # arrays are followed back, not into text
         return None
     run = _module_assignment(ix, file_id, name)
     if run is None:
@@ -2127,6 +2153,15 @@ def _array_origin(ix: RunIndex, file_id: int, name: str, depth: int = 3) -> tupl
             if earlier is not None and earlier[0].seq < run.seq:
                 return earlier
     return run, name
+
+
+_LONG_TEXT = re.compile(r"^['\"].*…\(len (\d+)\)$", re.S)
+
+
+def _text_length(summary: str | None) -> int | None:
+    """The length of a string summarized as long enough to be a corpus (a character model's training text)."""
+    m = _LONG_TEXT.match(summary or "")
+    return int(m.group(1)) if m and int(m.group(1)) >= 1000 else None
 
 
 def _module_assignment(ix: RunIndex, file_id: int, name: str) -> LineRun | None:
@@ -2488,6 +2523,8 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
                     [f"plays episodes in its own environment ({ev.reasons[0]}) and learns nothing"],
                 )
                 out.append(_to_call_site(ix, score))
+    if not out:
+        out += _evaluation_mode_calls(ix, training_fids)
     forward = decided.get("forward")
     if not out and forward is not None:
         # plain numpy: callers of the model outside the training path
@@ -2586,6 +2623,55 @@ def _looping_caller(ix: RunIndex, ev: Evidence, training_fids: set[int]) -> Evid
             return _to_call_site(ix, caller)
         fr = parent
     return ev
+
+
+# Keywords that put a repo's own acting or predicting function in evaluation mode, with the value that does.
+EVAL_MODE_KEYWORDS = {
+    "evaluate": True,
+    "eval": True,
+    "evaluation": True,
+    "eval_mode": True,
+    "deterministic": True,
+    "greedy": True,
+    "test": True,
+    "train": False,
+    "training": False,
+    "is_training": False,
+    "explore": False,
+}
+
+
+def _evaluation_mode_calls(ix: RunIndex, training_fids: set[int]) -> list[Evidence]:
+    """``agent.select_action(state, evaluate=True)`` in a block of its own (SAC's every-10-episodes test): a repo
+    function told by a keyword to run without exploring or learning, on a line off the training step's path."""
+    out = []
+    for run in ix.runs:
+        func = ix.functions[run.fid]
+        if run.fid in training_fids and func.kind == "function":
+            continue
+        stmt = ix.info(func.file_id, run.line).stmt
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)):
+            continue  # a simple statement (a class or loop statement holds its whole body)
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            mode = [
+                k.arg
+                for k in node.keywords
+                if k.arg in EVAL_MODE_KEYWORDS
+                and isinstance(k.value, ast.Constant)
+                and k.value.value is EVAL_MODE_KEYWORDS[k.arg]
+            ]
+            callee = _called_name(node)
+            if mode and any(f.name == callee for f in ix.functions.values()):
+                setting = f"{mode[0]}={EVAL_MODE_KEYWORDS[mode[0]]}"
+                out.append(
+                    _eval_call_site(
+                        ix, run, f"calls `{dotted(node.func)}(..., {setting})`: the model run to be scored, not trained"
+                    )
+                )
+                return out
+    return out
 
 
 def _eval_call_site(ix: RunIndex, run: LineRun, reason: str) -> Evidence:

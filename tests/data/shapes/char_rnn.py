@@ -1,6 +1,6 @@
 """A character RNN fed one character at a time: its hidden state is carried from step to step, each
-training step is handed its batch by star-unpacking a helper's result, and the learning rate is lowered
-when the loss stops improving (ReduceLROnPlateau)."""
+training step is handed its batch by star-unpacking a helper's result (which slices a module-level text),
+and the learning rate is lowered when the loss stops improving (ReduceLROnPlateau)."""
 
 import argparse
 import random
@@ -32,12 +32,12 @@ def encode(chunk):
     return torch.tensor([ord(c) % VOCAB for c in chunk])
 
 
-def random_training_set(text, chunk_len, batch_size):
+def random_training_set(chunk_len, batch_size):
     inp = torch.zeros(batch_size, chunk_len, dtype=torch.long)
     target = torch.zeros(batch_size, chunk_len, dtype=torch.long)
     for b in range(batch_size):
-        start = random.randint(0, len(text) - chunk_len - 1)
-        chunk = text[start : start + chunk_len + 1]
+        start = random.randint(0, len(TEXT) - chunk_len - 1)
+        chunk = TEXT[start : start + chunk_len + 1]
         inp[b] = encode(chunk[:-1])
         target[b] = encode(chunk[1:])
     return inp, target
@@ -71,6 +71,6 @@ scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, pa
 criterion = nn.CrossEntropyLoss()
 
 for epoch in range(1, args.n_epochs + 1):
-    loss = train(*random_training_set(TEXT, args.chunk_len, args.batch_size))
+    loss = train(*random_training_set(args.chunk_len, args.batch_size))
     scheduler.step(loss)
     print(f"epoch {epoch} loss {loss:.4f} lr {optimizer.param_groups[0]['lr']}")

@@ -1,6 +1,7 @@
 """An off-policy agent as a plain class that sets many settings before its networks and optimizers (so a
 summary of the agent shows the settings, not the optimizers), acting and updating once per environment step,
-in an endless episode loop (itertools.count) that a step count ends with a break."""
+in an endless episode loop (itertools.count) that a step count ends with a break; every 10 episodes a block
+of the loop plays test episodes with the policy told to act in evaluation mode (``evaluate=True``)."""
 
 import argparse
 import itertools
@@ -32,9 +33,11 @@ class Agent:
         self.policy = nn.Linear(n_state, n_action)
         self.policy_optim = Adam(self.policy.parameters(), lr=args.lr)
 
-    def act(self, state):
-        with torch.no_grad():
-            return torch.tanh(self.policy(state))
+    def act(self, state, evaluate=False):
+        mean = self.policy(state)
+        if evaluate:
+            return torch.tanh(mean).detach()
+        return torch.tanh(mean + 0.1 * torch.randn_like(mean)).detach()
 
     def update(self, memory):
         state, action, reward = sample(memory, self.batch_size, self.updates)
@@ -75,6 +78,15 @@ for episode in itertools.count(1):
             critic_loss = agent.update(memory)
         state = next_state
         total_steps += 1
+    if episode % 10 == 0:
+        avg_reward = 0.0
+        for _ in range(3):
+            state = torch.randn(3)
+            for step in range(4):
+                action = agent.act(state, evaluate=True)
+                state = state * 0.9 + action
+            avg_reward += -state.abs().sum().item()
+        print(f"episode {episode}: average test reward {avg_reward / 3:.3f}")
     if total_steps > args.num_steps:
         break
 print(f"{episode} episodes, {total_steps} steps, {agent.updates} updates")
