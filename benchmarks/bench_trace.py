@@ -25,6 +25,13 @@ child's maximum RSS. ``--extras`` adds the settrace floor (an empty trace functi
 charges for sys.settrace before codetour does anything), codetour without its timed flusher, and
 viztracer (``pip install -r benchmarks/requirements.txt``) as the reference.
 
+``--instructions`` counts instructions instead of timing (valgrind's callgrind, children included;
+``PYTHONHASHSEED=0`` and no timed flush, so that a run counts the same every time): on a shared
+machine CPU times of one command vary by 20% and more between runs, instruction counts by a few
+tenths of a percent. A count does not weigh cache misses or mispredicted branches, so it is the
+measure to compare two versions of codetour by, beside the CPU times. Peak memory is not measured
+then.
+
 Children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` is dropped for them, and one
 untimed run per Python comes first), as an installed codetour runs: otherwise every traced run
 would also compile codetour's own modules, which plain ``python`` never does. They run with one
@@ -45,6 +52,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -118,13 +127,31 @@ def trace_contents(path: Path) -> list[list]:
         db.close()
 
 
-def interleaved_min(commands: dict[tuple[str, str], list[str]], cwd: Path, repeat: int) -> dict[tuple[str, str], Measure]:
+def count_once(cmd: list[str], cwd: Path) -> Measure:
+    """Instructions of one command and every process it starts (callgrind), as both its "seconds"
+    and its "CPU seconds"; no peak memory."""
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=yes", *cmd],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    count = float(sum(int(n) for n in re.findall(r"Collected : (\d+)", proc.stderr)))
+    return Measure(count, float("nan"), count)
+
+
+def interleaved_min(
+    commands: dict[tuple[str, str], list[str]], cwd: Path, repeat: int, counting: bool = False
+) -> dict[tuple[str, str], Measure]:
     """Every command ``repeat`` times, in interleaved rounds; the least disturbed run of each
     (minimum CPU and wall time, each on its own) and the highest peak memory."""
     runs: dict[tuple[str, str], list[Measure]] = {k: [] for k in commands}
     for _ in range(repeat):
         for key, cmd in commands.items():
-            runs[key].append(run_once(cmd, cwd))
+            runs[key].append(count_once(cmd, cwd) if counting else run_once(cmd, cwd))
     return {
         k: Measure(min(m.seconds for m in ms), max(m.max_rss_mb for m in ms), min(m.cpu_seconds for m in ms))
         for k, ms in runs.items()
@@ -143,10 +170,11 @@ class _Ratios:
         if run is None:
             return ["n/a", "n/a", "n/a"]
         base = self.base
+        digits = 3 if run.max_rss_mb != run.max_rss_mb else 2  # instruction counts (no memory): finer
         return [
-            f"{run.cpu_seconds / base.cpu_seconds:.2f}x",
-            f"{(run.cpu_seconds - self.startup) / base.cpu_seconds:.2f}x",
-            f"{run.max_rss_mb / base.max_rss_mb:.2f}x",
+            f"{run.cpu_seconds / base.cpu_seconds:.{digits}f}x",
+            f"{(run.cpu_seconds - self.startup) / base.cpu_seconds:.{digits}f}x",
+            f"{run.max_rss_mb / base.max_rss_mb:.2f}x" if digits == 2 else "n/a",
         ]
 
 
@@ -169,7 +197,20 @@ def main() -> None:
     parser.add_argument("--only", action="append", choices=list(WORKLOADS), help="only this workload (repeatable)")
     parser.add_argument("--library", default="networkx", help="the library of the library_heavy workload (default: networkx)")
     parser.add_argument("--extras", action="store_true", help="also the settrace floor, no timed flush, and viztracer columns")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions with valgrind's callgrind instead of timing (deterministic on a shared machine)",
+    )
     args = parser.parse_args()
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+        if args.extras:
+            raise SystemExit("--instructions does not run the --extras columns")
+        # The same count every time: fixed string hashing, no flusher thread waking on a timer.
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.environ["CODETOUR_FLUSH_SECONDS"] = "0"
 
     pythons = [p for p in args.pythons.split(",") if p]
     modules = sorted({m.replace("{library}", args.library) for w in WORKLOADS.values() for m in w[3]} | {"viztracer"})
@@ -249,7 +290,7 @@ def main() -> None:
                         if infos[py]["has"]["viztracer"]:
                             viz = [py, "-m", "viztracer", "--quiet", "-o", str(tmp / f"viz{n}.json"), "--", str(script), *wargs]
                             commands[(py, "viztracer")] = viz
-                m = interleaved_min(commands, cwd=tmp, repeat=args.repeat)
+                m = interleaved_min(commands, cwd=tmp, repeat=args.repeat, counting=args.instructions)
                 for py in able:
                     base = m[(py, "untraced")]
                     startup = m[(py, "startup")].cpu_seconds - m[(py, "python")].cpu_seconds
@@ -270,13 +311,15 @@ def main() -> None:
                         sample,
                         label,
                         labels[py],
-                        f"{base.cpu_seconds:.2f}s ({base.seconds:.2f}s wall)",
-                        f"{startup:.2f}s",
+                        f"{base.cpu_seconds / 1e6:.1f}M instr"
+                        if args.instructions
+                        else f"{base.cpu_seconds:.2f}s ({base.seconds:.2f}s wall)",
+                        f"{startup / 1e6:.1f}M" if args.instructions else f"{startup:.2f}s",
                         *cpu.of("settrace"),
                         *cpu.of("monitoring"),
                         same,
                         f"{sizes[(py, label)] / 1e6:.2f} MB" if (py, label) in sizes else "n/a",
-                        f"{base.max_rss_mb:.0f} MB",
+                        "n/a" if args.instructions else f"{base.max_rss_mb:.0f} MB",
                     ]
                     if args.extras:
                         row += [cpu.of(name)[0] for name in ("floor", "no timed flush", "viztracer")]
@@ -292,7 +335,7 @@ def main() -> None:
         "sample",
         "run",
         "python",
-        "untraced cpu",
+        "untraced instr" if args.instructions else "untraced cpu",
         "startup",
         "settrace",
         "net",
@@ -306,7 +349,8 @@ def main() -> None:
     ]
     if args.extras:
         header += ["settrace floor", "no timed flush", "viztracer"]
-    print(f"Ratios are traced / untraced CPU time, min of {args.repeat} interleaved repeats; net: less codetour's startup")
+    measure = "instruction counts (callgrind)" if args.instructions else "CPU time"
+    print(f"Ratios are traced / untraced {measure}, min of {args.repeat} interleaved repeats; net: less codetour's startup")
     print(table(rows, header))
 
 
