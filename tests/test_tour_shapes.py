@@ -942,6 +942,7 @@ def test_a_gan_with_its_settings_as_locals_and_two_optimizers(tmp_path):
             ("model", "discriminator = nn.Sequential("),
             ("training loop", "for epoch in range(epochs):"),
             ("batch", "real = real_samples(batch_size)"),
+            ("data", "return torch.randn(n, 1) * 1.25 + 4.0"),  # drawn afresh for every batch: no data set
             ("forward", "real_decision = discriminator(real)"),
             ("loss", "real_error = criterion(real_decision"),
             ("backward", "real_error.backward()"),
@@ -1215,3 +1216,24 @@ def test_synthetic_data_drawn_for_every_batch_by_a_function(tmp_path):
     assert "`torch.randn(...)` draws synthetic data afresh for every batch (no data set)" in by["data"]
     assert f"This line ran {batches} times in the whole run." in by["data"]
     assert f"The loop ran {batches} iterations in this run." in by["training loop"]
+
+
+def test_a_function_that_loads_what_training_saved_and_runs_it_is_the_evaluation(tmp_path):
+    script = SHAPES / "save_then_score.py"
+    proc, tour = tour_of(tmp_path, script, str(tmp_path / "table.pkl"))
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "learner = Learner(epsilon=0.1, step_size=0.1)"),
+            ("training loop", "for i in range(plays):"),
+            ("loss", "td_error = reward - self.values[arm]"),
+            ("update", "self.values[arm] += self.step_size * td_error"),
+            ("checkpoint", "pickle.dump(self.values, f)"),
+            ("evaluation", "score(50, sys.argv[1])"),  # no no_grad, no .eval(): it plays the loaded table
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "loads what training saved (`pickle.load` in `Learner.load`)" in by["evaluation"]
+    assert "Results" not in by["evaluation"]  # it returns None: no list of Nones
+    assert "no evaluation ran" not in tour.description

@@ -557,7 +557,7 @@ def _evaluations(ix: RunIndex, ev: Evidence) -> list[str]:
         if measured:
             more = f" (the first {len(frames)} recorded)" if len(frames) < func.calls else ""
             out.append(f"It returns nothing; the numbers it computed, as each call ended{more}:\n\n" + "\n".join(measured))
-            return out
+        return out  # a list of None results says nothing
     if results:
         rows = "\n".join(f"- {i}: `{r}`" for i, r in enumerate(results, 1))
         more = f" (the first {len(results)} recorded)" if len(results) < func.calls else ""

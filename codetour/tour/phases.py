@@ -2525,6 +2525,8 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
                 out.append(_to_call_site(ix, score))
     if not out:
         out += _evaluation_mode_calls(ix, training_fids)
+    if not out:
+        out += _runs_what_training_saved(ix, training_fids)
     forward = decided.get("forward")
     if not out and forward is not None:
         # plain numpy: callers of the model outside the training path
@@ -2672,6 +2674,51 @@ def _evaluation_mode_calls(ix: RunIndex, training_fids: set[int]) -> list[Eviden
                 )
                 return out
     return out
+
+
+LOAD_CALLS = {"torch.load", "numpy.load", "pickle.load", "joblib.load", "safetensors.torch.load_file"}
+
+
+def _runs_what_training_saved(ix: RunIndex, training_fids: set[int]) -> list[Evidence]:
+    """After training saved something, a function off the training path loads a saved file
+    (``player.load_policy()`` → ``pickle.load``) and runs it: the saved model scored (``compete(50)``: greedy
+    games with the saved value tables). The stop is where the outermost such function is called."""
+    saved = min(
+        (
+            r.seq
+            for r in ix.runs
+            if any(_canonical(ix, r, c.callee) in SAVE_CALLS for c in ix.info(_file(ix, r.fid), r.line).calls)
+        ),
+        default=None,
+    )
+    if saved is None:
+        return []
+    for run in sorted((r for r in ix.runs if r.seq > saved), key=lambda r: r.seq):
+        calls = ix.info(_file(ix, run.fid), run.line).calls
+        loaded = next((c.callee for c in calls if _canonical(ix, run, c.callee) in LOAD_CALLS), None)
+        if loaded is None:
+            continue
+        outer = [
+            fr
+            for fr in ix.ancestry(run.frame_id)
+            if fr.function_id in ix.functions and ix.functions[fr.function_id].kind == "function"
+        ]
+        if not outer or any(fr.function_id in training_fids for fr in outer):
+            continue
+        top = outer[-1]
+        runs = ix.runs_in_frame(top.id, ix.functions[top.function_id].firstlineno)
+        where = ix.functions[run.fid].qualname
+        ev = Evidence(
+            "evaluation",
+            top.function_id,
+            ix.functions[top.function_id].firstlineno,
+            runs[0] if runs else top.start_seq,
+            top.id,
+            0.7,
+            [f"loads what training saved (`{loaded}` in `{where}`) and runs it without learning"],
+        )
+        return [_to_call_site(ix, ev)]
+    return []
 
 
 def _eval_call_site(ix: RunIndex, run: LineRun, reason: str) -> Evidence:
