@@ -298,6 +298,5 @@ def _label(function: dict[str, Any]) -> str:
 
 def make_parser() -> argparse.ArgumentParser:
     """A standalone `trace` parser (the same options), for tests and for `split_command_line`."""
-    # codetour's formatter here too: argparse's own asks the terminal for its width (importing shutil).
-    sub = Parser(prog="codetour", formatter_class=Formatter).add_subparsers(parser_class=Parser)
+    sub = Parser(prog="codetour").add_subparsers(parser_class=Parser)
     return add_parser(sub)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -92,21 +93,6 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _mkstemp(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
-    """``tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)``: a new file only this process
-    can open (0600, exclusive create, never through a link), as (descriptor, path). Without the
-    tempfile module, whose imports (shutil, random and the compression modules under them) cost
-    every traced run about 15M instructions before the target starts."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    for _ in range(100):
-        path = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
-        try:
-            return os.open(path, flags, 0o600), path
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name in {folder}")
-
-
 class TraceWriter:
     """Creates a trace file and writes batches into it.
 
@@ -125,7 +111,7 @@ class TraceWriter:
         tmp: str | None = None
         try:
             real.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = _mkstemp(real.parent, f".{real.name}.", ".tmp")
+            fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
             self.lock_fd = fd
             _lock(fd, self.path)
             conn = sqlite3.connect(tmp, isolation_level=None)

@@ -49,6 +49,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -628,7 +629,7 @@ class Follower:
             else:
                 os.environ[key] = value
         if self._boot_dir is not None:
-            _remove_folder(self._boot_dir)
+            shutil.rmtree(self._boot_dir, ignore_errors=True)
             self._boot_dir = None
             with contextlib.suppress(OSError):
                 self.shard_dir.rmdir()  # no child ran: no shard folder either
@@ -686,7 +687,7 @@ class Follower:
         return found
 
     def cleanup_slots(self) -> None:
-        _remove_folder(self.shard_dir / ".slots")
+        shutil.rmtree(self.shard_dir / ".slots", ignore_errors=True)
         with contextlib.suppress(OSError):
             self.shard_dir.rmdir()
 
@@ -745,24 +746,6 @@ def _alive(pid: object) -> bool:
         return True
 
 
-def _remove_folder(folder: str | Path) -> None:
-    """``shutil.rmtree(folder, ignore_errors=True)``; a folder of plain files (the bootstrap's, the
-    slots') is removed without importing shutil, which would cost every traced run ~7M instructions."""
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    raise IsADirectoryError(entry.path)
-                os.remove(entry.path)
-        os.rmdir(folder)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def clear_old_shards(shard_dir: Path) -> None:
     """Shards of an earlier run at the same trace path: removed (only trace files, never anything else)."""
     if not shard_dir.is_dir():
@@ -773,7 +756,7 @@ def clear_old_shards(shard_dir: Path) -> None:
         if is_trace_file(path):
             with contextlib.suppress(OSError):
                 path.unlink()
-    _remove_folder(shard_dir / ".slots")
-    _remove_folder(shard_dir / ".site")
+    shutil.rmtree(shard_dir / ".slots", ignore_errors=True)
+    shutil.rmtree(shard_dir / ".site", ignore_errors=True)
     with contextlib.suppress(OSError):
         shard_dir.rmdir()  # only if nothing else is left in it
