@@ -1,4 +1,4 @@
-"""``Compose``, ``ToTensor`` and ``Normalize`` of ``torchvision.transforms`` for 8-bit grey images."""
+"""``Compose``, ``ToTensor``, ``Normalize`` and ``Lambda`` of ``torchvision.transforms`` for 8-bit grey images."""
 
 from __future__ import annotations
 
@@ -36,3 +36,13 @@ class Normalize:
 
     def __call__(self, tensor: torch.Tensor) -> torch.Tensor:
         return (tensor - self.mean) / self.std
+
+
+class Lambda:
+    """Applies a user function (pytorch/examples' ``mnist_forward_forward`` flattens with it)."""
+
+    def __init__(self, lambd: Callable[[Any], Any]) -> None:
+        self.lambd = lambd
+
+    def __call__(self, x: Any) -> Any:
+        return self.lambd(x)
