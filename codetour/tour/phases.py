@@ -2046,8 +2046,11 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     return sorted(out, key=lambda e: e.seq)[:1]
 
 
+# Draws of new values from a distribution (synthetic data), not picks among existing items (``np.random.choice``,
+# ``randint``, ``permutation``: indices and negative samples drawn from a data set).
 _RANDOM_DRAW = re.compile(
-    r"^(?:torch\.(?:randn|rand|randint|normal|bernoulli|multinomial)|numpy\.random\.\w+|jax\.random\.\w+|random\.\w+)$"
+    r"^(?:torch\.(?:randn|rand|normal)|numpy\.random\.(?:randn|rand|random|normal|uniform|standard_normal|multivariate_normal)"
+    r"|jax\.random\.(?:normal|uniform)|random\.(?:gauss|uniform|random|normalvariate))$"
 )
 
 
