@@ -1237,3 +1237,28 @@ def test_a_function_that_loads_what_training_saved_and_runs_it_is_the_evaluation
     assert "loads what training saved (`pickle.load` in `Learner.load`)" in by["evaluation"]
     assert "Results" not in by["evaluation"]  # it returns None: no list of Nones
     assert "no evaluation ran" not in tour.description
+
+
+def test_training_that_ran_only_in_spawned_children_is_pointed_to(tmp_path):
+    script = SHAPES / "spawned_trainers.py"
+    proc, trace = trace_script(tmp_path, script, root=SHAPES, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    shards = sorted((tmp_path / "spawned_trainers.ctrace.d").glob("*.ctrace"))
+    assert len(shards) == 2
+    with TraceReader(trace) as reader:
+        tour = build_tour(reader)
+    # not "No training step ran": it ran in the children, and the tour says where and how to tour it
+    said = re.search(
+        r"The training ran in another process: (\S+) \(pid (\d+), started by spawn\) made its updates at (\S+):(\d+)",
+        tour.description,
+    )
+    assert said is not None, tour.description
+    assert f"{said.group(3)}:{said.group(4)}" == f"spawned_trainers.py:{line_of(script, 'w -= lr * grad')}"
+    assert f"`codetour tour {tmp_path / 'spawned_trainers.ctrace.d' / (said.group(2) + '.ctrace')}` tours it" in tour.description
+    assert "1 more traced process of the run too" in tour.description
+    # ended by sys.exit(0): a normal end, no crash stop
+    assert "did not finish normally" not in tour.description
+    assert all(s.phase != "crash" for s in tour.stops)
+    with TraceReader(tmp_path / "spawned_trainers.ctrace.d" / f"{said.group(2)}.ctrace") as child:
+        child_tour = build_tour(child)
+    assert ("update", line_of(script, "w -= lr * grad")) in [(s.phase, s.line) for s in child_tour.stops]

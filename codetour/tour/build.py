@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from codetour.store.processes import process_stops
+from codetour.store.processes import process_stops, run_around
 from codetour.store.reader import Function, TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
@@ -92,7 +92,16 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
         "Each stop is the line that does that part of the run, the first time it ran; "
         "the per-iteration stops show the first iteration of the main loop."
     )
-    if "hot function" in decided:  # no learning step: the tour follows the run's own structure
+    elsewhere = _trained_in_another_process(reader) if "hot function" in decided else None
+    if elsewhere is not None:  # Hogwild!-style: the parent only starts the processes that train
+        description += (
+            f"\n\nNo training step ran in this process. {elsewhere} This tour follows this process: where it starts, "
+            "the loop that drives it and where its time goes."
+        )
+        rest = [p for p in missing if p in ("evaluation", "checkpoint")]
+        if rest:
+            description += " Not in this process: " + "; ".join(MISSING_TEXT[p] for p in rest) + "."
+    elif "hot function" in decided:  # no learning step: the tour follows the run's own structure
         description += (
             "\n\nNo training step ran (no loss, no gradients, no optimizer update): this tour follows where the run "
             "starts, the loop that drives it and where its time goes."
@@ -111,7 +120,7 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
             listed = ", ".join(named[:-1]) + (" or " if len(named) > 1 else "") + named[-1]
             texts.insert(0, f"no {listed} in repo code: they happen inside `{fitted}.fit`, if the model has them")
         description += "\n\nNot in this run: " + "; ".join(texts) + "."
-    if meta.get("status") not in (None, "ok"):
+    if meta.get("status") not in (None, "ok") and not (meta.get("status") == "exit" and meta.get("exit_code") == 0):
         exc = meta.get("exception") or {}
         what = exc.get("type") if isinstance(exc, dict) else exc
         description += f"\n\nThe run did not finish normally ({meta.get('status')}{': ' + str(what) if what else ''})."
@@ -141,6 +150,34 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
     for position, fields in reversed(process_stops(reader, [s.phase for s in tour.stops])):
         tour.stops.insert(position, Stop(**fields))
     return tour
+
+
+def _trained_in_another_process(reader: TraceReader) -> str | None:
+    """Where the training ran when it was not in this trace's process: the first traced process of the run whose
+    recording has an update step (``mp.Process(target=train)`` children, Hogwild!), and how to tour it."""
+    found = run_around(reader)
+    if found is None:
+        return None
+    run, origin = found
+    try:
+        for process in run.processes:
+            if process is origin or not process.info.traced or not process.reader.event_count:
+                continue
+            ix = RunIndex(process.reader)  # type: ignore[arg-type]
+            update = detect_phases(ix)[0].get("update")
+            if update is None:
+                continue
+            func = ix.functions[update.fid]
+            where = f"{process.reader.files[func.file_id].relpath}:{update.line}"
+            others = sum(1 for p in run.processes if p is not origin and p is not process and p.info.traced)
+            also = f" ({others} more traced process{'es' if others != 1 else ''} of the run too)" if others else ""
+            return (
+                f"The training ran in another process: {process.label} (pid {process.pid}, started by {process.info.how})"
+                f" made its updates at {where}{also}; `codetour tour {process.path}` tours it."
+            )
+        return None
+    finally:
+        run.close()
 
 
 def _stop_phase(phase: str) -> str:

@@ -2854,9 +2854,9 @@ def detect_clipping(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
 
 def detect_crash(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """The line that raised the exception the run ended with."""
-    exc = ix.reader.meta.get("exception")
-    if not exc and ix.reader.meta.get("status") in ("ok", None):
-        return []
+    meta = ix.reader.meta
+    if meta.get("status") in ("ok", None, "exit") and (meta.get("status") != "exit" or meta.get("exit_code") == 0):
+        return []  # finished, or ended by ``sys.exit(0)`` (``sys.exit(main())``): no crash
     events = [e for e in ix.reader.exception_events() if isinstance(e.data, dict)]
     if not events:
         return []
