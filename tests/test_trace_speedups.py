@@ -209,3 +209,23 @@ def test_new_threads_are_traced_through_the_dispatcher():
         threading.settrace(previous)
     assert seen == ["worker"]
     assert installed == [dispatcher]
+
+
+def test_child_shards_say_which_dispatch_recorded_them(tmp_path):
+    script = tmp_path / "forks.py"
+    script.write_text(
+        "import multiprocessing as mp\n\n"
+        "def work(n):\n    return sum(i * i for i in range(n))\n\n"
+        "if __name__ == '__main__':\n"
+        "    p = mp.get_context('spawn').Process(target=work, args=(1000,))\n"
+        "    p.start()\n    p.join()\n"
+    )
+    out = tmp_path / "run.ctrace"
+    proc = run_cli("trace", "--backend", "settrace", "--root", str(tmp_path), "-o", str(out), str(script), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    shards = list((tmp_path / "run.ctrace.d").glob("*.ctrace"))
+    assert len(shards) == 1
+    expected = "c" if recorder.c_dispatcher() is not None else "python"
+    for path in (out, shards[0]):
+        with TraceReader(path) as reader:
+            assert reader.meta["dispatch"] == expected, path
