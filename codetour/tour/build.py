@@ -18,7 +18,7 @@ from codetour.store.processes import process_stops, run_around
 from codetour.store.reader import Function, TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
-from codetour.tour.phases import Evidence, detect_phases, frame_index, words
+from codetour.tour.phases import Evidence, detect_phases, finished_normally, frame_index, words
 from codetour.tour.runs import RunIndex, array_shape, dict_items, fields_of, is_array, is_scalar, type_of
 from codetour.units import duration
 
@@ -120,7 +120,7 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
             listed = ", ".join(named[:-1]) + (" or " if len(named) > 1 else "") + named[-1]
             texts.insert(0, f"no {listed} in repo code: they happen inside `{fitted}.fit`, if the model has them")
         description += "\n\nNot in this run: " + "; ".join(texts) + "."
-    if meta.get("status") not in (None, "ok") and not (meta.get("status") == "exit" and meta.get("exit_code") == 0):
+    if not finished_normally(meta):
         exc = meta.get("exception") or {}
         what = exc.get("type") if isinstance(exc, dict) else exc
         description += f"\n\nThe run did not finish normally ({meta.get('status')}{': ' + str(what) if what else ''})."

@@ -2001,20 +2001,19 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         out += _buffer_sampled(ix, batch, loop)
     if not out and batch is not None:
         # the arrays the batch function reads from outside itself (module globals)
-        for call in ix.info(_file(ix, batch.fid), batch.line).calls:
-            for fid in ix.callee_functions(batch.frame_id, batch.seq, call):
-                callee = ix.functions[fid]
-                lines = [ix.info(callee.file_id, r.line) for r in ix.runs if r.fid == fid]
-                local = {t for info in lines for t in info.targets}
-                for name in sorted({n for info in lines for n in info.reads} - local):
-                    src = _array_origin(ix, callee.file_id, name)
-                    if src is not None:
-                        g = ix.module_globals(callee.file_id).get(src[1], "")
-                        chars = _text_length(g)
-                        what = f"a text of {chars:,} characters" if chars is not None else g.split(" min")[0]
-                        out.append(
-                            _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
-                        )
+        for fid in _callees(ix, batch):
+            callee = ix.functions[fid]
+            lines = [ix.info(callee.file_id, r.line) for r in ix.runs if r.fid == fid]
+            local = {t for info in lines for t in info.targets}
+            for name in sorted({n for info in lines for n in info.reads} - local):
+                src = _array_origin(ix, callee.file_id, name)
+                if src is not None:
+                    g = ix.module_globals(callee.file_id).get(src[1], "")
+                    chars = _text_length(g)
+                    what = f"a text of {chars:,} characters" if chars is not None else g.split(" min")[0]
+                    out.append(
+                        _evidence(ix, "data", src[0], 0.7, f"makes `{src[1]}` ({what}), the data the batches are drawn from")
+                    )
         if not out and not ({"environment", "rollout"} & decided.keys()):
             out += _sliced_in_batch_function(ix, batch)
         loop = decided.get("training loop")
@@ -2058,16 +2057,20 @@ def _drawn_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
     """``batch_x, batch_y = get_batch()`` where ``get_batch`` draws random numbers (``torch.randn(32)``,
     ``np.random.normal(mu, sigma, n)``): synthetic data, drawn afresh for every batch. The line of the function
     the batch line calls that draws them is the data."""
-    for call in ix.info(_file(ix, batch.fid), batch.line).calls:
-        for fid in ix.callee_functions(batch.frame_id, batch.seq, call):
-            for run in sorted((r for r in ix.runs if r.fid == fid), key=lambda r: r.seq):
-                drawn = [
-                    c.callee for c in ix.info(_file(ix, fid), run.line).calls if _RANDOM_DRAW.match(_canonical(ix, run, c.callee))
-                ]
-                if drawn:
-                    reason = f"`{drawn[0]}(...)` draws synthetic data afresh for every batch (no data set)"
-                    return [_evidence(ix, "data", run, 0.6, reason)]
+    for fid in _callees(ix, batch):
+        for run in sorted((r for r in ix.runs if r.fid == fid), key=lambda r: r.seq):
+            drawn = [
+                c.callee for c in ix.info(_file(ix, fid), run.line).calls if _RANDOM_DRAW.match(_canonical(ix, run, c.callee))
+            ]
+            if drawn:
+                reason = f"`{drawn[0]}(...)` draws synthetic data afresh for every batch (no data set)"
+                return [_evidence(ix, "data", run, 0.6, reason)]
     return []
+
+
+def _callees(ix: RunIndex, ev: Evidence) -> list[int]:
+    """The repo functions the calls on ``ev``'s line entered, call by call (the batch function of ``get_batch()``)."""
+    return [fid for call in ix.info(_file(ix, ev.fid), ev.line).calls for fid in ix.callee_functions(ev.frame_id, ev.seq, call)]
 
 
 def _buffer_sampled(ix: RunIndex, batch: Evidence, loop: Evidence) -> list[Evidence]:
@@ -2120,24 +2123,23 @@ def _sliced_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
     index arrays, ``for idx in buffer.minibatches()``: what that slices is a permutation, not data.)"""
     if any(lp.head == batch.line for lp in ix.loops_around(batch.fid, batch.line)):
         return []
-    for call in ix.info(_file(ix, batch.fid), batch.line).calls:
-        for fid in ix.callee_functions(batch.frame_id, batch.seq, call):
-            callee = ix.functions[fid]
-            frames = [f for f in ix.reader.frames_of(fid) if not f.resumed]
-            end = frames[0].end_seq if frames else None
-            if end is None:
-                continue
-            fr = frames[0]
-            for event in ix.reader.events(fr.start_seq, end + 1, frame_id=fr.id):
-                stmt = ix.info(callee.file_id, event.line).stmt if event.kind == LINE else None
-                for node in ast.walk(stmt) if stmt is not None else ():
-                    base = dotted(node.value) if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) else ""
-                    if not base or not is_array(ix.value(fr.id, event.seq, base)):
-                        continue
-                    made = ix.last_assignment(fr.id, base, event.seq)
-                    if made is not None and ix.info(callee.file_id, made[0]).calls:
-                        run = run_in_frame(ix, fr.id, made[0], made[1])
-                        return [_evidence(ix, "data", run, 0.7, f"makes `{base}`, the array the batches are sliced from")]
+    for fid in _callees(ix, batch):
+        callee = ix.functions[fid]
+        frames = [f for f in ix.reader.frames_of(fid) if not f.resumed]
+        end = frames[0].end_seq if frames else None
+        if end is None:
+            continue
+        fr = frames[0]
+        for event in ix.reader.events(fr.start_seq, end + 1, frame_id=fr.id):
+            stmt = ix.info(callee.file_id, event.line).stmt if event.kind == LINE else None
+            for node in ast.walk(stmt) if stmt is not None else ():
+                base = dotted(node.value) if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) else ""
+                if not base or not is_array(ix.value(fr.id, event.seq, base)):
+                    continue
+                made = ix.last_assignment(fr.id, base, event.seq)
+                if made is not None and ix.info(callee.file_id, made[0]).calls:
+                    run = run_in_frame(ix, fr.id, made[0], made[1])
+                    return [_evidence(ix, "data", run, 0.7, f"makes `{base}`, the array the batches are sliced from")]
     return []
 
 
@@ -2852,11 +2854,16 @@ def detect_clipping(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
     return out
 
 
+def finished_normally(meta: dict) -> bool:
+    """The run ended at its end, or by ``sys.exit(0)`` (``sys.exit(main())`` returning 0): not a crash."""
+    status = meta.get("status")
+    return status in (None, "ok") or (status == "exit" and meta.get("exit_code") == 0)
+
+
 def detect_crash(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """The line that raised the exception the run ended with."""
-    meta = ix.reader.meta
-    if meta.get("status") in ("ok", None, "exit") and (meta.get("status") != "exit" or meta.get("exit_code") == 0):
-        return []  # finished, or ended by ``sys.exit(0)`` (``sys.exit(main())``): no crash
+    if finished_normally(ix.reader.meta):
+        return []
     events = [e for e in ix.reader.exception_events() if isinstance(e.data, dict)]
     if not events:
         return []

@@ -109,6 +109,19 @@ grow(Dispatcher *self)
     return 0;
 }
 
+/* A call of an ignored code object: answered here, with no line events for its frame. */
+static int
+answered_in_c(const Dispatcher *self, PyFrameObject *frame)
+{
+    PyCodeObject *code = PyFrame_GetCode(frame);
+    int ignored = is_ignored(self, (PyObject *)code);
+    Py_DECREF(code);
+    if (ignored) {
+        ((Frame *)frame)->f_trace_lines = 0;
+    }
+    return ignored;
+}
+
 static int
 dispatch(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
 {
@@ -116,11 +129,7 @@ dispatch(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     Frame *f = (Frame *)frame;
     PyObject *callback;
     if (what == PyTrace_CALL) {
-        PyCodeObject *code = PyFrame_GetCode(frame);
-        int ignored = is_ignored(self, (PyObject *)code);
-        Py_DECREF(code);
-        if (ignored) {
-            f->f_trace_lines = 0;
+        if (answered_in_c(self, frame)) {
             return 0;
         }
         callback = self->global;
@@ -245,14 +254,9 @@ Dispatcher_call(Dispatcher *self, PyObject *args, PyObject *kwds)
         return NULL;
     }
     PyEval_SetTrace(dispatch, (PyObject *)self);
-    if (PyUnicode_Check(event) && PyUnicode_CompareWithASCIIString(event, "call") == 0) {
-        PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
-        int ignored = is_ignored(self, (PyObject *)code);
-        Py_DECREF(code);
-        if (ignored) {
-            ((Frame *)frame)->f_trace_lines = 0;
-            Py_RETURN_NONE;
-        }
+    if (PyUnicode_Check(event) && PyUnicode_CompareWithASCIIString(event, "call") == 0 &&
+        answered_in_c(self, (PyFrameObject *)frame)) {
+        Py_RETURN_NONE;
     }
     return PyObject_CallFunctionObjArgs(self->global, frame, event, arg, NULL);
 }

@@ -117,7 +117,7 @@ class Scope:
         cached = self._realpath_cache.get(filename)
         if cached is None:
             folder, name = _split(filename)
-            if name not in ("", ".", "..") and os.path.isabs(filename) and not self._is_link(folder, name):
+            if name not in ("", ".", "..") and _isabs(filename) and not self._is_link(folder, name):
                 cached = os.path.join(self._real_folder(folder), name)
             else:
                 cached = os.path.realpath(filename)
