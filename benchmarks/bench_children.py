@@ -91,9 +91,16 @@ from codetour.store.reader import TraceReader
 
 DDP = ROOT / "sample_repos" / "ddp_tiny" / "train.py"
 WORKLOADS = ("dataloader", "ddp", "pool", "fixed")
-# dispatch -> (the suffix of its variants' names, the environment prefix of its traced commands)
-PYTHON_DISPATCH = " (Python dispatch)"
-DISPATCHES = {"c": ("", []), "python": (PYTHON_DISPATCH, ["env", "CODETOUR_SPEEDUPS=0"])}
+# dispatch -> (the suffix of its variants' names, the environment prefix of its traced commands).
+# "c-traced-imports": the C dispatcher with libraries' module code traced too, as before the import
+# gate (codetour/trace/imports.py).
+DISPATCHES = {
+    "c": ("", []),
+    "python": (" (Python dispatch)", ["env", "CODETOUR_SPEEDUPS=0"]),
+    "c-traced-imports": (" (imports traced)", ["env", "CODETOUR_UNTRACED_IMPORTS=0"]),
+}
+# --dispatch -> the modes measured side by side
+MODES = {"c": ["c"], "python": ["python"], "both": ["c", "python"], "imports": ["c", "c-traced-imports"]}
 
 DATALOADER = textwrap.dedent(
     '''
@@ -276,7 +283,9 @@ def recorded_dispatch(folder: Path, backend: str, env: list[str]) -> str:
         folder,
     )
     with TraceReader(out) as reader:
-        return str(reader.meta.get("dispatch") or reader.meta.get("backend") or "?")
+        meta = reader.meta
+    recorded = str(meta.get("dispatch") or meta.get("backend") or "?")
+    return f"{recorded}-traced-imports" if meta.get("library_imports") == "traced" and recorded != "monitoring" else recorded
 
 
 def measure(cmd: list[str], folder: Path) -> Measure:
@@ -332,13 +341,14 @@ def main() -> None:
     parser.add_argument(
         "--dispatch",
         default="c",
-        choices=("c", "python", "both"),
+        choices=tuple(MODES),
         help="settrace on 3.10/3.11: the C dispatcher (default, where built), the pure-Python dispatch "
-        "(CODETOUR_SPEEDUPS=0), or both side by side",
+        "(CODETOUR_SPEEDUPS=0), both side by side, or 'imports': the C dispatcher with libraries' "
+        "imports untraced (the default) and traced (CODETOUR_UNTRACED_IMPORTS=0) side by side",
     )
     args = parser.parse_args()
     only = args.only or list(WORKLOADS)
-    dispatches = ["c", "python"] if args.dispatch == "both" else [args.dispatch]
+    dispatches = MODES[args.dispatch]
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -350,6 +360,8 @@ def main() -> None:
         recorded = {d: recorded_dispatch(folder, args.backend, DISPATCHES[d][1]) for d in dispatches}
         if args.dispatch == "both" and recorded["c"] != "c":
             print(f"the C dispatcher is not in use here (the trace says {recorded['c']!r}): both rows record alike")
+        elif args.dispatch == "imports" and recorded["c"] == recorded["c-traced-imports"]:
+            print(f"imports are traced alike in both rows here (the traces say {recorded['c']!r})")
         elif any(recorded[d] not in (d, "monitoring") for d in dispatches):
             raise SystemExit(f"the traces do not record with the dispatch asked for: {recorded}")
         work = commands(folder, args.items, only, args.backend, dispatches)
@@ -414,8 +426,9 @@ def main() -> None:
         extra_header += ["same work traced in 1 process", "follow/parent only", "floor"]
         print(table(sorted(extra_rows, key=lambda row: row[0]), extra_header))
     if len(dispatches) == 2:
+        first, second = dispatches
         print()
-        print("C dispatcher / Python dispatch (CPU; 'tracing' is traced - untraced, what recording adds)")
+        print(f"{first} / {second} (CPU; 'tracing' is traced - untraced, what recording adds)")
         side = []
         for name, cpu in cpu_all.items():
             cells = [name]
@@ -423,7 +436,7 @@ def main() -> None:
                 if variant not in cpu:
                     cells += ["-", "-"]
                     continue
-                c, py = cpu[variant], cpu[variant + PYTHON_DISPATCH]
+                c, py = cpu[variant + DISPATCHES[first][0]], cpu[variant + DISPATCHES[second][0]]
                 cells += [f"{c / py:.3f}x", f"{(c - cpu['untraced']) / (py - cpu['untraced']):.3f}x"]
             side.append(cells)
         print(table(side, ["workload", "parent only", "tracing (parent only)", "follow", "tracing (follow)"]))

@@ -243,7 +243,10 @@ class Session:
         if self.recorder is not None:
             self.recorder.start()
             # Event times count from here: the wall clock that lines them up with other processes.
-            self.writer.set_meta({"start_time": self.recorder.started_wall, "dispatch": self.recorder.dispatch})
+            recorder = self.recorder
+            self.writer.set_meta(
+                {"start_time": recorder.started_wall, "dispatch": recorder.dispatch, "library_imports": recorder.library_imports}
+            )
 
     def _meta(self) -> dict[str, Any]:
         recorder = self.recorder
@@ -262,6 +265,7 @@ class Session:
             "budgets": {"calls": self.config.calls, "iterations": self.config.iterations},  # Budgets.as_dict()
             "backend": getattr(recorder, "backend", "settrace") if recorder else None,
             "dispatch": recorder.dispatch if recorder else None,
+            "library_imports": recorder.library_imports if recorder else None,
             "pid": self.pid,
             "start_time": getattr(recorder, "started_wall", None) or self.info["started_ns"] / 1e9,
             "process": self.info,

@@ -36,13 +36,14 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
 from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
 from codetour.store.schema import FOLD as FOLD_EVENT
 from codetour.store.writer import TraceWriter, snapshot_file
-from codetour.trace import redact, series, summary
+from codetour.trace import imports, redact, series, summary
 from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
 from codetour.trace.threads import start_without_signals
@@ -161,6 +162,9 @@ class Recorder:
         self._hook: Any = None
         self._ignore: Callable[[Any], None] | None = None
         self.dispatch: str | None = None  # settrace: "c" (the C dispatcher) or "python"
+        # settrace on 3.10/3.11: libraries' module code runs untraced (codetour.trace.imports).
+        self._gate: Any = None
+        self.library_imports: str | None = None  # "untraced" with the gate, "traced" without
         self._flush_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._flusher_stop = threading.Event()
@@ -790,10 +794,17 @@ class Recorder:
             warnings.filterwarnings("ignore", message="assigning None to unbound local", category=RuntimeWarning)
             self._warning_filter = warnings.filters[0]
         threading.settrace(self._hook)  # a new thread calls it once through sys.settrace: it then installs itself in C
-        if self._ignore is not None:
-            self._hook.install()
-        else:
-            sys.settrace(self._hook)
+        resume = self._hook.install if self._ignore is not None else partial(sys.settrace, self._hook)
+        if sys.version_info < (3, 12) and os.environ.get("CODETOUR_UNTRACED_IMPORTS", "1") != "0":
+            # Not on 3.12+: there sys.settrace sits on sys.monitoring, and switching it off and on
+            # instruments every code object again.
+            self._gate = imports.ImportGate(self.scope, self._hook, resume, self._records_here)
+            imports.install(self._gate)
+        self.library_imports = "untraced" if self._gate is not None else "traced"
+        resume()
+
+    def _records_here(self) -> bool:
+        return self.active and os.getpid() == self.pid
 
     def _after_fork_in_child(self) -> None:
         # The child must never write into the parent's database: it lets go of it, and records
@@ -803,6 +814,8 @@ class Recorder:
         self.active = False
         self.code_ids.clear()
         self.writer.detach_after_fork()
+        if self._gate is not None:
+            imports.uninstall(self._gate)
         sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)
         if self.follow is not None:
@@ -814,6 +827,8 @@ class Recorder:
             return
         if self.active:
             current = sys.gettrace()
+            if current is None and self._gate is not None and self._gate.suspended():
+                current = self._hook  # stopped while a library was being imported: not displaced
             if current is not self._hook and current is not self._oneshot:
                 # The target installed its own trace function (a debugger, coverage) or cleared ours.
                 self.displaced_by = "sys.settrace(None)" if current is None else _describe_tracer(current)
@@ -821,6 +836,8 @@ class Recorder:
             sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)
         self.active = False
+        if self._gate is not None:
+            imports.uninstall(self._gate)
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
         self._global = self._hook = self._ignore = None
         self._resume_after_fork = False

@@ -273,6 +273,7 @@ def run_metadata(target: Target, recorder: Recorder, result: RunResult | None) -
         "budgets": recorder.budgets.as_dict(),
         "backend": getattr(recorder, "backend", "settrace"),
         "dispatch": recorder.dispatch,
+        "library_imports": getattr(recorder, "library_imports", None),
         "pid": recorder.pid,
         "start_time": getattr(recorder, "started_wall", None),
         "end_time": time.time(),
