@@ -23,7 +23,9 @@ updates, the resolved config fields, and the batch shape; ``false-no`` clauses o
 saying a phase did not run ("no evaluation ran", "No training step ran") that the labels say ran;
 ``bad#`` run counts stated at the primary update / loop line that differ from the manifest's
 ``updates`` / ``iterations``. A stop whose title names two phases ("Forward pass + the loss") is scored
-for each: found at the line for both, and a wrong stop if either is not at its label.
+for each: found at the line for both, and a wrong stop if either is not at its label. A run with traced
+child processes (shards in ``<trace>.d/``): a stop in another process is resolved there, as ``codetour
+tour`` renders it, and a labelled line counts as run when it ran in any traced process of the run.
 
 ``--manifests heldout`` runs ``benchmarks/corpus_heldout/`` instead: repos of other shapes, labelled
 before any tour of them was seen and never developed against, scored the same way (give
@@ -131,13 +133,19 @@ def generated_stops(trace: str) -> list[dict[str, Any]]:
     """
     from codetour.store.reader import TraceReader
     from codetour.tour.build import build_tour
-    from codetour.tour.resolve import resolve_in_trace
+    from codetour.tour.resolve import resolve_tour
+
+    try:  # a stop in another process of the run (a worker, a spawned trainer) resolves there, as the renderer does
+        from codetour.tour.render import resolve_in_other_processes
+    except ImportError:  # a codetour from before traced child processes (#18)
+
+        def resolve_in_other_processes(resolved: Any, reader: Any) -> Any:
+            return resolved
 
     out: list[dict[str, Any]] = []
     with TraceReader(trace) as reader:
         tour = build_tour(reader)
-        for stop in tour.stops:
-            resolved = resolve_in_trace(stop, reader)
+        for stop, resolved in zip(tour.stops, resolve_in_other_processes(resolve_tour(tour, reader), reader)):
             out.append(
                 {
                     "title": stop.title,
@@ -155,7 +163,19 @@ def generated_stops(trace: str) -> list[dict[str, Any]]:
 
 
 def first_runs(trace: str, spans: list[tuple[str, int, int]]) -> list[int | None]:
-    """For each (file, first, last) span, the first recorded trace step at a line in it (or None)."""
+    """For each (file, first, last) span, the first recorded trace step at a line in it (or None); a span that ran
+    only in another traced process of the run (its shard, ``run.ctrace.d/<pid>.ctrace``) gets that process's step."""
+    result = _first_runs_in(trace, spans)
+    shards = sorted(Path(trace + ".d").glob("*.ctrace")) if Path(trace + ".d").is_dir() else []
+    for shard in shards:
+        if all(seq is not None for seq in result):
+            break
+        there = _first_runs_in(str(shard), spans)
+        result = [seq if seq is not None else other for seq, other in zip(result, there)]
+    return result
+
+
+def _first_runs_in(trace: str, spans: list[tuple[str, int, int]]) -> list[int | None]:
     from codetour.store.reader import TraceReader
 
     result: list[int | None] = []
