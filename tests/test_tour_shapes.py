@@ -10,6 +10,7 @@ from conftest import has_torch, trace_script
 
 from codetour.store.reader import TraceReader
 from codetour.tour.build import build_tour
+from codetour.tour.render import resolve_in_other_processes
 from codetour.tour.resolve import OK, resolve_tour
 
 SHAPES = Path(__file__).resolve().parent / "data" / "shapes"
@@ -1239,7 +1240,7 @@ def test_a_function_that_loads_what_training_saved_and_runs_it_is_the_evaluation
     assert "no evaluation ran" not in tour.description
 
 
-def test_training_that_ran_only_in_spawned_children_is_pointed_to(tmp_path):
+def test_training_that_ran_only_in_spawned_children_is_toured_there(tmp_path):
     script = SHAPES / "spawned_trainers.py"
     proc, trace = trace_script(tmp_path, script, root=SHAPES, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -1247,18 +1248,74 @@ def test_training_that_ran_only_in_spawned_children_is_pointed_to(tmp_path):
     assert len(shards) == 2
     with TraceReader(trace) as reader:
         tour = build_tour(reader)
-    # not "No training step ran": it ran in the children, and the tour says where and how to tour it
+    # not "No training step ran": it ran in the children, and the tour says where and how to tour one alone
     said = re.search(
-        r"The training ran in another process: (\S+) \(pid (\d+), started by spawn\) made its updates at (\S+):(\d+)",
+        r"The training ran in another process: this process trained nothing itself\. The training stops below are from "
+        r"(\S+) \(pid (\d+), started by spawn\), which made its updates at (\S+):(\d+) \(1 more traced process ran beside it\)",
         tour.description,
     )
     assert said is not None, tour.description
     assert f"{said.group(3)}:{said.group(4)}" == f"spawned_trainers.py:{line_of(script, 'w -= lr * grad')}"
-    assert f"`codetour tour {tmp_path / 'spawned_trainers.ctrace.d' / (said.group(2) + '.ctrace')}` tours it" in tour.description
-    assert "1 more traced process of the run too" in tour.description
+    shard = tmp_path / "spawned_trainers.ctrace.d" / f"{said.group(2)}.ctrace"
+    assert f"`codetour tour {shard}` tours that process alone" in tour.description
+    assert "No training step ran" not in tour.description
     # ended by sys.exit(0): a normal end, no crash stop
     assert "did not finish normally" not in tour.description
     assert all(s.phase != "crash" for s in tour.stops)
-    with TraceReader(tmp_path / "spawned_trainers.ctrace.d" / f"{said.group(2)}.ctrace") as child:
+    # the child's training stops are the parent's tour's, each saying which process it ran in
+    trained = [(s.phase, s.line) for s in tour.stops if s.phase != "other"]
+    assert trained == expect(
+        script,
+        [
+            ("data", "X = rng.normal(size=(64, 3))"),
+            ("model", "w = np.zeros(3)"),
+            ("training loop", "for step in range(steps):"),
+            ("forward", "pred = X @ w"),
+            ("loss", "loss = np.mean((pred - y) ** 2)"),
+            ("backward", "grad = 2 * X.T @ (pred - y) / len(y)"),
+            ("update", "w -= lr * grad"),
+        ],
+    )
+    for stop in tour.stops:
+        if stop.phase != "other":
+            assert stop.narration.startswith(
+                f"*This ran in another process: {said.group(1)} (pid {said.group(2)}, started by spawn)"
+            )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "This line ran 30 times in that process." in by["update"]
+    with TraceReader(shard) as child:
         child_tour = build_tour(child)
-    assert ("update", line_of(script, "w -= lr * grad")) in [(s.phase, s.line) for s in child_tour.stops]
+    assert [(s.phase, s.line) for s in child_tour.stops if s.phase != "other"] == trained
+
+
+def test_a_model_built_here_and_trained_by_spawned_processes(tmp_path):
+    script = SHAPES / "shared_model_workers.py"
+    proc, trace = trace_script(tmp_path, script, "w.npy", root=SHAPES, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with TraceReader(trace) as reader:
+        tour = build_tour(reader)
+        resolved = resolve_in_other_processes(resolve_tour(tour, reader), reader)
+    # each stop resolves to its line in the process it ran in: the model and the save here, the training in a child
+    assert all(r.status == OK for r in resolved), [(r.stop.title, r.message) for r in resolved]
+    assert [r.line for r in resolved] == [s.line for s in tour.stops]
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "model = Linear(3, seed=1)"),  # built here, never trained here: found by the type the child trains
+            ("other", "for epoch in range(epochs):"),  # the worker's call: what each child was handed
+            ("training loop", "for epoch in range(epochs):"),
+            ("batch", "for xb, yb in batches(x, y, 16):"),
+            ("forward", "pred = model.forward(xb)"),
+            ("loss", "loss = np.mean((pred - yb) ** 2)"),
+            ("backward", "grad_w = 2 * xb.T @ (pred - yb) / len(yb)"),
+            ("update", "model.w -= lr * grad_w"),
+            ("checkpoint", "np.save(sys.argv[1], model.w)"),
+        ],
+    )
+    away = [s for s in tour.stops if s.narration.startswith("*This ran in another process: SpawnProcess-")]
+    assert [s.phase for s in away] == ["other", "training loop", "batch", "forward", "loss", "backward", "update"]
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "the object the forward pass in SpawnProcess-" in by["model"] and "`model` holds 3 parameters" in by["model"]
+    assert "The loop ran 2 iterations in that process." in by["training loop"]
+    assert "This line ran 8 times in that process." in by["update"]  # 2 epochs x 4 batches of 16, in one child
+    assert "no training step" not in tour.description.lower() and "no checkpoint" not in tour.description

@@ -13,12 +13,13 @@ expected phases did not run.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from codetour.store.processes import process_stops, run_around
+from codetour.store.processes import Process, Run, process_stops, run_around
 from codetour.store.reader import Function, TraceReader
 from codetour.tour import facts
 from codetour.tour.model import Stop, Tour
-from codetour.tour.phases import Evidence, detect_phases, finished_normally, frame_index, words
+from codetour.tour.phases import PER_ITERATION, Evidence, detect_phases, finished_normally, frame_index, model_built_as, words
 from codetour.tour.runs import RunIndex, array_shape, dict_items, fields_of, is_array, is_scalar, type_of
 from codetour.units import duration
 
@@ -80,7 +81,89 @@ MISSING_TEXT = {
 def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
     ix = RunIndex(reader)
     decided, _ = detect_phases(ix)
-    stops = _merge(decided)
+    away = _training_away(reader) if "hot function" in decided else None
+    try:
+        return _build(reader, ix, decided, away, title)
+    finally:
+        if away is not None:
+            away.run.close()
+
+
+# what a process that trained gives the tour of a process that did not: the training itself, and where its data and
+# model were made when it made them; the parent's own settings, evaluation and checkpoint stay the parent's
+TRAINING_PHASES = PER_ITERATION | {"training loop"}
+MADE_WHERE_TRAINED = ("data", "environment", "model")
+
+
+@dataclass
+class Away:
+    """The traced process of the run that trained, when the process toured did not (Hogwild!-style children)."""
+
+    run: Run
+    origin: Process
+    process: Process
+    ix: RunIndex
+    decided: dict[str, Evidence]
+
+    def others(self) -> list[Process]:
+        return [p for p in self.run.processes if p is not self.origin and p is not self.process and p.info.traced]
+
+    def said(self) -> str:
+        p = self.process
+        return f"{p.label} (pid {p.pid}, started by {p.info.how})"
+
+
+def _training_away(reader: TraceReader) -> Away | None:
+    """The first traced process of the run, other than this trace's, whose recording has an update step
+    (``mp.Process(target=train)`` children, Hogwild!): its index and phases. The caller closes the run."""
+    found = run_around(reader)
+    if found is None:
+        return None
+    run, origin = found
+    for process in run.processes:
+        if process is origin or not process.info.traced or not process.reader.event_count:
+            continue
+        ix = RunIndex(process.reader)  # type: ignore[arg-type]
+        decided = detect_phases(ix)[0]
+        if "update" in decided:
+            return Away(run, origin, process, ix, decided)
+    run.close()
+    return None
+
+
+def _merged_phases(ix: RunIndex, decided: dict[str, Evidence], away: Away) -> tuple[dict[str, Evidence], dict[str, Evidence]]:
+    """This process's phases and the training process's, one source per phase: the training phases from where they
+    ran; data, environment and model from there too when it made them, else from here (a model built here and handed
+    to the process: found here by its type); settings, evaluation and checkpoint from here when they ran here."""
+    here = {p: ev for p, ev in decided.items() if p not in TRAINING_PHASES and p not in ("entry", "hot function")}
+    there: dict[str, Evidence] = {}
+    for phase, ev in away.decided.items():
+        if phase in TRAINING_PHASES or phase in MADE_WHERE_TRAINED or phase not in here:
+            there[phase] = ev
+            here.pop(phase, None)
+    forward = away.decided.get("forward")
+    if "model" not in here and "model" not in there and forward is not None and forward.facts.get("model"):
+        name = str(forward.facts["model"])
+        kind = type_of(away.ix.value(forward.frame_id, forward.seq, name))
+        built = model_built_as(ix, kind)
+        if built is not None:
+            built.reasons = [f"builds `{built.facts.get('name') or name}`, the object the forward pass in {away.said()} calls"]
+            here["model"] = built
+    return here, there
+
+
+def _build(reader: TraceReader, ix: RunIndex, decided: dict[str, Evidence], away: Away | None, title: str | None) -> Tour:
+    # each stop with the recording it was found in: this process's, or (Hogwild!) the process that trained
+    placed: list[tuple[RunIndex, dict[str, Evidence], Evidence, list[Evidence]]]
+    if away is not None:
+        here, there = _merged_phases(ix, decided, away)
+        placed = [(ix, here, ev, also) for ev, also in _merge(here)]
+        placed += [(away.ix, there, ev, also) for ev, also in _merge(there)]
+        origin, trained = away.origin, away.process
+        placed.sort(key=lambda t: _wall_ns(origin if t[0] is ix else trained, t[2].seq))  # the processes' moments, in order
+        decided = {**here, **there}
+    else:
+        placed = [(ix, decided, ev, also) for ev, also in _merge(decided)]
 
     meta = reader.meta
     entry = meta.get("entry") or meta.get("module") or "the program"
@@ -92,16 +175,17 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
         "Each stop is the line that does that part of the run, the first time it ran; "
         "the per-iteration stops show the first iteration of the main loop."
     )
-    elsewhere = _trained_in_another_process(reader) if "hot function" in decided else None
-    if elsewhere is not None:  # Hogwild!-style: the parent only starts the processes that train
+    if away is not None:  # Hogwild!-style: the parent only starts the processes that train
+        others = away.others()
+        beside = f" ({len(others)} more traced process{'es' if len(others) != 1 else ''} ran beside it)" if others else ""
+        update = away.decided["update"]
+        made = f"{away.process.reader.files[away.ix.functions[update.fid].file_id].relpath}:{update.line}"
         description += (
-            f"\n\nNo training step ran in this process. {elsewhere} This tour follows this process: where it starts, "
-            "the loop that drives it and where its time goes."
+            f"\n\nThe training ran in another process: this process trained nothing itself. The training stops below "
+            f"are from {away.said()}, which made its updates at {made}{beside}; each says which process it ran in, and "
+            f"`codetour tour {away.process.path}` tours that process alone."
         )
-        rest = [p for p in missing if p in ("evaluation", "checkpoint")]
-        if rest:
-            description += " Not in this process: " + "; ".join(MISSING_TEXT[p] for p in rest) + "."
-    elif "hot function" in decided:  # no learning step: the tour follows the run's own structure
+    if "hot function" in decided:  # no learning step: the tour follows the run's own structure
         description += (
             "\n\nNo training step ran (no loss, no gradients, no optimizer update): this tour follows where the run "
             "starts, the loop that drives it and where its time goes."
@@ -125,59 +209,54 @@ def build_tour(reader: TraceReader, title: str | None = None) -> Tour:
         what = exc.get("type") if isinstance(exc, dict) else exc
         description += f"\n\nThe run did not finish normally ({meta.get('status')}{': ' + str(what) if what else ''})."
     tour = Tour(title=title or f"A tour of {_short(entry)}", description=description)
-    for i, (ev, also) in enumerate(stops):
-        func = ix.functions[ev.fid]
-        nxt = stops[i + 1][0] if i + 1 < len(stops) else None
+    first_away = None
+    for i, (where, found, ev, also) in enumerate(placed):
+        func = where.functions[ev.fid]
+        nxt = placed[i + 1][2] if i + 1 < len(placed) else None
         phases = [ev.phase, *(a.phase for a in also)]
         title_text = str(ev.facts.get("title") or PHASE_TITLES.get(ev.phase, ev.phase)) + "".join(
             f" + {PHASE_TITLES.get(p, p).lower()}" for p in phases[1:]
         )
-        text = ix.info(func.file_id, ev.line).text
+        narration = _narrate(where, found, ev, also, nxt)
+        if where is not ix and away is not None:
+            first_away = len(tour.stops) if first_away is None else first_away
+            narration = narration.replace(" in the whole run.", " in that process.").replace(" in this run.", " in that process.")
+            narration = f"*This ran in another process: {away.said()}, whose recording this stop is from.*\n\n{narration}"
+        text = where.info(func.file_id, ev.line).text
         tour.stops.append(
             Stop(
                 title=f"{title_text}: {func.qualname}",
                 at=func.qualname,
-                file=reader.files[func.file_id].relpath,
+                file=where.reader.files[func.file_id].relpath,
                 match=text or None,
-                call=frame_index(ix, ev.frame_id),
-                hit=_hit(ix, ev),
+                call=frame_index(where, ev.frame_id),
+                hit=_hit(where, ev),
                 phase=_stop_phase(ev.phase),
                 line=ev.line,
-                narration=_narrate(ix, decided, ev, also, nxt),
+                narration=narration,
             )
         )
     # Runs with traced child processes (#18): a stop in a worker, what differs per rank (store/processes.py).
     for position, fields in reversed(process_stops(reader, [s.phase for s in tour.stops])):
+        if first_away is not None and away is not None and _ran_in(away.process, fields):
+            position = first_away  # the worker's call that the training stops after it come from
         tour.stops.insert(position, Stop(**fields))
     return tour
 
 
-def _trained_in_another_process(reader: TraceReader) -> str | None:
-    """Where the training ran when it was not in this trace's process: the first traced process of the run whose
-    recording has an update step (``mp.Process(target=train)`` children, Hogwild!), and how to tour it."""
-    found = run_around(reader)
-    if found is None:
-        return None
-    run, origin = found
-    try:
-        for process in run.processes:
-            if process is origin or not process.info.traced or not process.reader.event_count:
-                continue
-            ix = RunIndex(process.reader)  # type: ignore[arg-type]
-            update = detect_phases(ix)[0].get("update")
-            if update is None:
-                continue
-            func = ix.functions[update.fid]
-            where = f"{process.reader.files[func.file_id].relpath}:{update.line}"
-            others = sum(1 for p in run.processes if p is not origin and p is not process and p.info.traced)
-            also = f" ({others} more traced process{'es' if others != 1 else ''} of the run too)" if others else ""
-            return (
-                f"The training ran in another process: {process.label} (pid {process.pid}, started by {process.info.how})"
-                f" made its updates at {where}{also}; `codetour tour {process.path}` tours it."
-            )
-        return None
-    finally:
-        run.close()
+def _wall_ns(process: Process, seq: int) -> int:
+    """When a step of a process's recording happened, on the wall clock (to order two processes' stops)."""
+    event = process.reader.event(seq) or process.reader.next_event(seq)
+    return process.wall_ns(event.ts_ns if event is not None else 0)
+
+
+def _ran_in(process: Process, fields: dict) -> bool:
+    """Does a stop's function (``at`` in ``file``) belong to that process's recording?"""
+    reader = process.reader
+    return any(
+        f.qualname == fields.get("at") and reader.files[f.file_id].relpath == fields.get("file")
+        for f in reader.functions.values()
+    )
 
 
 def _stop_phase(phase: str) -> str:

@@ -1887,6 +1887,20 @@ def _built_as(ix: RunIndex, kind: str | None) -> tuple[int, int, int] | None:
     return made
 
 
+def model_built_as(ix: RunIndex, kind: str | None) -> Evidence | None:
+    """A model stop where an object of type ``kind`` was built into a name, for a model this recording never trains
+    (built here and handed to another process that trains it); ``facts["name"]`` is that name."""
+    src = _built_as(ix, kind)
+    if src is None:
+        return None
+    run = run_in_frame(ix, *src[:2], src[2])
+    targets = ix.info(_file(ix, run.fid), run.line).targets
+    ev = _evidence(ix, "model", run, 0.8, f"builds a `{kind}`")
+    if targets:
+        ev.facts["name"] = targets[0]
+    return ev
+
+
 def _alias_of(stmt: ast.stmt | None, name: str) -> str | None:
     """The dotted name ``name`` is bound to by a plain assignment without calls (``a, b = self.a, self.b``)."""
     if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or any(isinstance(n, ast.Call) for n in ast.walk(stmt.value)):
