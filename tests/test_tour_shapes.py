@@ -1319,3 +1319,30 @@ def test_a_model_built_here_and_trained_by_spawned_processes(tmp_path):
     assert "The loop ran 2 iterations in that process." in by["training loop"]
     assert "This line ran 8 times in that process." in by["update"]  # 2 epochs x 4 batches of 16, in one child
     assert "no training step" not in tour.description.lower() and "no checkpoint" not in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_layers_in_a_plain_list_trained_one_by_one_on_one_batch_taken_before(tmp_path):
+    script = SHAPES / "layer_local.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("data", "data = TensorDataset("),
+            ("model", "net = Net([12, 16, 16])"),  # what holds the list, not the loop variable taking its items
+            ("batch", "x, y = next(iter(loader))"),  # not the previous layer's outputs handed to the next layer
+            ("training loop", "for i, layer in enumerate(self.layers):"),
+            ("forward", "g_pos = self.forward(x_pos)"),
+            ("loss", "loss = torch.log1p("),
+            ("backward", "loss.backward()"),
+            ("update", "self.opt.step()"),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "builds `net`, which holds `self.layers`, the layers the forward pass calls" in by["model"]
+    assert "`net` has 0 parameters" in by["model"]  # a plain list's modules are not registered on it
+    assert "The forward pass calls an item of `self.layers`, such as `<Layer (torch module: 208 parameters" in by["model"]
+    assert "takes one batch with `next(...)` before the loop; every step reuses it (as `x_pos`)" in by["batch"]
+    assert "Batch shapes: `x` float32[32, 12], `y` int64[32]" in by["batch"]
+    assert "This line ran 10 times in the whole run." in by["update"]  # 5 steps in each of the 2 layers

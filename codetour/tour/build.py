@@ -410,6 +410,9 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
                 out.append("Batch shapes: " + ", ".join(f"`{k}` {array_shape(v)}" for k, v in shapes.items()) + ".")
         if ev.phase == "model":
             out += _model_size(after)
+            item = ev.facts.get("item")
+            if item:
+                out.append(f"The forward pass calls an item of `{ev.facts.get('container')}`, such as `{item}`.")
             out += _model_structure(ix, ev)
             out += _other_networks(ix, ev, set(after))
     elif ev.phase in ("forward", "loss"):

@@ -247,13 +247,23 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
             return None
         for call in ix.info(caller.file_id, fr.call_line).calls:
             if call.method == func.name and call.receiver:
-                return source_of(ix, parent, call.receiver, fr.start_seq, depth - 1)
+                return source_of(ix, parent, call.receiver, _calling_moment(ix, fr), depth - 1)
         return None
     arg = argument_for(ix, fr, head)
     if arg:
         rest = name.split(".", 1)[1] if "." in name else ""
-        return source_of(ix, parent, f"{arg}.{rest}" if rest else arg, fr.start_seq, depth - 1)
+        return source_of(ix, parent, f"{arg}.{rest}" if rest else arg, _calling_moment(ix, fr), depth - 1)
     return None
+
+
+def _calling_moment(ix: RunIndex, fr: Frame) -> int:
+    """The step of the caller's statement that made the call into ``fr``: what that statement assigns
+    (``h_pos, h_neg = layer.train(h_pos, h_neg)``) is not yet assigned while the call runs, so the arguments'
+    sources are looked for before it, not at the call."""
+    if fr.parent_id is None:
+        return fr.start_seq
+    event = ix.reader.prev_event(fr.start_seq, frame_id=fr.parent_id, kinds=(LINE,))
+    return event.seq if event is not None else fr.start_seq
 
 
 def argument_for(ix: RunIndex, fr: Frame, param: str) -> str | None:
@@ -1520,6 +1530,10 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 name in ix.info(func.file_id, ln).targets for ln in range(body.body_first, body.end + 1)
             )
             if not again:
+                once = _fetched_once(ix, src, name)
+                if once is not None:  # ``x, y = next(iter(loader))`` before the loop: one batch, every step
+                    out.append(once)
+                    break
                 continue  # made before the loop, in its frame: the whole data set, not a batch
         frame_id, line, seq = src
         run = run_in_frame(ix, frame_id, line, seq)
@@ -1592,6 +1606,41 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if out:
             break
     return out
+
+
+def _fetched_once(ix: RunIndex, src: tuple[int, int, int], name: str, hops: int = 8) -> Evidence | None:
+    """Back from an input of the forward pass made before the loop: through plain copies (``h = x``), the callers
+    that handed it down and calls that transform it (``overlay(x, y)``, ``x.to(device)``), to a line that took one
+    batch from an iterator with ``next(...)`` (``x, y = next(iter(loader))``): the batch every step reuses."""
+    frame_id, line, seq = src
+    used = name
+    for _ in range(hops):
+        func = ix.function_of(frame_id)
+        stmt = ix.info(func.file_id, line).stmt if func is not None else None
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+            return None
+        target, value = stmt.targets[0], stmt.value
+        if any(isinstance(n, ast.Call) and dotted(n.func) == "next" for n in ast.walk(value)):
+            run = run_in_frame(ix, frame_id, line, seq)
+            ev = _evidence(
+                ix, "batch", run, 0.8, f"takes one batch with `next(...)` before the loop; every step reuses it (as `{used}`)"
+            )
+            ev.facts["reads"] = sorted(ix.info(func.file_id, line).reads)  # type: ignore[union-attr]
+            return ev
+        part: ast.AST = value
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+            part = next((v for t, v in zip(target.elts, value.elts) if dotted(t) == name), value)
+        called = {id(n.func) for n in ast.walk(part) if isinstance(n, ast.Call)}
+        names = [n.id for n in ast.walk(part) if isinstance(n, ast.Name) and id(n) not in called]
+        data = [n for n in dict.fromkeys(names) if is_array(ix.value(frame_id, seq, n))]
+        if not data:
+            return None
+        found = source_of(ix, frame_id, data[0], seq)
+        if found is None or found == (frame_id, line, seq):
+            return None
+        name = data[0]
+        frame_id, line, seq = found
+    return None
 
 
 def _sliced_arguments(stmt: ast.stmt | None) -> list[str]:
@@ -1756,6 +1805,18 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         src = attribute_source(ix, name.split(".", 1)[1], ix.value(forward.frame_id, forward.seq, name))
     if src is None and name == "self":
         src = _built_as(ix, type_of(ix.value(forward.frame_id, forward.seq, "self")))
+    held = _holder_of_item(ix, src) if src is not None else None
+    if held is not None:
+        # the object the forward pass calls was taken from a container by a loop (``for layer in self.layers``):
+        # the model is what holds the container, built where that was built
+        src, name, container = held
+        run = run_in_frame(ix, *src[:2], src[2])
+        targets = ix.info(_file(ix, run.fid), run.line).targets
+        shown = targets[0] if name == "self" and targets else name
+        ev = _evidence(ix, "model", run, 0.9, f"builds `{shown}`, which holds `{container}`, the layers the forward pass calls")
+        ev.facts["item"] = ix.value(forward.frame_id, forward.seq, str(forward.facts["model"])) or ""
+        ev.facts["container"] = container
+        return [ev]
     for _ in range(3):
         if src is None:
             return []
@@ -1795,6 +1856,25 @@ def detect_model(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         targets = ix.info(_file(ix, run.fid), run.line).targets
         name = targets[0] if targets else name
     return [_evidence(ix, "model", run, 0.9, f"builds `{name.split('.')[-1]}`, the object the forward pass calls")]
+
+
+def _holder_of_item(ix: RunIndex, src: tuple[int, int, int]) -> tuple[tuple[int, int, int], str, str] | None:
+    """When ``src`` is a ``for`` loop taking items from a container (``for i, layer in enumerate(self.layers)``):
+    where the container's owner (``self``) or the container itself was made, that name, and the container's text."""
+    fr = ix.frame(src[0])
+    func = ix.functions.get(fr.function_id) if fr is not None else None
+    stmt = ix.info(func.file_id, src[1]).stmt if func is not None else None
+    if not isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return None
+    it = stmt.iter
+    while isinstance(it, ast.Call) and dotted(it.func) in BUILTIN_ITERATORS and it.args:
+        it = it.args[0]
+    container = dotted(it)
+    if not container:
+        return None
+    head = container.split(".")[0]
+    found = source_of(ix, src[0], head, src[2])
+    return (found, head, container) if found is not None and found != src else None
 
 
 def _derived_from(ix: RunIndex, frame_id: int, name: str, seq: int) -> tuple[tuple[int, int, int], str] | None:
