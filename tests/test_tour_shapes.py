@@ -1346,3 +1346,34 @@ def test_layers_in_a_plain_list_trained_one_by_one_on_one_batch_taken_before(tmp
     assert "takes one batch with `next(...)` before the loop; every step reuses it (as `x_pos`)" in by["batch"]
     assert "Batch shapes: `x` float32[32, 12], `y` int64[32]" in by["batch"]
     assert "This line ran 10 times in the whole run." in by["update"]  # 5 steps in each of the 2 layers
+
+
+@pytest.mark.skipif(not has_torch(), reason="needs torch")
+def test_settings_as_init_defaults_a_corpus_object_and_embeddings_written_by_hand(tmp_path):
+    script = SHAPES / "hand_saved_embeddings.py"
+    words = ["the", "cat", "sat", "on", "a", "mat", "while", "dog", "ran", "to", "log", "and", "fox", "hid"]
+    (tmp_path / "corpus.txt").write_text(" ".join(words[(i * 3) % len(words)] for i in range(300)))
+    proc, tour = tour_of(tmp_path, script, "corpus.txt", "emb.txt")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "trainer = Trainer(input_file_name=sys.argv[1]"),  # its __init__'s keyword defaults
+            ("data", "self.data = Corpus(input_file_name, min_count)"),  # the object whose methods fetch the batches
+            ("model", "self.model = SkipGram("),
+            ("training loop", "for i in range(steps):"),
+            ("batch", "pos_u = torch.LongTensor("),
+            ("forward", "loss = self.model.forward(pos_u, pos_v, neg_v)"),
+            ("backward", "loss.backward()"),
+            ("update", "self.optimizer.step()"),
+            ("checkpoint", "self.model.save_embedding("),  # open(path, 'w') and writes, no save library
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    for setting in ("- `emb_dimension` = `8`", "- `batch_size` = `16`", "- `initial_lr` = `0.05`", "- `min_count` = `2`"):
+        assert setting in by["config"]
+    assert "the `Corpus` whose `get_pairs` fetches the batches" in by["data"]
+    assert "Opens `'emb.txt'` for writing; no save library is involved." in by["checkpoint"]
+    assert (tmp_path / "emb.txt").read_text().startswith("14 8\n")
+    assert "Not in this run: no evaluation ran." in tour.description  # and neither config nor checkpoint is said missing
+    assert "synthetic" not in "".join(by.values())  # np.random.choice picks negatives from a table: no synthetic data

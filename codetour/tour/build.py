@@ -472,6 +472,9 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             shown = [f"`{path}` ({size:,} bytes)" for path, size in written[:5]]
             more = f" and {len(written) - 5} more" if len(written) > 5 else ""
             out.append(f"No repo line saves; while the run went on, library code wrote {', '.join(shown)}{more}.")
+        opened = ev.facts.get("opened")
+        if opened:
+            out.append(f"Opens `{opened}` for writing; no save library is involved.")
         paths = facts.saved_paths(ix, ev) if ev.facts.get("call") else []
         if paths:
             out.append("Writes " + ", ".join(paths) + ".")

@@ -2134,9 +2134,41 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 run = run_in_frame(ix, origin[0], origin[1], origin[2])
                 out.append(_evidence(ix, "data", run, 0.7, f"makes `{name}`, the data the batches are sliced from"))
                 break
+    if not out and batch is not None and loop is not None and not ({"environment", "rollout"} & decided.keys()):
+        out += _fetched_from_object(ix, batch, loop, decided)
     if not out and batch is not None and not ({"environment", "rollout"} & decided.keys()):
         out += _drawn_in_batch_function(ix, batch)
     return sorted(out, key=lambda e: e.seq)[:1]
+
+
+def _fetched_from_object(ix: RunIndex, batch: Evidence, loop: Evidence, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Batches fetched by a method of a repo object built before the loop (``self.data.get_batch_pairs(...)`` on a
+    vocabulary and corpus reader): the data is where that object was built (``self.data = InputData(path)``)."""
+    forward = decided.get("forward")
+    held = {str(forward.facts.get("model"))} if forward is not None else set()
+    classes = _repo_classes(ix)
+    info = ix.info(_file(ix, batch.fid), batch.line)
+    sites = [(batch.line, batch.seq)]
+    for name in sorted(info.reads):  # and the lines of this iteration that made what the batch line reads
+        src = source_of(ix, batch.frame_id, name, batch.seq, depth=0)
+        if src is not None and src[0] == batch.frame_id and src[2] > loop.seq:
+            sites.append((src[1], src[2]))
+    calls = [(c, seq) for line, seq in sites for c in ix.info(_file(ix, batch.fid), line).calls]
+    for call, seq in calls:
+        if not call.receiver or not call.method or call.receiver in held:
+            continue
+        value = ix.value(batch.frame_id, seq, call.receiver)
+        kind = type_of(value)
+        if not kind or kind not in classes or torch_module(value) or optimizer_like(value):
+            continue
+        origin = source_of(ix, batch.frame_id, call.receiver, seq)
+        if origin is None or origin[2] > loop.seq:
+            continue
+        run = run_in_frame(ix, *origin[:2], origin[2])
+        name = call.receiver.split(".")[-1]
+        ev = _evidence(ix, "data", run, 0.7, f"builds `{name}`, the `{kind}` whose `{call.method}` fetches the batches")
+        return [ev]
+    return []
 
 
 # Draws of new values from a distribution (synthetic data), not picks among existing items (``np.random.choice``,
@@ -2341,7 +2373,57 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         ev = _evidence(ix, "config", runs[0], 0.7, f"{len(runs)} hyper-parameters set {where}")
         ev.facts["literal_lines"] = [r.line for r in runs]
         return [ev]
-    return _trainer_arguments(ix, decided)[:1]
+    return (_trainer_arguments(ix, decided) or _defaults_copied(ix, decided))[:1]
+
+
+def _defaults_copied(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """Settings as the literal keyword defaults of the ``__init__`` of the (plain) object that runs the main loop,
+    copied onto it (``def __init__(self, path, emb_dimension=100, batch_size=50, ...)`` then ``self.batch_size =
+    batch_size``): the stop is the line that builds the object, and its settings are what ``__init__`` received."""
+    loop = decided.get("training loop")
+    if loop is None:
+        return []
+    owners = {t for fr in ix.ancestry(loop.frame_id) for t in [type_of((fr.args or {}).get("self"))] if t}
+    out = []
+    for func in ix.functions.values():
+        if func.name != "__init__" or func.qualname.rsplit(".", 1)[0] not in owners:
+            continue
+        node = ix.info(func.file_id, func.firstlineno).stmt
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        positional = node.args.posonlyargs + node.args.args
+        pairs = list(zip(positional[len(positional) - len(node.args.defaults) :], node.args.defaults))
+        pairs += [(a, d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None]
+        literal = [a.arg for a, d in pairs if _is_literal_value(d)]
+        copied = set()
+        for r in ix.runs:
+            stmt = ix.info(func.file_id, r.line).stmt if r.fid == func.id else None
+            named = isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name) and stmt.value.id in literal
+            if named and any(dotted(t).startswith("self.") for t in stmt.targets):  # type: ignore[union-attr]
+                copied.add(stmt.value.id)  # type: ignore[union-attr]
+        if len(literal) < 3 or len(copied) < 2:
+            continue
+        fr = next((f for f in ix.reader.frames_of(func.id) if not f.resumed and f.parent_id is not None), None)
+        if fr is None or fr.call_line is None or fr.parent_id is None:
+            continue
+        caller = ix.frame(fr.parent_id)
+        if caller is None or caller.function_id not in ix.functions:
+            continue
+        runs = [seq for seq in ix.runs_in_frame(caller.id, fr.call_line) if seq < fr.start_seq]
+        if not runs:
+            continue
+        run = run_in_frame(ix, caller.id, fr.call_line, runs[-1])
+        kind = func.qualname.rsplit(".", 1)[0]
+        ev = _evidence(
+            ix,
+            "config",
+            run,
+            0.7,
+            f"builds the `{kind}` that runs the main loop: its `__init__`'s keyword defaults are the settings",
+        )
+        ev.facts["keywords"] = literal
+        out.append(ev)
+    return out
 
 
 def _literal_groups(ix: RunIndex, decided: dict[str, Evidence]) -> list[list[LineRun]]:
@@ -2928,7 +3010,56 @@ def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
             )
             ev.facts["files"] = written
             out.append(ev)
+    forward = decided.get("forward")
+    if not out and loop is not None and forward is not None and forward.facts.get("model"):
+        out += _written_by_hand(ix, loop, str(forward.facts["model"]))
     return out
+
+
+def _written_by_hand(ix: RunIndex, loop: Evidence, model: str) -> list[Evidence]:
+    """After the main loop, a call on the model (or handing it on) into a repo function that opens a file for
+    writing and writes it itself (``self.model.save_embedding(names, path)``: ``open(path, 'w')``, one line of
+    numbers per row of the weights): a checkpoint written by hand."""
+    lp = loop.facts.get("loop")
+    if not isinstance(lp, Loop):
+        return []
+    for child in ix.children(loop.frame_id):
+        func = ix.functions.get(child.function_id)
+        if func is None or child.call_line is None or lp.head <= child.call_line <= lp.end or child.start_seq < loop.seq:
+            continue
+        calls = ix.info(_file(ix, loop.fid), child.call_line).calls
+        if not any(c.receiver == model or model in c.args for c in calls if (c.method or c.callee.split(".")[-1]) == func.name):
+            continue
+        opened = next(
+            (
+                r
+                for r in ix.runs
+                if r.fid == func.id
+                and any(c.callee == "open" for c in ix.info(func.file_id, r.line).calls)
+                and _writes(ix.info(func.file_id, r.line).stmt)
+            ),
+            None,
+        )
+        runs = [seq for seq in ix.runs_in_frame(loop.frame_id, child.call_line) if seq < child.start_seq]
+        if opened is None or not runs:
+            continue
+        run = LineRun(loop.fid, child.call_line, runs[-1], loop.frame_id, 1)
+        ev = _evidence(
+            ix,
+            "checkpoint",
+            run,
+            0.7,
+            f"`{func.qualname}`, called on `{model}` after the loop, opens a file for writing and writes it itself",
+        )
+        ev.facts["idea"] = "What the run learned is written to disk, by the repo's own code."
+        stmt = ix.info(func.file_id, opened.line).stmt
+        call = next((n for n in ast.walk(stmt) if isinstance(n, ast.Call) and dotted(n.func) == "open"), None) if stmt else None
+        if call is not None and call.args and isinstance(call.args[0], ast.Name):
+            path = ix.value(opened.frame_id, opened.seq, call.args[0].id)
+            if path:
+                ev.facts["opened"] = path
+        return [ev]
+    return []
 
 
 def detect_clipping(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
