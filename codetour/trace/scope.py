@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
-import sysconfig
 from pathlib import Path
 
 import codetour
@@ -62,13 +61,68 @@ else:  # pragma: no cover - Windows
         return os.path.isabs(path)
 
 
+_PATH_KEYS = ("stdlib", "platstdlib", "purelib", "platlib")
+
+
+def install_paths() -> dict[str, str]:
+    """``sysconfig.get_paths()``'s stdlib, platstdlib, purelib and platlib (the default scheme).
+
+    Importing ``sysconfig`` and calling ``get_paths()`` costs about as much as all of codetour's
+    own modules together (13M instructions on 3.12, in every traced run and child), and a run of
+    ML code never imports it otherwise. For the schemes CPython itself defines on POSIX
+    (``posix_prefix``, and ``venv`` since 3.11, the same templates) the answer is read off ``sys``;
+    anything else (Windows, another implementation, a macOS framework build, or a distribution
+    that moved site-packages, as Debian, Fedora and Homebrew do) asks ``sysconfig``."""
+    paths = _standard_install_paths()
+    if paths is None:
+        import sysconfig
+
+        found = sysconfig.get_paths()
+        paths = {key: found[key] for key in _PATH_KEYS if found.get(key)}
+    return paths
+
+
+def _standard_install_paths() -> dict[str, str] | None:
+    """What ``sysconfig.get_paths()`` answers on an unpatched CPython for POSIX (3.10 to 3.14), or
+    None where that cannot be known for sure without it."""
+    if (
+        os.name != "posix"
+        or sys.implementation.name != "cpython"
+        or not (3, 10) <= sys.version_info[:2] <= (3, 14)
+        or getattr(sys, "_framework", None)
+    ):
+        return None
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    if sys.version_info >= (3, 13) and "t" in sys.abiflags:
+        version += "t"  # {abi_thread}: a free-threaded build
+    libdir = sys.platlibdir
+    base, installed_base, platbase = (os.path.normpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix))
+    paths = {
+        "stdlib": os.path.normpath(f"{installed_base}/{libdir}/{version}"),
+        "platstdlib": os.path.normpath(f"{platbase}/{libdir}/{version}"),
+        "purelib": os.path.normpath(f"{base}/lib/{version}/site-packages"),
+        "platlib": os.path.normpath(f"{platbase}/{libdir}/{version}/site-packages"),
+    }
+    # The templates are only CPython's own when the site-packages ``site`` put on sys.path are
+    # exactly these (a distribution that patches sysconfig puts its own there: Debian's
+    # dist-packages, Fedora's /usr/local/lib, Homebrew's) and the standard library is where they say.
+    site_dirs = (paths["purelib"], paths["platlib"])
+    user_site = getattr(sys.modules.get("site"), "USER_SITE", None)
+    if paths["purelib"] not in sys.path:
+        return None  # no site-packages on sys.path (python -S): nothing to check the templates by
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")) and entry not in site_dirs and entry != user_site:
+            return None
+    stdlib_file = getattr(os, "__file__", None)
+    if not stdlib_file or os.path.dirname(stdlib_file) != paths["stdlib"]:
+        return None
+    return paths
+
+
 def _stdlib_prefixes() -> tuple[str, ...]:
     paths = set()
-    found = sysconfig.get_paths()  # computed anew by every call
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        p = found.get(key)
-        if p:
-            paths.add(os.path.realpath(p) + os.sep)
+    for p in install_paths().values():
+        paths.add(os.path.realpath(p) + os.sep)
     for p in (sys.prefix, sys.base_prefix, sys.exec_prefix):
         paths.add(os.path.realpath(p) + os.sep)
     return tuple(sorted(paths))
