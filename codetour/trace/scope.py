@@ -67,7 +67,7 @@ _PATH_KEYS = ("stdlib", "platstdlib", "purelib", "platlib")
 def install_paths() -> dict[str, str]:
     """``sysconfig.get_paths()``'s stdlib, platstdlib, purelib and platlib (the default scheme).
 
-    Importing ``sysconfig`` and calling ``get_paths()`` costs about as much as all of codetour's
+    Importing ``sysconfig`` and calling ``get_paths()`` costs about half as much as all of codetour's
     own modules together (13M instructions on 3.12, in every traced run and child), and a run of
     ML code never imports it otherwise. For the schemes CPython itself defines on POSIX
     (``posix_prefix``, and ``venv`` since 3.11, the same templates) the answer is read off ``sys``;
