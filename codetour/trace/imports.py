@@ -63,7 +63,7 @@ class ImportGate:
                 continue
             find = getattr(finder, "find_spec", None)
             if find is None:
-                continue
+                return None  # a legacy finder (find_module): the import system asks every finder in order
             spec = find(fullname, path, target)
             if spec is not None:
                 break
