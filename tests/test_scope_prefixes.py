@@ -90,7 +90,6 @@ def test_without_site_it_asks_sysconfig():
 def _other_pythons() -> list[str]:
     found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[0-9]*/bin/python3")))
     found += sorted(glob.glob("/usr/bin/python3.1[0-9]"))  # a distribution's own (Debian's has dist-packages)
-    found += sorted(glob.glob("/work/scratch/venv-3.1[0-9]*/bin/python"))
     return [p for p in found if os.path.realpath(p) != os.path.realpath(sys.executable)]
 
 
