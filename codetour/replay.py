@@ -51,11 +51,13 @@ class Cursor:
     step into / over / out, run to a line or a breakpoint, next tour stop. Pure logic over a
     trace reader, so tests drive it without a UI and the TUI only renders its state."""
 
-    def __init__(self, reader: TraceSource, tour: Tour | None = None) -> None:
+    def __init__(self, reader: TraceSource, tour: Tour | None = None, elsewhere: frozenset[str] = frozenset()) -> None:
         self.reader = reader
         self.tour = tour
         self.stops: list[Resolved] = resolve_tour(tour, reader) if tour else []
-        self.stop_seqs = [r.seq for r in self.stops]
+        # A stop that names another process of the run (``elsewhere``: their roles) is not here,
+        # even where the same function ran here too (a forward pass in the parent and in a worker).
+        self.stop_seqs = [None if r.stop.process in elsewhere else r.seq for r in self.stops]
         self.first = reader.first_seq or 0
         self.last = reader.last_seq or 0
         self.total = reader.event_count

@@ -630,6 +630,62 @@ async def test_a_tour_stop_that_ran_in_a_worker_is_followed_there(run_path):
         assert app.process.is_main and app.current.function.qualname == "fetch"
 
 
+async def test_a_tour_stop_naming_its_process_is_followed_there(run_path):
+    from codetour.tour.model import Stop, Tour
+    from codetour.tui.app import ReplayApp
+
+    # collate ran in the parent and in both workers: the stop that names worker 1 is found there only
+    tour = Tour(
+        "named processes",
+        [
+            Stop("The fetch", at="fetch"),
+            Stop("Collating in worker 1", at="collate", process="DataLoader worker 1"),
+            Stop("Collating in the parent", at="collate"),
+        ],
+    )
+    app = ReplayApp(run_path, tour)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.process.is_main and app.current.function.qualname == "fetch"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.process.pid == 5002 and app.current.function.qualname == "collate"
+        assert "Stop 2 of 3" in str(app.query_one("#stop-header").render())
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.process.is_main and app.current.function.qualname == "collate"
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.process.pid == 5002 and app.current.function.qualname == "collate"
+
+
+def test_a_stop_naming_its_process_is_rendered_from_there(run_path):
+    from codetour.tour.model import Stop, Tour, format_tour, parse_tour
+    from codetour.tour.render import resolve_in_other_processes
+    from codetour.tour.resolve import OK, resolve_tour
+
+    text = format_tour(
+        Tour(
+            "named processes",
+            [
+                Stop("Collating in worker 1", at="collate", match="total = sum(items)", process="DataLoader worker 1"),
+                Stop("Collating here", at="collate", match="total = sum(items)"),
+                Stop("Collating in a process this run does not have", at="collate", process="rank 3"),
+            ],
+        )
+    )
+    assert "process: DataLoader worker 1" in text
+    tour = parse_tour(text, "named.md")
+    assert [s.process for s in tour.stops] == ["DataLoader worker 1", None, "rank 3"]
+    with TraceReader(run_path) as reader:
+        resolved = resolve_in_other_processes(resolve_tour(tour, reader), reader)
+    assert [r.status for r in resolved] == [OK, OK, OK]
+    # worker 1 collates items 2 and 3 first, augmented (5, 10); the parent items 0 and 1 (0, 1)
+    assert resolved[0].seq is None and "5, 10" in resolved[0].observed["items"]
+    assert resolved[1].seq is not None and "0, 1" in resolved[1].observed["items"]
+    assert resolved[2].seq is not None  # an unknown process: resolved here, as without the key
+
+
 async def test_a_run_of_one_shows_no_process_keys(run_path, tmp_path):
     from codetour.tui.app import ReplayApp
 
@@ -680,6 +736,7 @@ def test_the_generated_tour_has_a_stop_in_a_worker(run_path, tmp_path):
     assert len(worker) == 1
     stop = worker[0]
     assert stop.at == "Squares.__init__" and stop.file == "data.py" and stop.phase == "data"
+    assert stop.process == "DataLoader worker 0"  # Squares.__init__ ran in the parent too: the stop says where
     assert "DataLoader worker 0 (pid 5001, started by fork)" in stop.narration
     # the workers' calls, summed: 4 __getitem__ and 4 augment and 2 collate in each
     assert "`Squares.__getitem__` ×8" in stop.narration and "`augment` ×8" in stop.narration
@@ -755,7 +812,7 @@ def test_a_distributed_tour_says_what_differs_per_rank(ranks_run):
         tour = build_tour(reader)
     stop = next(s for s in tour.stops if s.title.startswith("What differs per rank"))
     # anchored at the first line only rank 0 ran
-    assert stop.at == "main" and stop.match == 'print("total on rank 0", total)'
+    assert stop.at == "main" and stop.match == 'print("total on rank 0", total)' and stop.process == "rank 0"
     assert "This run had 2 ranks" in stop.narration
     assert "Lines that ran in rank 0 but not in rank 1" in stop.narration
     assert "`train.py:" in stop.narration and "save(total)" in stop.narration and "fh.write(str(total))" in stop.narration

@@ -629,6 +629,7 @@ def _worker_stop(run: Run, origin: Process) -> dict[str, Any] | None:
         "match": text,
         "line": line,
         "phase": "data" if loader else "other",
+        "process": first.process.label,
         "narration": "\n\n".join(parts),
     }
 
@@ -710,6 +711,7 @@ def _rank_stop(run: Run) -> dict[str, Any] | None:
         "line": line,
         "call": call,
         "phase": "other",
+        "process": r0.label,
         "narration": "\n\n".join(parts),
     }
 

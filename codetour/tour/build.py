@@ -234,6 +234,7 @@ def _build(reader: TraceReader, ix: RunIndex, decided: dict[str, Evidence], away
                 phase=_stop_phase(ev.phase),
                 line=ev.line,
                 narration=narration,
+                process=away.process.label if where is not ix and away is not None else None,
             )
         )
     # Runs with traced child processes (#18): a stop in a worker, what differs per rank (store/processes.py).

@@ -27,9 +27,11 @@ stop at, inside that function; ``/regex/`` for a regular expression), ``call`` (
 the n-th recorded call, default 1), ``hit`` (the n-th time that line runs in that call,
 default 1), ``phase`` (config, data, environment, model, training loop, rollout, batch, forward,
 loss, backward, clipping, update, lr schedule, backward/update, evaluation, checkpoint,
-crash, other), ``line`` (the line it was last seen at:
-written by codetour, used by ``tour check`` to report moves). Everything after those
-lines is the stop's narration.
+crash, other), ``process`` (in a run of several processes: the role of the process the stop
+is in, as ``codetour trace`` lists them, ``rank 1``, ``DataLoader worker 0``, ``Process-1``;
+without it, the process the tour is opened on, else the first that ran the function),
+``line`` (the line it was last seen at: written by codetour, used by ``tour check`` to
+report moves). Everything after those lines is the stop's narration.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ PHASES = (
     "crash",
     "other",
 )
-STOP_KEYS = ("at", "file", "match", "call", "hit", "phase", "line")
+STOP_KEYS = ("at", "file", "match", "call", "hit", "phase", "process", "line")
 TOUR_KEYS = ("repo", "entry", "module", "args")
 _KEY_LINE = re.compile(r"^([a-z]+):\s*(.*)$")
 
@@ -80,6 +82,7 @@ class Stop:
     hit: int = 1
     phase: str | None = None
     line: int | None = None  # last known line (a hint for `tour check`)
+    process: str | None = None  # the role of the process the stop is in (a run of several processes)
 
 
 @dataclass
@@ -144,7 +147,7 @@ def parse_tour(text: str, source: str = "<tour>") -> Tour:
         if "at" not in values or not values["at"]:
             raise TourFormatError(f"{where}: missing 'at:' (the qualified name of the function to stop in)")
         stop = Stop(title=title, at=values["at"], narration="\n".join(body).strip())
-        for key in ("file", "match"):
+        for key in ("file", "match", "process"):
             if values.get(key):
                 setattr(stop, key, values[key])
         for key in ("call", "hit", "line"):
@@ -225,6 +228,8 @@ def format_tour(tour: Tour) -> str:
             out.append(f"hit: {stop.hit}")
         if stop.phase:
             out.append(f"phase: {stop.phase}")
+        if stop.process:
+            out.append(f"process: {stop.process}")
         if stop.line:
             out.append(f"line: {stop.line}")
         out.append("")

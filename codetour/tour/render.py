@@ -38,19 +38,31 @@ def resolve_for_render(tour: Tour, reader: TraceSource | None, root: Path | None
 
 
 def resolve_in_other_processes(resolved: list[Resolved], reader: TraceSource) -> list[Resolved]:
-    """Stops whose function never ran in this trace but ran in another process of the run (a
-    worker's ``__getitem__``, a rank's code; #18): resolved there, file, line and values from that
-    process (no step: a step belongs to one process's trace)."""
+    """Stops in another process of the run (#18): a stop that names its process (``process:``, a
+    worker's ``__getitem__``, the training of Hogwild!-style children) is resolved in that process,
+    and a stop whose function never ran in this trace in the first other process that ran it.
+    File, line and values come from there (no step: a step belongs to one process's trace)."""
     from codetour.store.processes import run_around
 
+    named = [i for i, r in enumerate(resolved) if r.stop.process]
     missing = [i for i, r in enumerate(resolved) if r.status == MISSING_FUNCTION]
-    found = run_around(reader) if missing else None
+    found = run_around(reader) if missing or named else None
     if found is None:
         return resolved
     run, origin = found
     out = list(resolved)
     with run:
+        by_label = {p.label: p for p in run.processes}
+        for i in named:
+            process = by_label.get(resolved[i].stop.process or "")
+            if process is None or process is origin:
+                continue  # a process this run does not have (a tour from another run), or this one
+            there = resolve_in_trace(resolved[i].stop, process.reader)
+            if there.status != MISSING_FUNCTION:
+                out[i] = replace(there, seq=None, frame_id=None)
         for i in missing:
+            if out[i] is not resolved[i]:
+                continue
             for process in run.processes:
                 if process is origin:
                     continue

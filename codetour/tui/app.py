@@ -77,7 +77,8 @@ class ReplayApp(App[int]):
         self.trace_run = run
         self.process: Process = next((p for p in run.processes if p.reader.event_count), run.main)
         self.reader: TraceSource = self.process.reader
-        self.cursor = Cursor(self.reader, tour)
+        self._home = self.process
+        self.cursor = Cursor(self.reader, tour, self._elsewhere(self.process))
         self._cursors: dict[int, Cursor] = {self.process.pid: self.cursor}
         self._covered_by_pid: dict[int, dict[int, set[int]]] = {}
         self.tour = tour
@@ -444,8 +445,12 @@ class ReplayApp(App[int]):
         if cursor is None:
             if not process.reader.event_count:
                 return None
-            cursor = self._cursors[process.pid] = Cursor(process.reader, self.tour)
+            cursor = self._cursors[process.pid] = Cursor(process.reader, self.tour, self._elsewhere(process))
         return cursor
+
+    def _elsewhere(self, process: Process) -> frozenset[str]:
+        """The roles of the run's other processes: a tour stop naming one of them is not in ``process``."""
+        return frozenset(p.label for p in self.trace_run.processes if p.label != process.label)
 
     def switch_process(self, pid: int, seq: int | None = None) -> bool:
         """Show another process of the run: its cursor where it was left, or at event ``seq``."""
@@ -515,11 +520,13 @@ class ReplayApp(App[int]):
 
     def _move_stop(self, forward: bool) -> bool:
         """The tour's next (previous) stop, in whichever process it ran: a stop in a worker
-        (``__getitem__``) is found in the worker's trace."""
+        (``__getitem__``) is found in the worker's trace, a stop that names its process there."""
         n = len(self.cursor.stop_seqs)
         here = self.cursor.stop_index
         order = range((-1 if here is None else here) + 1, n) if forward else range((n if here is None else here) - 1, -1, -1)
-        others = [self.process, *(p for p in self.trace_run.processes if p is not self.process)]
+        # A stop that names no process is in the process the replay opened on (the one the tour is of)
+        # when it ran there, else in the first that ran it; one that names its process is only there.
+        others = [self._home, *(p for p in self.trace_run.processes if p is not self._home)]
         for index in order:
             for process in others:
                 cursor = self._cursor_for(process)
@@ -553,10 +560,10 @@ class ReplayApp(App[int]):
         except LiveError as exc:
             self.notify(exc.message, severity="error")
             return
-        later = [
-            stop_point_for_step(self.reader, r.seq, label=f"stop {i + 1}: {r.stop.title}")
-            for i, r in enumerate(self.cursor.stops)
-            if r.seq is not None and (self.cursor.stop_index is None or i > self.cursor.stop_index)
+        later = [  # the later stops in this process (a stop in another process is not in this program's run)
+            stop_point_for_step(self.reader, seq, label=f"stop {i + 1}: {r.stop.title}")
+            for i, (r, seq) in enumerate(zip(self.cursor.stops, self.cursor.stop_seqs))
+            if seq is not None and (self.cursor.stop_index is None or i > self.cursor.stop_index)
         ]
         self.push_screen(LiveScreen(spec, [here, *later], 0))
 
