@@ -588,35 +588,3 @@ def test_scope_split_is_posixpaths(path):
     from codetour.trace import scope
 
     assert scope._split(path) == os.path.split(path)
-
-
-@needs_monitoring
-def test_a_stopped_recorder_is_not_kept_alive_by_fork_hooks(tmp_path):
-    """``os.register_at_fork`` cannot unregister: hooks registered per recorder kept every recorder,
-    and all it held, alive until the interpreter's last collection (a costly one). One set of hooks
-    now serves the recorders started and not yet stopped, and it holds no module's globals."""
-    import gc
-    import weakref
-
-    from codetour.store.writer import TraceWriter
-    from codetour.trace import monitoring
-    from codetour.trace.recorder import Budgets
-
-    refs = []
-    for run in range(2):
-        writer = TraceWriter(tmp_path / f"run{run}.ctrace", force=True)
-        recorder = monitoring.MonitoringRecorder(writer, Scope(tmp_path), Budgets(flush_seconds=0))
-        recorder.start()
-        try:
-            assert monitoring._fork_listeners[-1] is recorder
-        finally:
-            recorder.stop()
-            writer.close()
-        assert recorder not in monitoring._fork_listeners
-        refs.append(weakref.ref(recorder))
-        del recorder, writer
-    gc.collect()
-    assert [ref() for ref in refs] == [None, None]
-    hook = monitoring._standalone(monitoring._before_fork)
-    assert set(hook.__globals__) == {"__builtins__", "_fork_listeners"}
-    assert hook.__globals__["_fork_listeners"] is monitoring._fork_listeners

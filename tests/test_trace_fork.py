@@ -91,3 +91,38 @@ def test_a_target_that_forks_on_a_terminal_is_not_warned_about_codetours_threads
     assert "⏺ codetour" in output  # the status line is still drawn (by the flusher)
     assert "multi-threaded" not in output and "DeprecationWarning" not in output, output
     assert "trace written to" in output
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_stopped_recorder_is_not_kept_alive_by_fork_hooks(tmp_path, backend):
+    """``os.register_at_fork`` cannot unregister: hooks registered per recorder kept every recorder,
+    and all it held, alive until the interpreter's last collection (a costly one). One set of hooks
+    serves the recorders started and not yet stopped, and it holds no module's globals."""
+    import gc
+    import weakref
+
+    from codetour.store.writer import TraceWriter
+    from codetour.trace import forks
+    from codetour.trace.monitoring import choose_backend
+    from codetour.trace.recorder import Budgets
+    from codetour.trace.scope import Scope
+
+    recorder_type, _ = choose_backend(backend)
+    refs = []
+    for run in range(2):
+        writer = TraceWriter(tmp_path / f"run{run}.ctrace", force=True)
+        recorder = recorder_type(writer, Scope(tmp_path), Budgets(flush_seconds=0))
+        recorder.start()
+        try:
+            assert forks._fork_listeners[-1] is recorder
+        finally:
+            recorder.stop()
+            writer.close()
+        assert recorder not in forks._fork_listeners
+        refs.append(weakref.ref(recorder))
+        del recorder, writer
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None]
+    hook = forks._standalone(forks._before_fork)
+    assert set(hook.__globals__) == {"__builtins__", "_fork_listeners"}
+    assert hook.__globals__["_fork_listeners"] is forks._fork_listeners

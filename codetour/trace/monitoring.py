@@ -25,15 +25,13 @@ does, so the two backends write the same events.
 
 from __future__ import annotations
 
-import builtins
 import os
 import sys
 import time
-import types
 from typing import Any
 
 from codetour.store.writer import TraceWriter
-from codetour.trace import series
+from codetour.trace import forks, series
 from codetour.trace.recorder import (
     CHILD,
     EDGE,
@@ -371,7 +369,7 @@ class MonitoringRecorder(Recorder):
         for event, callback in callbacks.items():
             mon.register_callback(tool, event, callback)
         self.active = True
-        _listen_to_forks(self)
+        forks.listen(self)
         self._start_flusher()
         mon.set_events(tool, self._global_events)
 
@@ -460,7 +458,7 @@ class MonitoringRecorder(Recorder):
                 self.displaced_by = f"sys.monitoring events of tool id {self.tool_id} changed"
         self._release()
         self.active = False
-        _fork_listeners[:] = [r for r in _fork_listeners if r is not self]  # its fork hooks have nothing left to do
+        forks.forget(self)  # its fork hooks have nothing left to do
         self.code_ids.clear()
         self._resume_after_fork = False
         self._stop_flusher()
@@ -469,71 +467,6 @@ class MonitoringRecorder(Recorder):
             self.series_new.append(series.row(fid, None, None, "<return>", buf))
         self.return_series.clear()
         self.flush()
-
-
-# The recorders of this process that are started and not yet stopped, in the order they started:
-# one set of fork hooks, registered once, calls theirs. ``os.register_at_fork`` cannot unregister,
-# so hooks registered per recorder (its bound methods) would keep every recorder, and all it holds,
-# alive until the interpreter's very last garbage collection, after the modules are gone (18M
-# instructions to collect there, on a library-heavy run). And the hooks are functions with a globals
-# dict of their own (see ``_standalone``): this module's would keep it, and through it most of the
-# modules loaded, alive through the first of the collections that end the interpreter (8M more).
-_fork_listeners: list[MonitoringRecorder] = []
-_fork_hooks: list[bool] = []  # [True] once registered
-
-
-def _listen_to_forks(recorder: MonitoringRecorder) -> None:
-    if not _fork_hooks and hasattr(os, "register_at_fork"):
-        os.register_at_fork(
-            before=_standalone(_before_fork),
-            after_in_parent=_standalone(_after_fork_in_parent),
-            after_in_child=_standalone(_after_fork_in_child),
-        )
-        _fork_hooks.append(True)
-    _fork_listeners.append(recorder)
-
-
-# The three hooks use no global name but ``_fork_listeners`` and builtins. One recorder's failing
-# hook does not keep the others from theirs; the first error is raised at the end, and Python reports
-# it as for a hook registered alone.
-def _before_fork() -> None:
-    error = None
-    for recorder in _fork_listeners[::-1]:  # as Python orders before-fork hooks: last registered first
-        try:
-            recorder._before_fork()
-        except Exception as exc:
-            error = error or exc
-    if error is not None:
-        raise error
-
-
-def _after_fork_in_parent() -> None:
-    error = None
-    for recorder in list(_fork_listeners):
-        try:
-            recorder._after_fork_in_parent()
-        except Exception as exc:
-            error = error or exc
-    if error is not None:
-        raise error
-
-
-def _after_fork_in_child() -> None:
-    error = None
-    for recorder in list(_fork_listeners):
-        try:
-            recorder._after_fork_in_child()
-        except Exception as exc:
-            error = error or exc
-    if error is not None:
-        raise error
-
-
-def _standalone(function: Any) -> Any:
-    """``function`` with a globals dict holding only builtins and ``_fork_listeners``."""
-    return types.FunctionType(
-        function.__code__, {"__builtins__": builtins, "_fork_listeners": _fork_listeners}, function.__name__
-    )
 
 
 def _offset_lines(code: Any) -> dict[int, int]:

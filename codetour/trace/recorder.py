@@ -43,7 +43,7 @@ from typing import Any
 from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
 from codetour.store.schema import FOLD as FOLD_EVENT
 from codetour.store.writer import TraceWriter, snapshot_file
-from codetour.trace import imports, redact, series, summary
+from codetour.trace import forks, imports, redact, series, summary
 from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
 from codetour.trace.threads import start_without_signals
@@ -783,10 +783,7 @@ class Recorder:
             self._ignore = self._hook.ignore
         self.dispatch = "c" if self._ignore is not None else "python"
         self.active = True
-        if hasattr(os, "register_at_fork"):
-            os.register_at_fork(
-                before=self._before_fork, after_in_parent=self._after_fork_in_parent, after_in_child=self._after_fork_in_child
-            )
+        forks.listen(self)
         self._start_flusher()  # before the hook is installed, so the flusher itself is never traced
         if sys.version_info[:2] == (3, 12):
             # Reading f_locals from a trace function makes 3.12 write them back after it returns, and
@@ -836,6 +833,7 @@ class Recorder:
             sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)
         self.active = False
+        forks.forget(self)  # its fork hooks have nothing left to do
         if self._gate is not None:
             imports.uninstall(self._gate)
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
