@@ -1377,3 +1377,41 @@ def test_settings_as_init_defaults_a_corpus_object_and_embeddings_written_by_han
     assert (tmp_path / "emb.txt").read_text().startswith("14 8\n")
     assert "Not in this run: no evaluation ran." in tour.description  # and neither config nor checkpoint is said missing
     assert "synthetic" not in "".join(by.values())  # np.random.choice picks negatives from a table: no synthetic data
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_per_sample_loss_reduced_for_backward_in_a_plain_agent_class(tmp_path):
+    """PPO in a plain agent class: ``loss.mean().backward()`` differentiates a per-sample loss vector, which is
+    the loss (and what feeds it, ``self.policy.evaluate(...)``, the forward pass; the module held by the agent,
+    the model); the action chosen under ``no_grad`` and handed to ``env.step`` is acting, not an evaluation; the
+    rollout lists the update stacks belong to the data object built before the loop; the settings computed by
+    ``int(...)`` or from other settings are settings, the loop's counters are not."""
+    script = SHAPES / "clipped_policy_agent.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "max_len = 20"),
+            ("environment", "world = Track()"),
+            ("data", "self.rollouts = Rollouts()"),
+            ("model", "self.policy = ActorCritic(state_dim, action_dim)"),
+            ("training loop", "while time_step < max_steps:"),
+            ("rollout", "state, reward, done, _ = world.step(action)"),
+            ("batch", "old_states = torch.stack(self.rollouts.states).detach()"),
+            ("forward", "logprobs, values, entropy = self.policy.evaluate(old_states, old_actions)"),
+            ("loss", "loss = -torch.min(surr1, surr2)"),
+            ("backward", "loss.mean().backward()"),
+            ("update", "self.optimizer.step()"),
+            ("checkpoint", "torch.save(self.policy_old.state_dict(), path)"),
+        ],
+    )
+    assert "Not in this run: no evaluation ran." in tour.description
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "`loss.mean().backward()` on a Tensor" in by["backward"]
+    assert "`Agent.choose` fills while acting" in by["data"]
+    for setting in ("max_len` = `20", "max_steps` = `160", "update_every` = `40", "save_every` = `80", "clip` = `0.2"):
+        assert f"- `{setting}`" in by["config"], (setting, by["config"])
+    assert "time_step" not in by["config"].split("Settings the learner")[0]
+    assert "episode" not in by["config"].split("Settings the learner")[0]
+    assert "Batch shapes: `old_states` float32[40, 5]" in by["batch"], by["batch"]

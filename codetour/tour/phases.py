@@ -864,7 +864,7 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
         calls = ix.info(_file(ix, run.fid), run.line).calls
         for call in calls:
             if call.method == "backward" and call.receiver:
-                receiver = call.receiver
+                receiver, shown = call.receiver, call.callee
                 summary = _seen_value(ix, run, receiver)
                 if not is_array(summary):
                     # called on what a call returned (``scaler.scale(loss).backward()``): the tensor passed in
@@ -874,8 +874,14 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
                         if is_array(given):
                             receiver, summary = arg, given
                             break
+                    if inner is not None and not inner.args and inner.method in REDUCTIONS and inner.receiver:
+                        # ``loss.mean().backward()``: a per-sample loss reduced on the line; the loss is the tensor
+                        given = _seen_value(ix, run, inner.receiver)
+                        if is_array(given):
+                            receiver, summary = inner.receiver, given
+                            shown = f"{receiver}.{inner.method}().backward"
                 if is_array(summary):
-                    ev = _evidence(ix, "backward", run, 1.0, f"`{call.callee}()` on a {type_of(summary)}")
+                    ev = _evidence(ix, "backward", run, 1.0, f"`{shown}()` on a {type_of(summary)}")
                     ev.facts["receiver"] = receiver
                     out.append(ev)
             elif _canonical(ix, run, call.callee) in GRAD_CALLS:
@@ -2092,7 +2098,7 @@ def detect_data(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 out.append(_evidence(ix, "data", run, 0.75, f"makes `{made}`, the data `{name}` handed to `fit` comes from"))
                 break
     if not out and batch is not None and loop is not None:
-        out += _buffer_sampled(ix, batch, loop)
+        out += _buffer_sampled(ix, batch, loop) or _lists_filled_by_the_loop(ix, batch, loop)
     if not out and batch is not None:
         # the arrays the batch function reads from outside itself (module globals)
         for fid in _callees(ix, batch):
@@ -2241,6 +2247,40 @@ def _buffer_sampled(ix: RunIndex, batch: Evidence, loop: Evidence) -> list[Evide
         )
         break
     return out
+
+
+def _lists_filled_by_the_loop(ix: RunIndex, batch: Evidence, loop: Evidence) -> list[Evidence]:
+    """``old_states = torch.stack(self.buffer.states)``: the batch stacks lists held by an object built before the
+    main loop (``self.buffer = RolloutBuffer()``) that the loop adds to while acting
+    (``self.buffer.states.append(state)``): that object is the data each update learns from."""
+    info = ix.info(_file(ix, batch.fid), batch.line)
+    for read in sorted(_dotted_reads(info) - info.reads, key=len):
+        if read.count(".") < 1:
+            continue
+        holder, attr = read.rsplit(".", 1)
+        tail = f"{holder.split('.')[-1]}.{attr}"
+        filled = [
+            r
+            for r in ix.runs
+            if r.seq > loop.seq and any(f == tail or f.endswith("." + tail) for f in ix.info(_file(ix, r.fid), r.line).fills)
+        ]
+        if not filled:
+            continue
+        src = source_of(ix, batch.frame_id, holder, batch.seq)
+        if src is None or src[2] > loop.seq:
+            continue
+        src, built = origin_of(ix, src, holder)
+        run = run_in_frame(ix, *src[:2], src[2])
+        kind = (
+            type_of(ix.value(batch.frame_id, batch.seq, holder))
+            or type_of(ix.value(run.frame_id, run.seq, built, after=True))
+            or "a container"
+        )
+        first = filled[0]
+        where = f"`{ix.functions[first.fid].qualname}`" if ix.functions[first.fid].kind != "module" else "the loop"
+        reason = f"builds `{built.split('.')[-1]}` ({kind}), whose lists {where} fills while acting and each update stacks"
+        return [_evidence(ix, "data", run, 0.8, reason)]
+    return []
 
 
 def _sliced_in_batch_function(ix: RunIndex, batch: Evidence) -> list[Evidence]:
@@ -2432,16 +2472,50 @@ def _literal_groups(ix: RunIndex, decided: dict[str, Evidence]) -> list[list[Lin
     loop's head."""
     loop = decided.get("training loop")
     groups: dict[int, list[LineRun]] = {}
-    for r in ix.runs:
+    for r in sorted(ix.runs, key=lambda r: r.seq):
         func = ix.functions[r.fid]
         info = ix.info(func.file_id, r.line)
-        if not info.number_literal or not info.targets or info.targets[0].startswith("_"):
+        in_loop_frame = loop is not None and r.frame_id == loop.frame_id and r.line < loop.line
+        if not info.targets or info.targets[0].startswith("_"):
+            continue
+        if not info.number_literal and not (in_loop_frame and _derived_setting(info, groups.get(r.frame_id, []), ix)):
             continue
         if ix.loops_around(r.fid, r.line):
             continue
-        if func.kind == "module" or (loop is not None and r.frame_id == loop.frame_id and r.line < loop.line):
+        if in_loop_frame and loop is not None and _rebound_later(ix, r, info.targets[0], loop):
+            continue  # ``time_step = 0`` that the loop counts up: a counter, not a setting
+        if func.kind == "module" or in_loop_frame:
             groups.setdefault(r.frame_id if func.kind != "module" else -r.fid, []).append(r)
     return [runs for runs in groups.values() if ix.functions[runs[0].fid].kind != "module" or _settings_module(ix, runs, decided)]
+
+
+def _derived_setting(info: LineInfo, group: list[LineRun], ix: RunIndex) -> bool:
+    """``update_timestep = max_ep_len * 4``: arithmetic on literals and on settings set above it."""
+    value = getattr(info.stmt, "value", None)
+    if not isinstance(info.stmt, ast.Assign) or len(info.targets) != 1 or not isinstance(value, ast.BinOp):
+        return False
+    known = {t for r in group for t in ix.info(_file(ix, r.fid), r.line).targets}
+    leaves = [n for n in ast.walk(value) if not isinstance(n, (ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop))]
+    return any(isinstance(n, ast.Name) for n in leaves) and all(
+        (isinstance(n, ast.Name) and n.id in known) or (isinstance(n, ast.Constant) and isinstance(n.value, (int, float)))
+        for n in leaves
+        if not isinstance(n, ast.expr_context)
+    )
+
+
+def _rebound_later(ix: RunIndex, made: LineRun, name: str, loop: Evidence) -> bool:
+    """Is ``name`` assigned again in its frame after ``made``: in the main loop's body (a counter, a running
+    total), or before the loop by something other than a literal (``run_num = 0``, then ``run_num = len(files)``)?"""
+    body: Loop | None = loop.facts.get("loop")  # type: ignore[assignment]
+    file_id = _file(ix, made.fid)
+    if body is not None and any(name in ix.info(file_id, ln).targets for ln in range(body.head + 1, body.end + 1)):
+        return True
+    for ev in ix.reader.events(made.seq + 1, loop.seq, frame_id=made.frame_id):
+        if ev.kind == LINE and ev.line != made.line:
+            info = ix.info(file_id, ev.line)
+            if name in info.targets and not info.number_literal:
+                return True
+    return False
 
 
 CONFIG_TYPES = ("Namespace", "DictConfig", "ListConfig", "EasyDict", "SimpleNamespace", "ConfigDict")
@@ -2951,6 +3025,13 @@ def _training_functions(ix: RunIndex, decided: dict[str, Evidence]) -> set[int]:
         loop = decided.get("training loop")
         if ix.functions[rollout.fid].kind == "module" or (loop is not None and loop.fid == rollout.fid):
             stack = [c.function_id for c in ix.called_from(rollout.frame_id, rollout.seq)]
+            # and what chose the action it steps with (``action = agent.select_action(state)`` on the line
+            # before, under ``no_grad``): acting, not an evaluation
+            info = ix.info(_file(ix, rollout.fid), rollout.line)
+            handed = {n for c in info.calls if c.method == "step" for n in c.names}
+            for name in sorted(handed):
+                for _line, seq in ix.makers(rollout.frame_id, name, rollout.seq):
+                    stack += [c.function_id for c in ix.called_from(rollout.frame_id, seq)]
             fids.update(stack)
         else:
             stack = [rollout.fid]

@@ -686,6 +686,8 @@ def _is_literal(node: ast.AST) -> bool:
         return _is_literal(node.left) and _is_literal(node.right)
     if isinstance(node, ast.IfExp):
         return _is_literal(node.body) and _is_literal(node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("int", "float", "round"):
+        return bool(node.args) and not node.keywords and all(_is_literal(a) for a in node.args)  # ``int(2e3)``
     return False
 
 
