@@ -1415,3 +1415,35 @@ def test_a_per_sample_loss_reduced_for_backward_in_a_plain_agent_class(tmp_path)
     assert "time_step" not in by["config"].split("Settings the learner")[0]
     assert "episode" not in by["config"].split("Settings the learner")[0]
     assert "Batch shapes: `old_states` float32[40, 5]" in by["batch"], by["batch"]
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_an_event_driven_engine_with_a_model_function_an_evaluator_and_a_handed_save(tmp_path):
+    """ignite-style: the step closure calls the model through a function value (``model_fn(model, x)``), which is
+    the forward pass (not ``model.parameters()`` given to the optimizer) and leads to the model through the
+    closure; a second engine run from an epoch handler, on as many batches as training, is the evaluation; a
+    saver handed ``torch.save`` that calls it as ``func(state, path)`` writes the checkpoint."""
+    script = SHAPES / "event_engine.py"
+    proc, tour = tour_of(tmp_path, script, "2")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "model = nn.Sequential(nn.Linear(6, 12)"),
+            ("training loop", "while self.epoch < max_epochs:"),
+            ("batch", "x, y = batch"),
+            ("forward", "output = model_fn(model, x)"),
+            ("loss", "loss = loss_fn(output, y)"),
+            ("backward", "loss.backward()"),
+            ("update", "optimizer.step()"),
+            ("evaluation", "with torch.no_grad():"),
+            ("checkpoint", "self._save_func(state, os.path.join(self.dirname, filename), torch.save)"),
+        ],
+    )
+    assert "no evaluation ran" not in tour.description and "no checkpoint" not in tour.description
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "hands `torch.save` to `self._save_func`, which writes with it (`func(...)`)" in by["checkpoint"]
+    assert "This line ran 2 times in the whole run." in by["checkpoint"]
+    assert (tmp_path / "checkpoint_2.pt").is_file()
+    assert "`model`, a Sequential holding parameters" in by["forward"]
+    assert "This line ran 14 times in the whole run." in by["evaluation"]  # 2 epochs x (5 training + 2 validation batches)

@@ -237,6 +237,12 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
         owner = type_of((fr.args or {}).get("self"))
         return attribute_source(ix, name.split(".", 1)[1], ix.value(frame_id, fr.start_seq, name), owner)
     if head not in params:
+        outer = _enclosing_frame(ix, fr)
+        if outer is not None:
+            # a closure's free variable (``model`` in the ``update`` a factory made): where the enclosing call got it
+            found_outer = source_of(ix, outer.id, name, outer.end_seq or before, depth)
+            if found_outer is not None:
+                return found_outer
         return _global_source(ix, fr, head, before)
     parent = fr.parent_id
     if head == "self" and name == "self" and params[0] == "self":
@@ -254,6 +260,22 @@ def source_of(ix: RunIndex, frame_id: int, name: str, before: int, depth: int = 
         rest = name.split(".", 1)[1] if "." in name else ""
         return source_of(ix, parent, f"{arg}.{rest}" if rest else arg, _calling_moment(ix, fr), depth - 1)
     return None
+
+
+def _enclosing_frame(ix: RunIndex, fr: Frame) -> Frame | None:
+    """For a nested function's frame (``make_trainer.<locals>.update``), the last call of the function it was
+    defined in that started before it: the call that made the closure."""
+    func = ix.functions.get(fr.function_id)
+    if func is None or ".<locals>." not in func.qualname:
+        return None
+    outer = func.qualname.rsplit(".<locals>.", 1)[0]
+    found = None
+    for fid, f in ix.functions.items():
+        if f.qualname == outer and f.file_id == func.file_id:
+            for candidate in ix.reader.frames_of(fid):
+                if candidate.start_seq < fr.start_seq and (found is None or candidate.start_seq > found.start_seq):
+                    found = candidate
+    return found
 
 
 def _calling_moment(ix: RunIndex, fr: Frame) -> int:
@@ -1388,6 +1410,13 @@ def _module_calls(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]]
                     # ``self.critic(x)`` in an agent built from ``torch.nn`` in ``__init__`` (a module's own layers,
                     # inside its ``forward``, are not the model)
                     summary = _constructed_into(ix, target)
+            if torch_module(summary) and call.method in MODULE_BOOKKEEPING and target == call.receiver:
+                continue  # ``model.parameters()``, ``model.train()``: a method of the module that does not run it
+            if not torch_module(summary) and call.args:
+                # ``output = model_fn(model, x)``: a repo function (a lambda handed in) given the module runs it
+                handed = next((a for a in call.args if a and _runs_handed_module(ix, frame_id, cand_seq, call, a)), None)
+                if handed is not None:
+                    summary, target = ix.value(frame_id, cand_seq, handed), handed
             if type_of(summary) == "type":
                 continue  # building an object is not running it
             if torch_module(summary) and (type_of(summary) or "").endswith("Loss"):
@@ -1420,6 +1449,43 @@ def _module_calls(ix: RunIndex, frame_id: int, candidates: list[tuple[int, int]]
                 ev.facts["model"] = target
                 out.append(ev.tie(ix, call.callee))
     return out
+
+
+# Methods of a torch module that look after it rather than run it.
+MODULE_BOOKKEEPING = {
+    "parameters",
+    "named_parameters",
+    "state_dict",
+    "load_state_dict",
+    "train",
+    "eval",
+    "to",
+    "cuda",
+    "cpu",
+    "zero_grad",
+    "modules",
+    "children",
+    "apply",
+    "requires_grad_",
+    "share_memory",
+}
+
+
+def _runs_handed_module(ix: RunIndex, frame_id: int, seq: int, call: CallSite, arg: str) -> bool:
+    """Is ``arg`` (given to ``call``) a torch module that a recorded repo function the call entered received
+    (``model_fn(model, x)``, ``model_fn`` being ``lambda model, x: model(x)``)?"""
+    value = ix.value(frame_id, seq, arg)
+    if not torch_module(value) or (type_of(value) or "").endswith("Loss"):
+        return False
+    for child in ix.called_from(frame_id, seq):
+        func = ix.functions.get(child.function_id)
+        if func is None or func.name.split(".")[-1] == "__init__":
+            continue
+        if call.callee.split(".")[-1] not in (func.name, "") and func.name != "<lambda>":
+            continue  # a call made by another call of the line
+        if any(torch_module(v) and type_of(v) == type_of(value) for k, v in (child.args or {}).items() if k != "self"):
+            return True
+    return False
 
 
 def _where_computed(ix: RunIndex, frame_id: int, line: int, seq: int, depth: int = 2) -> tuple[int, int, int]:
@@ -3065,8 +3131,22 @@ def _called_every_step(ix: RunIndex, update: Evidence | None) -> set[int]:
     edges = ix.reader.edges()
     callers = {e.caller_id for e in edges if e.callee_id == update.fid}
     updates = sum(e.calls for e in edges if e.callee_id == update.fid)
-    every = {e.callee_id for e in edges if e.caller_id in callers and e.callee_id != update.fid and 2 * e.calls >= updates}
-    _add_callees(ix, set(every), every)  # and what those call
+    often = [e for e in edges if 2 * e.calls >= updates]  # calls made at least every other step
+    every = {e.callee_id for e in often if e.caller_id in callers and e.callee_id != update.fid}
+    parents = {f.parent_id for f in ix.reader.frames_of(update.fid) if f.parent_id is not None}
+    if parents:
+        # called by the calls that made the updates, not only by other calls of their function: an engine's loop
+        # code shared by a second engine (an evaluator) calls that one's step as often, but in its own calls
+        every = {fid for fid in every if any(f.parent_id in parents for f in ix.reader.frames_of(fid))}
+    # and what those call as often (not what an event dispatcher called every step reaches now and then: a
+    # handler fired once per epoch that runs an evaluation)
+    stack = list(every)
+    while stack:
+        fid = stack.pop()
+        for e in often:
+            if e.caller_id == fid and e.callee_id not in every:
+                every.add(e.callee_id)
+                stack.append(e.callee_id)
     return every
 
 
@@ -3078,6 +3158,13 @@ def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
             name = _canonical(ix, run, call.callee)
             if name in SAVE_CALLS or (call.method in SAVE_METHODS):
                 ev = _evidence(ix, "checkpoint", run, 1.0, f"`{call.callee}(...)` writes to disk")
+                ev.facts["call"] = call
+                out.append(ev)
+                continue
+            writer = _save_function_handed(ix, run, call)
+            if writer is not None:
+                reason = f"hands `{writer[0]}` to `{call.callee}`, which writes with it (`{writer[1]}(...)`)"
+                ev = _evidence(ix, "checkpoint", run, 0.9, reason)
                 ev.facts["call"] = call
                 out.append(ev)
     loop = decided.get("training loop")
@@ -3095,6 +3182,27 @@ def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
     if not out and loop is not None and forward is not None and forward.facts.get("model"):
         out += _written_by_hand(ix, loop, str(forward.facts["model"]))
     return out
+
+
+def _save_function_handed(ix: RunIndex, run: LineRun, call: CallSite) -> tuple[str, str] | None:
+    """``self._save_func(checkpoint, path, torch.save)``: a save function passed as a value to a repo function
+    that calls it (``func(checkpoint, tmp_file)``). (The save function's text, the parameter it is called as.)"""
+    handed = [a for a in call.args if a and "." in a and _canonical(ix, run, a) in SAVE_CALLS]
+    handed += [v for _, v in call.keywords if v and "." in v and _canonical(ix, run, v) in SAVE_CALLS]
+    if not handed:
+        return None
+    shown = f"<function {handed[0].split('.')[-1]}>"
+    for child in ix.called_from(run.frame_id, run.seq):
+        func = ix.functions.get(child.function_id)
+        if func is None:
+            continue
+        params = [k for k, v in (child.args or {}).items() if v == shown]
+        for r in ix.runs:
+            if r.fid == child.function_id and params:
+                called = next((c.callee for c in ix.info(func.file_id, r.line).calls if c.callee in params), None)
+                if called is not None:
+                    return handed[0], called
+    return None
 
 
 def _written_by_hand(ix: RunIndex, loop: Evidence, model: str) -> list[Evidence]:
