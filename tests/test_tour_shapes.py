@@ -1447,3 +1447,30 @@ def test_an_event_driven_engine_with_a_model_function_an_evaluator_and_a_handed_
     assert (tmp_path / "checkpoint_2.pt").is_file()
     assert "`model`, a Sequential holding parameters" in by["forward"]
     assert "This line ran 14 times in the whole run." in by["evaluation"]  # 2 epochs x (5 training + 2 validation batches)
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_scores_computed_from_the_steps_own_outputs_without_the_model_are_the_evaluation(tmp_path):
+    """gae-style: no ``no_grad``, no ``eval()``, no second model call; each epoch the step's outputs are copied
+    out of autograd (``z.detach().numpy()``) and a numpy function ranks held-out pairs with them and returns
+    numbers: that call is the evaluation, its results shown as the script printed them."""
+    script = SHAPES / "embedding_scores.py"
+    proc, tour = tour_of(tmp_path, script, "5")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops][-1] == ("evaluation", line_of(script, "rank, precision = ranking("))
+    assert [s.phase for s in tour.stops] == [
+        "data",
+        "model",
+        "training loop",
+        "forward",
+        "loss",
+        "backward",
+        "update",
+        "evaluation",
+    ]
+    assert "no evaluation ran" not in tour.description
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "scores `emb`, the step's outputs taken out of autograd, with `ranking`" in by["evaluation"]
+    printed = [float(x) for x in re.findall(r"rank ([\d.]+)", proc.stdout)]
+    shown = [float(x) for x in re.findall(r"`tuple\[2\] \(([\d.]+), [\d.]+\)`", by["evaluation"])]
+    assert len(printed) == 5 and shown == pytest.approx(printed, abs=6e-4)

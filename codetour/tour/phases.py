@@ -2848,6 +2848,8 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         out += _evaluation_mode_calls(ix, training_fids)
     if not out:
         out += _runs_what_training_saved(ix, training_fids)
+    if not out:
+        out += _scores_detached_outputs(ix, decided, training_fids)
     forward = decided.get("forward")
     if not out and forward is not None:
         # plain numpy: callers of the model outside the training path
@@ -3039,6 +3041,44 @@ def _runs_what_training_saved(ix: RunIndex, training_fids: set[int]) -> list[Evi
             [f"loads what training saved (`{loaded}` in `{where}`) and runs it without learning"],
         )
         return [_to_call_site(ix, ev)]
+    return []
+
+
+_NUMBERS = re.compile(r"^tuple\[\d+\] \((?:-?[\d.]+(?:e[-+]?\d+)?(?:, )?)+\)$")
+DETACHING = {"data", "detach", "numpy", "cpu", "tolist", "item"}
+
+
+def _scores_detached_outputs(ix: RunIndex, decided: dict[str, Evidence], training_fids: set[int]) -> list[Evidence]:
+    """``hidden_emb = mu.data.numpy()`` then ``roc, ap = get_roc_score(hidden_emb, ...)``: a repo function off the
+    training path, handed a copy of the forward pass's outputs taken out of autograd, that returns numbers scores
+    them without running the model again (held-out edges ranked by the step's own embeddings)."""
+    forward = decided.get("forward")
+    if forward is None:
+        return []
+    func = ix.functions[forward.fid]
+    outputs = set(ix.info(func.file_id, forward.line).targets)
+    later = sorted((r for r in ix.runs if r.frame_id == forward.frame_id and r.seq > forward.seq), key=lambda r: r.seq)
+    detached: set[str] = set()
+    for run in later:
+        info = ix.info(func.file_id, run.line)
+        value = getattr(info.stmt, "value", None)
+        taken_out = value is not None and any(isinstance(n, ast.Attribute) and n.attr in DETACHING for n in ast.walk(value))
+        if taken_out and info.targets and info.reads & outputs:
+            detached.update(info.targets)
+            continue
+        for call in info.calls:
+            if not detached & set(call.args):
+                continue
+            for child in ix.called_from(run.frame_id, run.seq):
+                callee = ix.functions.get(child.function_id)
+                if callee is None or child.function_id in training_fids or callee.kind != "function":
+                    continue
+                if is_scalar(child.ret) or _NUMBERS.match(child.ret or ""):
+                    handed = sorted(detached & set(call.args))[0]
+                    reason = f"scores `{handed}`, the step's outputs taken out of autograd, with `{callee.qualname}`"
+                    ev = _evidence(ix, "evaluation", run, 0.6, reason).tie(ix, callee.qualname)
+                    ev.facts["function"] = callee.qualname
+                    return [ev]
     return []
 
 
