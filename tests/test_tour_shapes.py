@@ -250,6 +250,8 @@ def test_inline_config_and_a_model_called_inside_the_criterion(tmp_path):
     )
     by = {s.phase: s.narration for s in tour.stops}
     assert "Regressor" in by["forward"] and "MSELoss" not in by["model"]
+    # the forward pass and the loss share the stop: what goes in and comes out of the line is said once
+    assert by["forward"].count("Going in:") == 1 and by["forward"].count("Coming out:") == 1, by["forward"]
     assert "steps" in by["config"] and "lr" in by["config"] and "Not in this run: no configuration" not in tour.description
 
 

@@ -295,7 +295,7 @@ def _narrate(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence, also: lis
     where = "module-level code" if func.kind == "module" else f"`{func.qualname}`"
     parts.append(f"Why this line: {reasons} (in {where}).")
     for p in [ev, *also]:
-        parts += _phase_facts(ix, decided, p)
+        parts += [fact for fact in _phase_facts(ix, decided, p) if fact not in parts]  # phases sharing a line say it once
     count = facts.run_count(ix, ev)
     head = any(lp.head == ev.line for lp in ix.loops_around(ev.fid, ev.line))
     if count is not None and ev.phase not in ("config", "crash", "training loop", "entry") and not head:
