@@ -1424,7 +1424,8 @@ def test_an_event_driven_engine_with_a_model_function_an_evaluator_and_a_handed_
     """ignite-style: the step closure calls the model through a function value (``model_fn(model, x)``), which is
     the forward pass (not ``model.parameters()`` given to the optimizer) and leads to the model through the
     closure; a second engine run from an epoch handler, on as many batches as training, is the evaluation; a
-    saver handed ``torch.save`` that calls it as ``func(state, path)`` writes the checkpoint."""
+    saver handed ``torch.save`` that calls it as ``func(state, path)`` writes the checkpoint. The optimizer step,
+    under an ``if`` that held on every recorded call, states its (estimated) count."""
     script = SHAPES / "event_engine.py"
     proc, tour = tour_of(tmp_path, script, "2")
     assert proc.returncode == 0, proc.stderr
@@ -1448,6 +1449,7 @@ def test_an_event_driven_engine_with_a_model_function_an_evaluator_and_a_handed_
     assert "This line ran 2 times in the whole run." in by["checkpoint"]
     assert (tmp_path / "checkpoint_2.pt").is_file()
     assert "`model`, a Sequential holding parameters" in by["forward"]
+    assert "This line ran about 10 times in the whole run." in by["update"]  # under its ``if`` in every recorded call
     assert "This line ran 14 times in the whole run." in by["evaluation"]  # 2 epochs x (5 training + 2 validation batches)
 
 

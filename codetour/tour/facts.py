@@ -92,6 +92,9 @@ def run_count(ix: RunIndex, ev: Evidence) -> tuple[int, bool] | None:
     if not loops:
         if _top_level(ix, ev):
             return func.calls, True
+        if all(ix.runs_in_frame(fr.id, ev.line) for fr in frames):
+            # under an ``if`` that held in every recorded call (``if iteration % accumulation_steps == 0``)
+            return func.calls, complete
         return None
     inner = loops[-1]
     if not ix.direct_in_loop(ev.fid, ev.line, inner):

@@ -1,5 +1,6 @@
 """An event-driven engine (as ignite's): the training step is a closure made by a factory that calls the model
-through a function value (``model_fn(model, x)``, by default a lambda); a second engine evaluates from a
+through a function value (``model_fn(model, x)``, by default a lambda) and steps the optimizer under an
+``if`` (gradient accumulation, here over 1 batch); a second engine evaluates from a
 handler fired after each epoch, on the training data as well, through the engine's own loop code (``eval()``
 and ``no_grad`` in its step); the checkpoint is written by a saver that receives ``torch.save`` as a value and
 calls it as ``func(state, path)``."""
@@ -42,15 +43,17 @@ class Engine:
         return self
 
 
-def make_trainer(model, optimizer, loss_fn, model_fn=lambda model, x: model(x)):
+def make_trainer(model, optimizer, loss_fn, model_fn=lambda model, x: model(x), accumulation_steps=1):
     def update(engine, batch):
-        optimizer.zero_grad()
+        if (engine.iteration - 1) % accumulation_steps == 0:
+            optimizer.zero_grad()
         model.train()
         x, y = batch
         output = model_fn(model, x)
         loss = loss_fn(output, y)
         loss.backward()
-        optimizer.step()
+        if engine.iteration % accumulation_steps == 0:
+            optimizer.step()
         return loss.item()
 
     return Engine(update)
