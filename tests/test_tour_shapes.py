@@ -1387,7 +1387,7 @@ def test_a_per_sample_loss_reduced_for_backward_in_a_plain_agent_class(tmp_path)
     the loss (and what feeds it, ``self.policy.evaluate(...)``, the forward pass; the module held by the agent,
     the model); the action chosen under ``no_grad`` and handed to ``env.step`` is acting, not an evaluation; the
     rollout lists the update stacks belong to the data object built before the loop; the settings computed by
-    ``int(...)`` or from other settings are settings, the loop's counters are not."""
+    ``int(...)`` or from other settings are settings, and so is one the loop decays; the loop's counters are not."""
     script = SHAPES / "clipped_policy_agent.py"
     proc, tour = tour_of(tmp_path, script)
     assert proc.returncode == 0, proc.stderr
@@ -1412,7 +1412,7 @@ def test_a_per_sample_loss_reduced_for_backward_in_a_plain_agent_class(tmp_path)
     by = {s.phase: s.narration for s in tour.stops}
     assert "`loss.mean().backward()` on a Tensor" in by["backward"]
     assert "`Agent.choose` fills while acting" in by["data"]
-    for setting in ("max_len` = `20", "max_steps` = `160", "update_every` = `40", "save_every` = `80", "clip` = `0.2"):
+    for setting in ("max_len` = `20", "max_steps` = `160", "update_every` = `40", "save_every` = `80", "noise` = `0.5"):
         assert f"- `{setting}`" in by["config"], (setting, by["config"])
     assert "time_step" not in by["config"].split("Settings the learner")[0]
     assert "episode" not in by["config"].split("Settings the learner")[0]

@@ -1472,17 +1472,19 @@ MODULE_BOOKKEEPING = {
 
 
 def _runs_handed_module(ix: RunIndex, frame_id: int, seq: int, call: CallSite, arg: str) -> bool:
-    """Is ``arg`` (given to ``call``) a torch module that a recorded repo function the call entered received
+    """Is ``arg`` (given to ``call``) a torch module that the repo function held by the called name received
     (``model_fn(model, x)``, ``model_fn`` being ``lambda model, x: model(x)``)?"""
     value = ix.value(frame_id, seq, arg)
     if not torch_module(value) or (type_of(value) or "").endswith("Loss"):
         return False
+    called = call.callee.split(".")[-1]
+    held = ix.value(frame_id, seq, call.callee) or ""
     for child in ix.called_from(frame_id, seq):
         func = ix.functions.get(child.function_id)
-        if func is None or func.name.split(".")[-1] == "__init__":
-            continue
-        if call.callee.split(".")[-1] not in (func.name, "") and func.name != "<lambda>":
-            continue  # a call made by another call of the line
+        if func is None or not called or called == func.name:
+            continue  # a helper called by its own name: the helper rules look inside it for the module's call
+        if held != f"<function {func.name}>":
+            continue  # not the function value this call made (another call of the line)
         if any(torch_module(v) and type_of(v) == type_of(value) for k, v in (child.args or {}).items() if k != "self"):
             return True
     return False
@@ -2570,11 +2572,15 @@ def _derived_setting(info: LineInfo, group: list[LineRun], ix: RunIndex) -> bool
 
 
 def _rebound_later(ix: RunIndex, made: LineRun, name: str, loop: Evidence) -> bool:
-    """Is ``name`` assigned again in its frame after ``made``: in the main loop's body (a counter, a running
-    total), or before the loop by something other than a literal (``run_num = 0``, then ``run_num = len(files)``)?"""
+    """Is ``name`` a counter or a running total, not a setting: started at zero and assigned again in the main
+    loop's body (``time_step = 0``, ``time_step += 1``; a rate the loop decays, ``epsilon = 1.0``, stays a
+    setting), or rebound before the loop by something other than a literal (``run_num = 0``, then
+    ``run_num = len(files)``)?"""
     body: Loop | None = loop.facts.get("loop")  # type: ignore[assignment]
     file_id = _file(ix, made.fid)
-    if body is not None and any(name in ix.info(file_id, ln).targets for ln in range(body.head + 1, body.end + 1)):
+    start = getattr(ix.info(file_id, made.line).stmt, "value", None)
+    zero = isinstance(start, ast.Constant) and type(start.value) in (int, float) and start.value == 0
+    if zero and body is not None and any(name in ix.info(file_id, ln).targets for ln in range(body.head + 1, body.end + 1)):
         return True
     for ev in ix.reader.events(made.seq + 1, loop.seq, frame_id=made.frame_id):
         if ev.kind == LINE and ev.line != made.line:

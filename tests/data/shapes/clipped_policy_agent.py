@@ -1,7 +1,7 @@
 """PPO in a plain agent class: the settings are locals of train() (some computed by a call or from another
-setting, beside run counters), a rollout buffer of lists filled while acting under no_grad (acting, not an
-evaluation), an actor-critic module used only through its methods (``act``, ``evaluate``), a per-sample loss
-vector, its mean differentiated, and a checkpoint every few steps."""
+setting, one decayed by the loop, beside run counters), a rollout buffer of lists filled while acting under
+no_grad (acting, not an evaluation), an actor-critic module used only through its methods (``act``,
+``evaluate``), a per-sample loss vector, its mean differentiated, and a checkpoint every few steps."""
 
 import torch
 from torch import nn
@@ -99,6 +99,7 @@ def train():
     lr = 0.003
     epochs = 4
     clip = 0.2
+    noise = 0.5
     torch.manual_seed(0)
     world = Track()
     agent = Agent(5, 2, lr, epochs, clip)
@@ -118,7 +119,8 @@ def train():
             if done:
                 break
         episode += 1
-    print(f"episodes {episode} steps {time_step}")
+        noise = max(0.05, noise * 0.9)
+    print(f"episodes {episode} steps {time_step} noise {noise:.3f}")
 
 
 if __name__ == "__main__":
