@@ -1478,3 +1478,36 @@ def test_scores_computed_from_the_steps_own_outputs_without_the_model_are_the_ev
     printed = [float(x) for x in re.findall(r"rank ([\d.]+)", proc.stdout)]
     shown = [float(x) for x in re.findall(r"`tuple\[2\] \(([\d.]+), [\d.]+\)`", by["evaluation"])]
     assert len(printed) == 5 and shown == pytest.approx(printed, abs=6e-4)
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_an_estimator_subclassing_a_settings_dataclass_with_an_optimizer_class_as_a_setting(tmp_path):
+    """tabnet-style: the estimator subclasses a dataclass of settings, adding only methods, and is built with keyword
+    arguments written over several lines (the store shows after the statement's last line); it keeps
+    ``optimizer_fn=torch.optim.Adam`` and makes its optimizer on a private attribute (``self._optimizer =
+    self.optimizer_fn(...)``) that no recorded summary shows; its network runs a repo ``torch.autograd.Function`` 3
+    times per forward, so autograd calls that ``backward`` 3 times per ``loss.backward()``: the line ran once per
+    batch, not once per call of the repo's ``backward``."""
+    script = SHAPES / "dataclass_estimator.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("config", "model = Regressor("),
+            ("model", "self._network = Net(X.shape[1]"),
+            ("training loop", "for epoch in range(max_epochs):"),
+            ("forward", "output = self._network(xb)"),
+            ("loss", "loss = ((output - yb) ** 2).mean()"),
+            ("backward", "loss.backward()"),
+            ("update", "self._optimizer.step()"),
+        ],
+    )
+    assert "no optimizer step ran" not in tour.description
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "`model` is a `Regressor`, a dataclass of settings with defaults" in by["config"]
+    for setting in ("n_hidden` = `12", "steps` = `3", "optimizer_fn` = `<class Adam>", "optimizer_params` = `dict[1] {lr: 0.02}"):
+        assert f"- `{setting}`" in by["config"], (setting, by["config"])
+    assert "`self._optimizer.step()` on Adam (an optimizer)" in by["update"]
+    assert "This line ran 8 times in the whole run." in by["update"]  # 2 epochs x 4 batches of 16
+    assert "This line ran 8 times in the whole run." in by["backward"]  # not 24, the calls of ``Sharpen.backward``

@@ -13,7 +13,18 @@ from pathlib import Path
 
 from codetour.store.schema import LINE
 from codetour.tour.phases import Evidence
-from codetour.tour.runs import Loop, RunIndex, array_shape, dotted, fields_of, is_array, is_scalar, scalar_value, type_of
+from codetour.tour.runs import (
+    CallSite,
+    Loop,
+    RunIndex,
+    array_shape,
+    dotted,
+    fields_of,
+    is_array,
+    is_scalar,
+    scalar_value,
+    type_of,
+)
 
 
 def _exact_calls(ix: RunIndex, fid: int, frame_id: int, line: int, seq: int) -> int | None:
@@ -24,7 +35,7 @@ def _exact_calls(ix: RunIndex, fid: int, frame_id: int, line: int, seq: int) -> 
     for call in ix.info(func.file_id, line).calls:
         called = call.method or call.callee.split(".")[-1]
         for callee in ix.callee_functions(frame_id, seq, call):
-            if ix.functions[callee].name != called:
+            if ix.functions[callee].name != called or _reached_through(ix, frame_id, seq, call, callee):
                 continue  # reached through the call, not the call itself (a closure ``optimizer.step`` runs)
             if ix.traced_for_compilation(callee):
                 return None  # a jit-compiled function: its Python ran once, to compile; the line ran more often
@@ -32,6 +43,20 @@ def _exact_calls(ix: RunIndex, fid: int, frame_id: int, line: int, seq: int) -> 
             if into and all(e.caller_id == fid for e in into) and _only_line_calling(ix, fid, line, called):
                 return ix.functions[callee].calls  # exact: every call of it came from here
     return None
+
+
+def _reached_through(ix: RunIndex, frame_id: int, seq: int, call: CallSite, callee: int) -> bool:
+    """A method called on an object (``loss.backward()`` on a tensor) whose recorded namesake did not run on that
+    object: autograd calling a repo ``Function``'s ``backward`` once per use, not once per run of the line. Only
+    when the receiver's value was seen and is neither a module nor a class."""
+    if not call.method or not call.receiver:
+        return False
+    receiver = type_of(ix.value(frame_id, seq, call.receiver))
+    if receiver in (None, "module", "type"):
+        return False
+    frames = [f for f in ix.reader.frames_of(callee) if not f.resumed]
+    first = next(iter((frames[0].args or {}).items()), None) if frames else None
+    return first is None or first[0] != "self" or type_of(first[1]) != receiver
 
 
 def _only_line_calling(ix: RunIndex, fid: int, line: int, called: str) -> bool:

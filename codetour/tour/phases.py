@@ -643,9 +643,10 @@ def _self_of(ix: RunIndex, frame_id: int) -> str | None:
 
 def _constructed_into(ix: RunIndex, target: str) -> str | None:
     """``<Adam>`` for ``self.critic_optim = Adam(...)``: the type of an attribute set from a class's constructor
-    on a line that ran, named by the class, where no recorded summary shows the attribute (an object with many
-    settings is summarized by its first fields) and no repo function made it. Only the type is known, and for a
-    class of ``torch.nn`` that it is a torch module (``<Sequential (torch module)>``)."""
+    on a line that ran, named by the class or held in a variable the line calls (``self.optimizer_fn(...)``), where
+    no recorded summary shows the attribute (an object with many settings is summarized by its first fields) and no
+    repo function made it. Only the type is known, and for a class of ``torch.nn`` named on the line that it is a
+    torch module (``<Sequential (torch module)>``)."""
     for run in ix.runs:
         info = ix.info(_file(ix, run.fid), run.line)
         stmt = info.stmt
@@ -654,7 +655,9 @@ def _constructed_into(ix: RunIndex, target: str) -> str | None:
         path = _canonical(ix, run, dotted(stmt.value.func))
         name = path.rsplit(".", 1)[-1]
         if not name[:1].isupper():
-            return None
+            # a class held in a variable (``self._optimizer = self.optimizer_fn(...)``, ``optimizer_fn=torch.optim.Adam``)
+            held = re.match(r"^<class ([\w.]+)>$", ix.value(run.frame_id, run.seq, dotted(stmt.value.func)) or "")
+            return f"<{held.group(1).rsplit('.', 1)[-1]}>" if held else None
         return f"<{name} (torch module)>" if path.startswith("torch.nn.") and "functional" not in path else f"<{name}>"
     return None
 
@@ -2418,7 +2421,7 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         info = ix.info(_file(ix, run.fid), run.line)
         if not info.targets:
             continue
-        changed = ix.changed_by(run.frame_id, run.seq)
+        changed = _changed_by_statement(ix, run, info)
         value = getattr(info.stmt, "value", None)
         if (
             isinstance(value, (ast.Subscript, ast.Attribute))
@@ -2482,6 +2485,26 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         ev.facts["literal_lines"] = [r.line for r in runs]
         return [ev]
     return (_trainer_arguments(ix, decided) or _defaults_copied(ix, decided))[:1]
+
+
+def _changed_by_statement(ix: RunIndex, run: LineRun, info: LineInfo) -> dict[str, str]:
+    """What an assignment changed in its frame. One written over several lines (``clf = Estimator(\n lr=0.1,\n
+    ...)``) steps through its lines and back to the first before it stores: the change shows at the frame's first
+    line event outside the statement."""
+    changed = ix.changed_by(run.frame_id, run.seq)
+    stmt = info.stmt
+    if changed or not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or run.line != stmt.lineno:
+        return changed
+    end = stmt.end_lineno or stmt.lineno
+    seq = run.seq
+    for _ in range(end - stmt.lineno + 64):
+        nxt = ix.reader.next_event(seq, frame_id=run.frame_id, kinds=(LINE,))
+        if nxt is None:
+            break
+        if not stmt.lineno <= nxt.line <= end:
+            return dict(nxt.data) if isinstance(nxt.data, dict) else {}
+        seq = nxt.seq
+    return {}
 
 
 def _defaults_copied(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
@@ -2783,20 +2806,35 @@ def _settings_in_scope(ix: RunIndex, run: LineRun, summary: str | None) -> int:
 
 def _dataclass_named(ix: RunIndex, name: str, literal: bool = True) -> str | None:
     """``name`` if a recorded file defines it as a ``@dataclass`` whose fields all have defaults
-    (literal ones, when ``literal``): a set of settings, not a record type."""
+    (literal ones, when ``literal``): a set of settings, not a record type. A subclass that adds no fields
+    (``class TabNetClassifier(TabModel)``, adding methods) is one too: its constructor is the dataclass's."""
     found = _DATACLASSES.get(id(ix))
     if found is None or found[0] is not ix:
         classes: dict[str, bool] = {}  # one pass over the recorded files: name -> all defaults literal
+        subclasses: list[tuple[str, list[str]]] = []  # classes without fields of their own, and their bases
         for file_id in ix.reader.files:
             tree = ix.tree(file_id)
             if tree is None:
                 continue
             for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef) and any(dotted(d).split(".")[-1] == "dataclass" for d in node.decorator_list):
-                    fields = [s for s in node.body if isinstance(s, ast.AnnAssign)]
-                    if fields and all(s.value is not None for s in fields):
-                        lit = all(isinstance(s.value, ast.Constant) for s in fields)
-                        classes[node.name] = classes.get(node.name, False) or lit
+                if not isinstance(node, ast.ClassDef):
+                    continue
+                fields = [s for s in node.body if isinstance(s, ast.AnnAssign)]
+                if not fields and node.bases:
+                    subclasses.append((node.name, [dotted(b).split(".")[-1] for b in node.bases]))
+                dataclass = any(dotted(d).split(".")[-1] == "dataclass" for d in node.decorator_list)
+                if dataclass and fields and all(s.value is not None for s in fields):
+                    lit = all(isinstance(s.value, ast.Constant) for s in fields)
+                    classes[node.name] = classes.get(node.name, False) or lit
+        for _ in range(len(subclasses)):  # through chains of subclasses, to a fixed point
+            inherited = {
+                name: any(classes[b] for b in bases if b in classes)
+                for name, bases in subclasses
+                if name not in classes and any(b in classes for b in bases)
+            }
+            if not inherited:
+                break
+            classes.update(inherited)
         _DATACLASSES.clear()
         found = _DATACLASSES[id(ix)] = (ix, classes)
     all_literal = found[1].get(name)
