@@ -88,6 +88,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 TORCH_FIXTURES = {"gpt_torch"}
+SHAPES = Path(__file__).resolve().parent / "data" / "shapes"
+SHAPE_FIXTURES = ["returns_and_penalty"]  # torch scripts shared with the tour-shape tests
 
 
 def _line_of(script: str, text: str) -> int:
@@ -276,11 +278,54 @@ def test_torch_fixture_matches_exactly_the_expected_cards(torch_matches):
     assert found["cross-entropy"].values["targets"].dtype == "int64"
 
 
-def test_every_card_matches_some_fixture(matches, torch_matches):
-    seen = {m.card.name for name, ms in {**matches, **torch_matches}.items() if name != "decoys" for m in ms}
+@pytest.fixture(scope="module")
+def shape_matches(tmp_path_factory) -> dict[str, list]:
+    """Tour-shape fixtures whose lines only look like a concept, traced when torch is installed."""
+    if not has_torch():
+        return {}
+    folder = tmp_path_factory.mktemp("concepts_shapes")
+    out = {}
+    for name in SHAPE_FIXTURES:
+        proc, path = trace_script(folder, SHAPES / f"{name}.py", root=SHAPES, cwd=folder)
+        assert proc.returncode == 0, proc.stderr
+        with TraceReader(path) as reader:
+            out[name] = match_run(reader)
+    return out
+
+
+def _shape_line(script: str, text: str) -> int:
+    hits = [n for n, line in enumerate((SHAPES / f"{script}.py").read_text().splitlines(), 1) if text in line]
+    assert len(hits) == 1, (text, hits)
+    return hits[0]
+
+
+@requires_torch
+@pytest.mark.torch
+def test_a_loss_adjusted_by_a_tracked_term_is_no_sgd_step_and_rescaled_returns_are_no_advantages(shape_matches):
+    """``loss = loss - weight * penalty`` has the shape of a hand-written SGD step, but the term subtracted still
+    requires grad: it is part of the loss, and the SGD card matches the real step on the probe (``probe -= lr *
+    probe.grad``) instead. ``returns = (returns - returns.mean()) / (returns.std() + eps)`` followed by ``advantages =
+    returns - values.detach()`` normalises the returns, not the advantages: the return card, not the advantage one."""
+    found = {m.card.name: m for m in shape_matches["returns_and_penalty"]}
+    sgd = found["sgd"]
+    assert sgd.lines == [_shape_line("returns_and_penalty", "probe -= lr * probe.grad")]
+    assert _shape_line("returns_and_penalty", "loss = loss - penalty_weight * penalty") not in sgd.sites
+    assert "advantage-normalisation" not in found
+    returns = found["return-normalisation"]
+    assert returns.lines == [
+        _shape_line("returns_and_penalty", "returns = (returns - returns.mean())"),
+        _shape_line("returns_and_penalty", "advantages = returns - values.detach()"),
+    ]
+    assert returns.symbols["values"] == "values" and returns.values["ret"].mean == pytest.approx(0, abs=1e-6)
+    assert "- `advantages` = `returns` − `values`: the advantages, made from the rescaled returns" in returns.here()
+
+
+def test_every_card_matches_some_fixture(matches, torch_matches, shape_matches):
+    fixtures = {**matches, **torch_matches, **shape_matches}
+    seen = {m.card.name for name, ms in fixtures.items() if name != "decoys" for m in ms}
     missing = set(NAMES) - seen
     if not has_torch():
-        missing -= {"train-eval-mode"}  # only the torch fixture has a real no_grad / eval()
+        missing -= {"train-eval-mode", "return-normalisation"}  # only torch fixtures have no_grad / eval(), rescaled returns
     assert not missing, f"cards no fixture exercises: {sorted(missing)}"
 
 
