@@ -1511,3 +1511,29 @@ def test_an_estimator_subclassing_a_settings_dataclass_with_an_optimizer_class_a
     assert "`self._optimizer.step()` on Adam (an optimizer)" in by["update"]
     assert "This line ran 8 times in the whole run." in by["update"]  # 2 epochs x 4 batches of 16
     assert "This line ran 8 times in the whole run." in by["backward"]  # not 24, the calls of ``Sharpen.backward``
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_an_estimators_settings_are_those_its_fit_copied_onto_it_before_the_loop(tmp_path):
+    """tabnet-style: the settings dataclass is built with ``batch_size`` 1024 (a field default), and ``fit(...,
+    batch_size=16, max_epochs=2)`` copies its keyword arguments onto the object before its loop: the configuration
+    says what was in force while it trained, as the object reached the helper ``fit`` called before the loop; what
+    ``fit`` added is listed when it is a setting (not the network it built)."""
+    script = SHAPES / "fit_keywords_estimator.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    by = {s.phase: s for s in tour.stops}
+    assert (by["config"].line, by["training loop"].line) == (
+        line_of(script, "model = Regressor(n_hidden=12)"),
+        line_of(script, "for _epoch in range(self.max_epochs):"),
+    )
+    config = by["config"].narration
+    for setting in (
+        "n_hidden` = `12",
+        "lr` = `0.05",
+        "batch_size` = `16 (set by the program afterwards; was 1024)",
+        "max_epochs` = `2 (added by the program)",
+        "patience` = `10 (added by the program)",
+    ):
+        assert f"- `{setting}`" in config, (setting, config)
+    assert "Resolved configuration (5 settings;" in config  # not `_network` nor `_optimizer`

@@ -365,7 +365,13 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             elif obj:
                 out.append(f"`{ev.facts['object']}` = `{obj}`.")
             loop = decided.get("training loop")
-            changed = facts.set_after_parsing(ix, ev, str(ev.facts["object"]), loop.seq if loop is not None else None)
+            changed = facts.set_after_parsing(
+                ix,
+                ev,
+                str(ev.facts["object"]),
+                loop.seq if loop is not None else None,
+                loop.frame_id if loop is not None else None,
+            )
             changed = {k: v for k, v in changed.items() if k not in used}  # groups shown as received are in force already
             for key, (was, now) in changed.items():
                 resolved[key] = (

@@ -304,29 +304,52 @@ def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
     return resolved
 
 
-def set_after_parsing(ix: RunIndex, ev: Evidence, name: str, until: int | None) -> dict[str, tuple[str | None, str]]:
+def set_after_parsing(
+    ix: RunIndex, ev: Evidence, name: str, until: int | None, loop_frame: int | None = None
+) -> dict[str, tuple[str | None, str]]:
     """Fields of the config object ``name`` the program itself set after it was made and before ``until`` (the
     main loop's start): ``args.use_gpu = ... and args.use_gpu``, ``args.batch_size = int(args.num_envs *
-    args.num_steps)``. field -> (value when made or None if added, value in force)."""
+    args.num_steps)``; or that the method running the loop (``loop_frame``) copied onto it from its own keyword
+    arguments first (an estimator's ``fit(X, y, batch_size=64)`` doing ``self.batch_size = batch_size``).
+    field -> (value when made or None if added, value in force). A field added down there is listed only when its
+    value is a setting (a number, a string, a flag), not a network or an array the method built."""
     if until is None or until <= ev.seq:
         return {}
-    summary = ix.value(ev.frame_id, ev.seq, name, after=True)
+    summary = ix.value(ev.frame_id, ev.seq, name, after=True) or (str(ev.facts.get("summary") or "") or None)
     made = fields_of(summary)
     if not made:
         return {}
     # A field set in place does not change the object the frame holds, so the frame's own record may still show
     # it as made: the object as the last call it was handed to before the loop received it is summarized anew.
     later = fields_of(ix.value(ev.frame_id, until, name))
-    for child in ix.children(ev.frame_id):
-        if not ev.seq < child.start_seq <= until:
-            continue
-        for value in (child.args or {}).values():
-            fields = fields_of(value)
-            if type_of(value) == type_of(summary) and made.keys() <= fields.keys():
-                later = fields
+    callers = [ev.frame_id]
+    if loop_frame is not None:  # and calls made by the frames between the config's and the loop's, before the loop
+        chain = ix.ancestry(loop_frame)
+        if any(fr.id == ev.frame_id for fr in chain):
+            callers += [fr.id for fr in reversed(chain) if fr.id != ev.frame_id and fr.start_seq > ev.seq]
+    deeper = False
+    last = ev.seq
+    for caller in callers:
+        for child in ix.children(caller):
+            if not last < child.start_seq <= until:
+                continue
+            for value in (child.args or {}).values():
+                fields = fields_of(value)
+                if type_of(value) == type_of(summary) and made.keys() <= fields.keys():
+                    later, last, deeper = fields, child.start_seq, caller != ev.frame_id
     if not later:
         return {}
-    return {k: (made.get(k), v) for k, v in later.items() if made.get(k) != v and v != "…" and made.get(k) != "…"}
+    return {
+        k: (made.get(k), v)
+        for k, v in later.items()
+        if made.get(k) != v
+        and v != "…"
+        and made.get(k) != "…"
+        and (k in made or not deeper or _SETTING_VALUE.match(v) is not None)
+    }
+
+
+_SETTING_VALUE = re.compile(r"^(?:-?[\d.]+(?:e[-+]?\d+)?|True|False|None|'[^']*'|\"[^\"]*\")$")
 
 
 def groups_as_used(ix: RunIndex, ev: Evidence, name: str, fields: dict[str, str]) -> dict[str, str]:
