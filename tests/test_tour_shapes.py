@@ -1537,3 +1537,34 @@ def test_an_estimators_settings_are_those_its_fit_copied_onto_it_before_the_loop
     ):
         assert f"- `{setting}`" in config, (setting, config)
     assert "Resolved configuration (5 settings;" in config  # not `_network` nor `_optimizer`
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_reconstructions_to_look_at_are_not_the_evaluation_when_a_function_scores_the_model(tmp_path):
+    """vqvae-style: ``generate_samples`` (no_grad, returns the reconstructions of fixed images) runs before training
+    and after every epoch; ``test`` (no_grad, returns the mean validation loss) after every epoch. The evaluation is
+    the function that returns a score, though the other ran first."""
+    script = SHAPES / "samples_then_scores.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    scoring = line_of(script, "total = 0.0") - 1  # its ``with torch.no_grad():``
+    assert [(s.phase, s.line) for s in tour.stops] == [
+        *expect(script, [("model", "model = AutoEncoder(12, 3)"), ("training loop", "for _epoch in range(3):")]),
+        ("batch", line_of(script, "def train(batches") + 1),
+        ("forward", line_of(script, "loss = F.mse_loss(recon, images)") - 1),
+        *expect(
+            script,
+            [
+                ("loss", "loss = F.mse_loss(recon, images)"),
+                ("backward", "loss.backward()"),
+                ("update", "optimizer.step()"),
+            ],
+        ),
+        ("evaluation", scoring),
+    ]
+    by = {s.phase: s for s in tour.stops}
+    assert by["evaluation"].at == "test"
+    best = float(re.search(r"best validation loss ([\d.]+)", proc.stdout).group(1))
+    shown = re.search(r"Every result \(3\): ([\d.]+), ([\d.]+), ([\d.]+)", by["evaluation"].narration)
+    assert shown is not None, by["evaluation"].narration
+    assert min(float(x) for x in shown.groups()) == pytest.approx(best, abs=6e-4)

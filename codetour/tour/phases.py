@@ -2864,6 +2864,8 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
             continue
         if no_grad and not is_def and (decided.get("update") is None or decided["update"].frame_id != run.frame_id):
             ev = _evidence(ix, "evaluation", run, 0.9, "runs under `torch.no_grad()`: no gradients, no learning")
+            if _returns_outputs_only(ix, run):
+                ev.score = 0.88  # samples or reconstructions to look at: a function that scores the model comes first
             out.append(_looping_caller(ix, ev, training_fids))
         elif no_grad and not is_def and _scores_without_learning(ix, run, stmt, decided):
             out.append(
@@ -2942,6 +2944,17 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
 
 
 REDUCTIONS = {"mean", "sum", "item", "detach", "view", "reshape", "float", "flatten", "squeeze", "backward"}
+
+
+def _returns_outputs_only(ix: RunIndex, run: LineRun) -> bool:
+    """A function that runs under ``no_grad`` and hands back nothing but a tensor of many numbers every time it is
+    called (``generate_samples(images, model)`` returning the reconstructions to draw): it makes outputs to look at
+    and measures nothing. A function returning numbers (a loss, an accuracy), or nothing, may be scoring the model."""
+    func = ix.functions[run.fid]
+    if func.kind != "function":
+        return False
+    frames = [fr for fr in ix.reader.frames_of(run.fid) if not fr.resumed]
+    return bool(frames) and all(is_array(fr.ret) and not is_scalar(fr.ret) for fr in frames)
 
 
 def _scores_without_learning(ix: RunIndex, run: LineRun, stmt: ast.stmt | None, decided: dict[str, Evidence]) -> bool:
