@@ -164,6 +164,8 @@ def cmd_debug(args: argparse.Namespace) -> int:
     target = Path(args.target)
     if not target.exists():
         raise InputError(f"no such file: {target}")
+    if target.is_dir():
+        raise InputError(f"{target} is a folder: name a trace (or a script with --at FILE:LINE[:HIT])")
     reader = None
     if looks_like_trace(target):
         reader = TraceReader(target)
@@ -291,31 +293,34 @@ def _listen(args: argparse.Namespace, spec: LaunchSpec, stops: list[StopPoint], 
     host, port = parse_listen(args.listen)
     if host not in ("127.0.0.1", "localhost", "::1"):
         warn(f"listening on {host}: anyone who can reach it can run code in this process")
-    session = LiveSession(spec, host=host, port=port, echo_output=True)
-    session.launch()
-    config = vscode_attach_config(host if host != "0.0.0.0" else "127.0.0.1", port, spec.cwd)
-    out.print("Add this to .vscode/launch.json, set breakpoints (the tour's stops are listed below), and attach:")
-    out.print_json(json.dumps(config))
-    chosen = stops[index]
-    hit = f" with hit count {chosen.hit}" if chosen.hit > 1 else ""
-    out.print(
-        f"The program waits before its first line. It pauses only where your debugger has a breakpoint: to stop at"
-        f" {chosen.label}, set one at {chosen.path}:{chosen.line}{hit} before you attach.",
-        markup=False,
-    )
-    for stop in stops:
+    session = LiveSession(spec, host=host, port=port, connect_timeout=args.timeout, echo_output=True)
+    try:
+        session.launch()
+        session.wait_ready()  # the adapter listens and has finished starting: a client may attach now
+        config = vscode_attach_config(host if host != "0.0.0.0" else "127.0.0.1", port, spec.cwd)
+        out.print("Add this to .vscode/launch.json, set breakpoints (the tour's stops are listed below), and attach:")
+        out.print_json(json.dumps(config))
+        chosen = stops[index]
+        hit = f" with hit count {chosen.hit}" if chosen.hit > 1 else ""
         out.print(
-            f"  breakpoint: {stop.path}:{stop.line}" + (f" (hit count {stop.hit})" if stop.hit > 1 else "") + f"  · {stop.label}",
+            f"The program waits before its first line. It pauses only where your debugger has a breakpoint: to stop at"
+            f" {chosen.label}, set one at {chosen.path}:{chosen.line}{hit} before you attach.",
             markup=False,
         )
-    if args.write_launch:
-        root = Path(reader.meta.get("root")) if reader is not None else Path(spec.cwd)
-        path = write_launch_json(root, config)
-        note(f"wrote the attach configuration to {esc(path)}")
-        if reader is not None:
-            _write_tour(reader, root, args.tour)
-    note(f"waiting for a debugger to attach on {host}:{port} (Ctrl-C to stop)")
-    try:
+        for stop in stops:
+            out.print(
+                f"  breakpoint: {stop.path}:{stop.line}"
+                + (f" (hit count {stop.hit})" if stop.hit > 1 else "")
+                + f"  · {stop.label}",
+                markup=False,
+            )
+        if args.write_launch:
+            root = Path(reader.meta.get("root")) if reader is not None else Path(spec.cwd)
+            path = write_launch_json(root, config)
+            note(f"wrote the attach configuration to {esc(path)}")
+            if reader is not None:
+                _write_tour(reader, root, args.tour)
+        note(f"waiting for a debugger to attach on {host}:{port} (Ctrl-C to stop)")
         assert session.process is not None
         code = session.process.wait()
     except KeyboardInterrupt:

@@ -28,6 +28,7 @@ class DapClient:
         self.seq = 0
         self.lock = threading.Lock()
         self.responses: dict[int, dict] = {}
+        self.commands: dict[int, str] = {}  # what each request asked, for messages
         self.response_ready = threading.Condition()
         self.events: queue.Queue[dict] = queue.Queue()
         self.closed = False
@@ -107,6 +108,7 @@ class DapClient:
         with self.lock:
             self.seq += 1
             seq = self.seq
+            self.commands[seq] = command
         message: dict[str, Any] = {"seq": seq, "type": "request", "command": command}
         if arguments is not None:
             message["arguments"] = arguments
@@ -119,13 +121,15 @@ class DapClient:
             while seq not in self.responses:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.closed:
+                    what = self.commands.get(seq, f"request {seq}")
                     raise DapError(
-                        f"the debugger did not answer request {seq} in time"
+                        f"the debugger did not answer {what!r} within {timeout:g}s"
                         if not self.closed
-                        else "the debugger closed the connection"
+                        else f"the debugger closed the connection before answering {what!r}"
                     )
                 self.response_ready.wait(remaining)
             response = self.responses.pop(seq)
+            self.commands.pop(seq, None)
         if not response.get("success", False):
             raise DapError(f"debugger: {response.get('command')} failed: {response.get('message', 'no reason given')}")
         return response.get("body") or {}

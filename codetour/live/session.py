@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,12 +79,6 @@ def stop_point_for_step(reader: TraceSource, seq: int, label: str = "") -> StopP
     return StopPoint(info.path, event.line, max(hit, 1), approximate=folded > 0, label=label or f"{function.qualname}")
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -102,8 +100,20 @@ class Paused:
         return self.frames[0]
 
 
+# debugpy's adapter writes the endpoints it listens on to the file this variable names, once it
+# has fully started (its client port bound and served, its server port open, the debuggee told).
+ENDPOINTS_VARIABLE = "DEBUGPY_ADAPTER_ENDPOINTS"
+
+
 class LiveSession:
-    """Launch ``python -m debugpy --listen HOST:PORT --wait-for-client ...`` and drive it."""
+    """Launch ``python -m debugpy --listen HOST:PORT --wait-for-client ...`` and drive it.
+
+    Without a port, debugpy's adapter binds one the OS picks (``--listen HOST:0``) and codetour
+    reads it back from the endpoints file the adapter writes when it is ready: no other process can
+    take the port between choosing and binding it, and codetour never talks to an adapter that is
+    still starting (debugpy's adapter accepts a client as soon as it listens, before it has finished
+    its own set-up, and a client that is that early can find its requests unanswered or dropped).
+    """
 
     def __init__(
         self,
@@ -112,24 +122,34 @@ class LiveSession:
         port: int | None = None,
         connect_timeout: float = 20.0,
         echo_output: bool = False,
+        answer_timeout: float = 10.0,
     ) -> None:
         self.spec = spec
         self.host = host
+        self.requested_port = port
         self.port = port
         self.connect_timeout = connect_timeout
+        self.answer_timeout = answer_timeout  # for the handshake's first answer (a few ms normally)
         self.echo_output = echo_output
         self.process: subprocess.Popen | None = None
         self.client: DapClient | None = None
         self.output: list[str] = []
         self.exit_code: int | None = None
+        self.launches = 0
         self._pumps: list[threading.Thread] = []
+        self._scratch: str | None = None
+        self._endpoints: Path | None = None
+        self._ready = False
+        self._attach = 0  # the seq of the attach request, answered once configuration is done
 
     # ------------------------------------------------------------------ lifecycle
     def launch(self) -> None:
-        if self.port is None:
-            self.port = free_port(self.host)
-        elif port_in_use(self.host, self.port):
-            raise LiveError(f"port {self.port} on {self.host} is in use: choose another with --listen PORT")
+        if self.requested_port is not None and port_in_use(self.host, self.requested_port):
+            raise LiveError(f"port {self.requested_port} on {self.host} is in use: choose another with --listen PORT")
+        self.port = self.requested_port
+        self._ready = False
+        self._scratch = tempfile.mkdtemp(prefix="codetour-live-")
+        self._endpoints = Path(self._scratch) / "endpoints.json"
         # frozen_modules=off: so pydevd can map stdlib frames (it warns otherwise, and may miss breakpoints).
         cmd = [
             self.spec.python,
@@ -137,11 +157,18 @@ class LiveSession:
             "-m",
             "debugpy",
             "--listen",
-            f"{self.host}:{self.port}",
+            f"{self.host}:{self.requested_port or 0}",
             "--wait-for-client",
             *self.spec.argv,
         ]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.spec.env}
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            **self.spec.env,
+            ENDPOINTS_VARIABLE: str(self._endpoints),
+        }
+        self.launches += 1
         try:
             self.process = subprocess.Popen(
                 cmd,
@@ -157,11 +184,48 @@ class LiveSession:
                 start_new_session=hasattr(os, "killpg"),
             )
         except OSError as exc:
+            self._remove_scratch()
             raise LiveError(f"cannot start the debuggee: {exc}") from None
         for stream in (self.process.stdout, self.process.stderr):
             pump = threading.Thread(target=self._pump, args=(stream,), daemon=True, name="codetour-debuggee-output")
             pump.start()
             self._pumps.append(pump)
+
+    def wait_ready(self, timeout: float | None = None) -> int:
+        """Wait until debugpy's adapter is listening and fully started; its port."""
+        if self._ready and self.port is not None:
+            return self.port
+        assert self._endpoints is not None, "launch() first"
+        timeout = self.connect_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        while True:
+            endpoints = self._read_endpoints()
+            if endpoints is not None:
+                try:
+                    self.port = int(endpoints["client"]["port"])
+                except (KeyError, TypeError, ValueError):
+                    self.close()
+                    raise LiveError(f"debugpy reported no port to connect to: {json.dumps(endpoints)[:200]}") from None
+                self._ready = True
+                return self.port
+            if not self.alive():
+                self._wait_exit(2)
+                raise LiveError(f"the debuggee exited before its debug server started{self._last_output()}")
+            if time.monotonic() >= deadline:
+                self.close()
+                raise LiveError(f"the debugger did not start within {timeout:.0f}s{self._last_output()}")
+            time.sleep(0.05)
+
+    def _read_endpoints(self) -> dict | None:
+        try:
+            text = self._endpoints.read_text(encoding="utf-8") if self._endpoints else ""
+        except OSError:
+            return None
+        try:
+            data = json.loads(text) if text.strip() else None  # written in one piece, but read it whole
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
     def _pump(self, stream) -> None:
         for line in stream:
@@ -174,14 +238,37 @@ class LiveSession:
         return self.process is not None and self.process.poll() is None
 
     def connect(self, stops: list[StopPoint]) -> None:
-        """initialize → attach → (initialized) → setBreakpoints → setExceptionBreakpoints → configurationDone."""
-        assert self.port is not None
+        """initialize → attach → (initialized) → setBreakpoints → setExceptionBreakpoints → configurationDone.
+
+        Until configurationDone the debuggee waits before its first line, so when debugpy does not
+        answer in that phase the session is started again once (on a new port) before giving up."""
+        for attempt in (1, 2):
+            try:
+                self._open_and_configure(stops)
+                break
+            except DapError as exc:
+                self.close()
+                if attempt == 2 or self.requested_port is not None:
+                    tried = ", on two fresh starts" if attempt == 2 else ""
+                    raise LiveError(f"{exc.message}{tried} (the program had not started){self._last_output()}") from None
+                self._reset()
+                self.launch()
+        assert self.client is not None
+        attach = self._attach
         try:
-            client = self.client = DapClient.connect(self.host, self.port, self.connect_timeout, alive=self.alive)
+            self.client.request("configurationDone")
+            self.client.wait_response(attach, timeout=self.connect_timeout)
         except DapError as exc:
             self.close()
-            detail = self._last_output()
-            raise LiveError(f"{exc.message}{detail}") from None
+            raise LiveError(f"{exc.message}{self._last_output()}") from None
+
+    def _open_and_configure(self, stops: list[StopPoint]) -> None:
+        port = self.wait_ready()
+        try:
+            client = self.client = DapClient.connect(self.host, port, self.connect_timeout, alive=self.alive)
+        except DapError as exc:
+            self.close()
+            raise LiveError(f"{exc.message}{self._last_output()}") from None
         client.on_other_event = self._on_event  # type: ignore[method-assign]
         client.request(
             "initialize",
@@ -194,13 +281,23 @@ class LiveSession:
                 "columnsStartAt1": True,
                 "supportsVariableType": True,
             },
+            timeout=self.answer_timeout,
         )
-        attach = client.send_request("attach", {"justMyCode": False, "subProcess": False})
-        client.wait_event("initialized", timeout=self.connect_timeout)
+        self._attach = client.send_request("attach", {"justMyCode": False, "subProcess": False})
+        event = client.wait_event("initialized", timeout=self.connect_timeout)
+        if event.get("event") != "initialized":
+            raise DapError("the debugger closed the connection before it was initialized")
         self.set_breakpoints(stops)
         client.request("setExceptionBreakpoints", {"filters": []})
-        client.request("configurationDone")
-        client.wait_response(attach, timeout=self.connect_timeout)
+
+    def _reset(self) -> None:
+        """Forget a closed session's process, so it can be launched again."""
+        self.process = None
+        self.client = None
+        self.exit_code = None
+        self._pumps = []
+        self.port = self.requested_port
+        self._ready = False
 
     def set_breakpoints(self, stops: list[StopPoint]) -> None:
         assert self.client is not None
@@ -293,6 +390,12 @@ class LiveSession:
             self.client.close()
             self.client = None
         self._wait_exit(5)
+        self._remove_scratch()
+
+    def _remove_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def _wait_exit(self, timeout: float) -> None:
         proc = self.process
