@@ -554,7 +554,7 @@ async def test_the_process_list_switches_process_and_keeps_each_position(run_pat
         await pilot.press("L")  # live mode re-runs the program: not from inside a worker
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
-        assert any("Live mode re-runs the program itself" in n.message for n in app._notifications)
+        assert app.told("Live mode re-runs the program itself")
         await pilot.press("question_mark")
         await pilot.pause()
         assert any(key == "m" and "same moment" in text for key, text in app.screen.keys)
@@ -587,7 +587,7 @@ async def test_same_moment_and_following_the_work_into_a_worker(run_path):
         await settle(pilot)
         assert app.process.pid == 5001
         assert app.current.function.qualname == "Squares.__init__" and app.current.event.kind_name == "call"
-        assert any("DataLoader worker 0: Squares.__init__(n=8)" in n.message for n in app._notifications)
+        assert app.told("DataLoader worker 0: Squares.__init__(n=8)")
         frame = app.current.frame
         await pilot.press("w")  # and back: the parent when that call returned
         await settle(pilot)
@@ -722,7 +722,7 @@ async def test_a_skipped_shard_is_reported_in_the_app(run_copy):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert [p.pid for p in app.trace_run] == [MAIN_PID, 5001]
-        assert any("skipped run.ctrace.d/5002.ctrace" in n.message for n in app._notifications)
+        assert app.told("skipped run.ctrace.d/5002.ctrace")
 
 
 # --------------------------------------------------------------------------- tours
@@ -831,7 +831,7 @@ async def test_the_replay_opens_rank_0_when_the_launcher_ran_no_repo_code(ranks_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.process.label == "rank 0"
-        assert any("main process recorded no events" in n.message for n in app._notifications)
+        assert app.told("main process recorded no events")
         index = next(i for i, s in enumerate(tour.stops) if s.title.startswith("What differs per rank"))
         for _ in range(index + 1):
             await pilot.press("right_square_bracket")

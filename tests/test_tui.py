@@ -174,7 +174,7 @@ async def test_changed_sources_are_reported(tmp_path, stable_ppo_trace):
     app = ReplayApp(copy, None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert any("changed since this run was recorded" in n.message for n in app._notifications)
+        assert app.told("changed since this run was recorded")
         assert "def train(" in app.reader.source(app.current.file_id)
 
 

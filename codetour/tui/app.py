@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -10,6 +11,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Footer, Header, Markdown, OptionList, Static, TabbedContent, TabPane, Tree
 from textual.widgets.option_list import Option
 
@@ -24,6 +26,15 @@ from codetour.tui.source import SourceView
 from codetour.units import duration
 
 CSS_PATH = Path(__file__).with_name("replay.tcss")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message the app showed (a toast lasts seconds; this record lasts as long as the app)."""
+
+    message: str
+    title: str = ""
+    severity: str = "information"
 
 
 class ReplayApp(App[int]):
@@ -70,6 +81,7 @@ class ReplayApp(App[int]):
     ) -> None:
         super().__init__()
         self.trace_path = Path(trace)
+        self.notices: list[Notice] = []  # every message shown, in order (list.append is thread-safe)
         # The run's processes: the main trace and one shard per traced child (a run of one when
         # there are none, or when a source is given).
         if run is None:
@@ -96,6 +108,23 @@ class ReplayApp(App[int]):
         root = meta.get("root") or ""
         shown = [a.replace(root + "/", "") if root else a for a in argv]
         self.sub_title = " ".join(shown)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast, and keep a record of it (screens' notify() come here too)."""
+        self.notices.append(Notice(message, title, severity))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def told(self, text: str) -> bool:
+        """Whether a message containing ``text`` was shown."""
+        return any(text in notice.message for notice in self.notices)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
