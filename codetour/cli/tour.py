@@ -145,7 +145,12 @@ def actions_of(parser: argparse.ArgumentParser) -> set[str]:
 def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """`tour build|check|print ...` through the nested parsers; otherwise TARGET [ARGS]."""
     if argv and argv[0] in actions_of(parser):
-        return parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            if args.action == "print" and len(extra) == 1 and not extra[0].startswith("-"):
+                raise UsageError(f"`tour print` takes one TOUR|TRACE: give the trace with --trace {extra[0]}")
+            raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see `codetour tour {args.action} --help`)")
+        return args
     line = split_command_line(parser, argv)
     args = parser.parse_args(line.own)
     args.target, args.args = line.target, line.args
@@ -262,13 +267,17 @@ def _record_for_tour(tour: Any, args: argparse.Namespace) -> Path:
     root = tour.repo_root()
     if root is None or not (tour.entry or tour.module):
         raise UsageError(f"{tour.path}: the tour does not say what to record (add 'repo:' and 'entry:' lines)")
+    if not root.is_dir():
+        raise InputError(f"{tour.path}: its repo folder {root} does not exist (fix the 'repo:' line)")
     if tour.module:
         target = Target(module=tour.module, args=tour.args)
     else:
         script = root / tour.entry
+        if not script.is_file():
+            raise InputError(f"{tour.path}: its entry {tour.entry} is not in {root} (fix the 'entry:' line)")
         target = Target(script=script, args=tour.args, argv0=str(script))
-    what = tour.entry or "-m " + str(tour.module)
-    note(f"recording [bold]{esc(what)}[/] {esc(' '.join(tour.args))} for the tour [bold]{esc(tour.title)}[/]")
+    what = " ".join([tour.entry or "-m " + str(tour.module), *tour.args])
+    note(f"recording [bold]{esc(what)}[/] for the tour [bold]{esc(tour.title)}[/]")
     saved = os.getcwd()
     os.chdir(root)  # run where a user would run the entry
     try:
