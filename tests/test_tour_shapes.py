@@ -1568,3 +1568,30 @@ def test_reconstructions_to_look_at_are_not_the_evaluation_when_a_function_score
     shown = re.search(r"Every result \(3\): ([\d.]+), ([\d.]+), ([\d.]+)", by["evaluation"].narration)
     assert shown is not None, by["evaluation"].narration
     assert min(float(x) for x in shown.groups()) == pytest.approx(best, abs=6e-4)
+
+
+def test_tabular_self_play_the_game_that_fills_what_the_update_sweeps_is_the_experience(tmp_path):
+    """tictactoe-style: no forward pass and no ``env.step``; ``referee.play()`` in the loop makes every move, which
+    each player records (``self.states.append``), and ``player.backup()`` then sweeps those states. That call collects
+    each iteration's experience and the referee, built before the loop, is where it comes from: the tour must not say
+    no environment was seen. The state that indexes the table (``self.values[state] += ...``) is a key, not a step size
+    changed as the run goes (no learning-rate schedule)."""
+    script = SHAPES / "tabular_selfplay.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "first = Player(step_size=0.1, epsilon=0.2)"),
+            ("environment", "referee = Referee(first, second)"),
+            ("training loop", "for _game in range(games):"),
+            ("batch", "winner = referee.play()"),
+            ("loss", "td_error = self.values[self.states[i + 1]] - self.values[state]"),
+            ("update", "self.values[state] += self.step_size * td_error"),
+        ],
+    )
+    by = {s.phase: s for s in tour.stops}
+    assert by["batch"].title == "Collecting experience: train"
+    assert "`referee.play(...)` fills `states`, which `Player.backup` learns from" in by["batch"].narration
+    assert "This line ran 40 times in the whole run." in by["batch"].narration
+    assert "environment construction was seen" not in tour.description

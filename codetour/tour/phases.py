@@ -786,7 +786,17 @@ def _rate_rebound(ix: RunIndex, update: Evidence | None) -> list[Evidence]:
     func = ix.functions[update.fid]
     info = ix.info(func.file_id, update.line)
     moved_by = {str(n) for n in [update.facts.get("error"), *(update.facts.get("grads") or [])] if n}  # type: ignore[misc]
-    rates = [n for n in sorted(info.reads - moved_by) if type_of(ix.value(update.frame_id, update.seq, n)) in ("float", "int")]
+    # a number that picks the entry moved (``self.V[state] += ...``: ``state``) is a key, not a step size
+    keys = {
+        n.id
+        for target in ([info.stmt.target] if isinstance(info.stmt, ast.AugAssign) else [])
+        if isinstance(target, ast.Subscript)
+        for n in ast.walk(target.slice)
+        if isinstance(n, ast.Name)
+    }
+    rates = [
+        n for n in sorted(info.reads - moved_by - keys) if type_of(ix.value(update.frame_id, update.seq, n)) in ("float", "int")
+    ]
     if not rates:
         return []
     scopes = {update.fid}
@@ -1576,7 +1586,7 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """Where the inputs of the forward pass come from on each iteration: a loader iterated, a batch function."""
     forward = decided.get("forward")
     if forward is None:
-        return []
+        return _experience_the_update_learns_from(ix, decided)
     info = ix.info(_file(ix, forward.fid), forward.line)
     held = {str(forward.facts.get("model")), str(forward.facts.get("params"))}  # the model and its parameters
     inputs = [a for call in info.calls for a in call.args if a and a not in held]
@@ -1683,6 +1693,61 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
         if out:
             break
     return out
+
+
+def _experience_the_update_learns_from(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
+    """No forward pass and no environment stepped (tabular self-play): a call in the main loop's body, other than the
+    update's, that fills lists the updating object then reads (``winner = judger.play()``, whose moves append every
+    board to ``player.states``, which ``player.backup()`` sweeps) collects the experience each update learns from.
+    The object that call is made on, built before the loop, is where that experience comes from (``env``)."""
+    update, loop = decided.get("update"), decided.get("training loop")
+    if update is None or loop is None or decided.get("rollout") is not None:
+        return []
+    updating = ix.frame(update.frame_id)
+    owner = type_of((updating.args or {}).get("self")) if updating is not None else None
+    if owner is None or ix.functions[update.fid].kind != "function":
+        return []
+    file_id = _file(ix, update.fid)
+    read = {
+        d.split(".", 1)[1]
+        for r in ix.runs
+        if r.frame_id == update.frame_id
+        for d in _dotted_reads(ix.info(file_id, r.line))
+        if d.startswith("self.") and d.count(".") == 1
+    }
+    chain_of_update = {fr.id for fr in ix.ancestry(update.frame_id)}
+    body: Loop | None = loop.facts.get("loop")  # type: ignore[assignment]
+    for run in sorted(ix.runs, key=lambda r: r.seq):
+        if run.seq < loop.seq or run.frame_id in chain_of_update:
+            continue
+        filled = [f for f in ix.info(_file(ix, run.fid), run.line).fills if f.startswith("self.") and f[5:] in read]
+        here = ix.frame(run.frame_id)
+        if not filled or here is None or type_of((here.args or {}).get("self")) != owner:
+            continue
+        # up to the call the loop's own line made
+        chain = ix.ancestry(run.frame_id)
+        step = next((i for i, fr in enumerate(chain) if fr.parent_id == loop.frame_id), None)
+        if step is None or chain[step].call_line is None:
+            continue
+        line = chain[step].call_line
+        if body is not None and not body.body_first <= line <= body.end:
+            continue
+        seqs = [s for s in ix.runs_in_frame(loop.frame_id, line) if s < chain[step].start_seq]
+        if not seqs:
+            continue
+        at = run_in_frame(ix, loop.frame_id, line, max(seqs))
+        call = next((c for c in ix.info(_file(ix, loop.fid), line).calls if c.receiver and c.method), None)
+        if call is None:
+            continue
+        reason = (
+            f"`{call.callee}(...)` fills `{filled[0].split('.')[-1]}`, which `{ix.functions[update.fid].qualname}` "
+            "learns from: the experience of each iteration"
+        )
+        ev = _evidence(ix, "batch", at, 0.6, reason)
+        ev.facts["env"] = call.receiver
+        ev.facts["title"] = "Collecting experience"
+        return [ev]
+    return []
 
 
 def _fetched_once(ix: RunIndex, src: tuple[int, int, int], name: str, hops: int = 8) -> Evidence | None:
@@ -2075,7 +2140,7 @@ def _alias_of(stmt: ast.stmt | None, name: str) -> str | None:
 
 def detect_environment(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
     """Where the stepped environment was built."""
-    rollout = decided.get("rollout")
+    rollout = decided.get("rollout") or decided.get("batch")
     out = []
     if rollout is not None and rollout.facts.get("env"):
         name = str(rollout.facts["env"])
@@ -2087,7 +2152,18 @@ def detect_environment(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evide
             src, _ = origin_of(ix, src, name)
             run = run_in_frame(ix, *src[:2], src[2])
             out.append(
-                _evidence(ix, "environment", run, 0.9, f"builds `{name.split('.')[-1]}`, the environment the rollout steps")
+                _evidence(
+                    ix,
+                    "environment",
+                    run,
+                    0.9,
+                    f"builds `{name.split('.')[-1]}`, "
+                    + (
+                        "the environment the rollout steps"
+                        if rollout.phase == "rollout"
+                        else "where each iteration's experience comes from"
+                    ),
+                )
             )
     return out
 
