@@ -1727,9 +1727,9 @@ def _experience_the_update_learns_from(ix: RunIndex, decided: dict[str, Evidence
         # up to the call the loop's own line made
         chain = ix.ancestry(run.frame_id)
         step = next((i for i, fr in enumerate(chain) if fr.parent_id == loop.frame_id), None)
-        if step is None or chain[step].call_line is None:
+        line = chain[step].call_line if step is not None else None
+        if step is None or line is None:
             continue
-        line = chain[step].call_line
         if body is not None and not body.body_first <= line <= body.end:
             continue
         seqs = [s for s in ix.runs_in_frame(loop.frame_id, line) if s < chain[step].start_seq]
