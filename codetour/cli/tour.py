@@ -195,6 +195,11 @@ def cmd_tour(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         tour = load_tour(target)
         trace = Path(args.args[0]) if args.args else _record_for_tour(tour, args)
     else:
+        if target.suffix not in (".py", ".pyw", ""):
+            raise InputError(
+                f"{target} is neither a codetour trace, a tour file (.md) nor a Python script",
+                hint="name a repo folder, a .py script, a .ctrace trace or a .md tour",
+            )
         trace = _record_path(target, args)
     return open_tour(trace, tour, print_only=args.print_only)
 

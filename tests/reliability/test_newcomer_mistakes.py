@@ -48,3 +48,14 @@ def test_tour_print_with_a_trace_after_the_tour_points_at_trace_option(tmp_path)
     proc = run_cli("tour", "check", str(tour), "--nope", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert one_line(proc.stderr) == "codetour: unrecognized arguments: --nope (see `codetour tour check --help`)"
+
+
+def test_tour_given_some_other_file_says_what_it_takes(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    proc = run_cli("tour", str(notes), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert one_line(proc.stderr) == (
+        f"codetour: {notes} is neither a codetour trace, a tour file (.md) nor a Python script"
+        " (name a repo folder, a .py script, a .ctrace trace or a .md tour)"
+    )
