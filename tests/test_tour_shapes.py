@@ -1595,3 +1595,20 @@ def test_tabular_self_play_the_game_that_fills_what_the_update_sweeps_is_the_exp
     assert "`referee.play(...)` fills `states`, which `Player.backup` learns from" in by["batch"].narration
     assert "This line ran 40 times in the whole run." in by["batch"].narration
     assert "environment construction was seen" not in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_settings_read_from_the_file_the_command_line_names_are_the_configuration(tmp_path):
+    """seq2seq-style: ``--config`` names a JSON file whose dict holds the model's settings; the program sets one of them
+    again (``config["batch_size"] = 8``) before building the model. The configuration stop is the file's load, with
+    the settings in force when the loop started, and the command line's options are listed after them."""
+    script = SHAPES / "json_settings_named.py"
+    proc, tour = tour_of(tmp_path, script, "--config", "json_settings.json", "--epochs", "2")
+    assert proc.returncode == 0, proc.stderr
+    config = next(s for s in tour.stops if s.phase == "config")
+    assert (config.at, config.line) == ("run", line_of(script, "config = json.load(f)"))
+    assert "`config` holds the settings read from the file the command line names (`FLAGS.config`)" in config.narration
+    for setting in ("hidden` = `16", "learning_rate` = `0.05", "batch_size` = `8 (set by the program afterwards; was 4)"):
+        assert f"- `{setting}`" in config.narration, (setting, config.narration)
+    options = config.narration.split("The command line names that file; its options (2, defaults included):")[1]
+    assert "- `config` = `'json_settings.json' (command line)`" in options and "- `epochs` = `2 (command line)`" in options

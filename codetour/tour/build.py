@@ -390,6 +390,10 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
             when = "when the main loop started" if ev.facts.get("literal_lines") else how
             rows = "\n".join(f"- `{k}` = `{v}`" for k, v in resolved.items())
             out.append(f"Resolved configuration ({len(resolved)} settings; {when}):\n\n{rows}")
+        options = facts.command_line_options(ix, ev)
+        if options:
+            rows = "\n".join(f"- `{k}` = `{v}`" for k, v in options.items())
+            out.append(f"The command line names that file; its options ({len(options)}, defaults included):\n\n{rows}")
         kind, kept = facts.learner_settings(ix, decided.get("update"))
         kept = {k: v for k, v in kept.items() if k not in resolved}
         if kept:

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codetour.store.schema import LINE
-from codetour.tour.phases import Evidence
+from codetour.tour.phases import Evidence, run_in_frame, source_of
 from codetour.tour.runs import (
     CallSite,
     Loop,
     RunIndex,
     array_shape,
+    dict_items,
     dotted,
     fields_of,
     is_array,
@@ -304,6 +305,20 @@ def argparse_config(ix: RunIndex, ev: Evidence) -> dict[str, str]:
     return resolved
 
 
+def command_line_options(ix: RunIndex, ev: Evidence) -> dict[str, str]:
+    """For a settings file whose path the command line gave (``ev.facts["command_line"]``, the namespace's name):
+    the argument parser's options as the run resolved them, read where that namespace was parsed."""
+    name = ev.facts.get("command_line")
+    if not isinstance(name, str):
+        return {}
+    src = source_of(ix, ev.frame_id, name, ev.seq)
+    if src is None:
+        return {}
+    run = run_in_frame(ix, *src)
+    parsed = Evidence("config", run.fid, run.line, run.seq, run.frame_id, 1.0, facts={"object": name})
+    return argparse_config(ix, parsed)
+
+
 def set_after_parsing(
     ix: RunIndex, ev: Evidence, name: str, until: int | None, loop_frame: int | None = None
 ) -> dict[str, tuple[str | None, str]]:
@@ -316,12 +331,12 @@ def set_after_parsing(
     if until is None or until <= ev.seq:
         return {}
     summary = ix.value(ev.frame_id, ev.seq, name, after=True) or (str(ev.facts.get("summary") or "") or None)
-    made = fields_of(summary)
+    made = _settings_of(summary)
     if not made:
         return {}
     # A field set in place does not change the object the frame holds, so the frame's own record may still show
     # it as made: the object as the last call it was handed to before the loop received it is summarized anew.
-    later = fields_of(ix.value(ev.frame_id, until, name))
+    later = _settings_of(ix.value(ev.frame_id, until, name))
     callers = [ev.frame_id]
     if loop_frame is not None:  # and calls made by the frames between the config's and the loop's, before the loop
         chain = ix.ancestry(loop_frame)
@@ -334,7 +349,7 @@ def set_after_parsing(
             if not last < child.start_seq <= until:
                 continue
             for value in (child.args or {}).values():
-                fields = fields_of(value)
+                fields = _settings_of(value)
                 if type_of(value) == type_of(summary) and made.keys() <= fields.keys():
                     later, last, deeper = fields, child.start_seq, caller != ev.frame_id
     if not later:
@@ -347,6 +362,11 @@ def set_after_parsing(
         and made.get(k) != "…"
         and (k in made or not deeper or _SETTING_VALUE.match(v) is not None)
     }
+
+
+def _settings_of(summary: str | None) -> dict[str, str]:
+    """An object's fields, or a dict's items (``config["batch_size"] = 30`` sets one as ``args.lr = 0.1`` does)."""
+    return fields_of(summary) or (dict_items(summary) if type_of(summary) == "dict" else {})
 
 
 _SETTING_VALUE = re.compile(r"^(?:-?[\d.]+(?:e[-+]?\d+)?|True|False|None|'[^']*'|\"[^\"]*\")$")

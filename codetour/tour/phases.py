@@ -2521,6 +2521,11 @@ def detect_config(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
             elif t == "dict" and _loads_settings(ix, run, info, changed.get(target)):
                 ev = _evidence(ix, "config", run, 0.9, f"`{target}` holds the settings read from a file")
                 ev.facts["object"] = target
+                named_by = _path_from_command_line(ix, run, info)
+                if named_by is not None:  # the command line only picks the file: the file holds the settings
+                    ev.score = 1.05
+                    ev.reasons = [f"`{target}` holds the settings read from the file the command line names (`{named_by}`)"]
+                    ev.facts["command_line"] = named_by.split(".")[0]
                 out.append(ev)
             elif t == "dict" and _settings_in_scope(ix, run, changed.get(target)) >= 4:
                 ev = _evidence(ix, "config", run, 0.9, f"`{target}` collects the settings in scope into a dict")
@@ -2741,6 +2746,32 @@ def _loads_settings(ix: RunIndex, run: LineRun, info: LineInfo, summary: str | N
         return False
     items = dict_items(summary)
     return len(items) >= 2 and all(_SETTING.match(v) or type_of(v) == "dict" for v in items.values())
+
+
+def _path_from_command_line(ix: RunIndex, run: LineRun, info: LineInfo, hops: int = 4) -> str | None:
+    """The field of a parsed command line (``FLAGS.config``) the settings file's path was made from, following the
+    names the loading line reads back through this frame's assignments (``with open(config_path) as f`` <-
+    ``config_path = os.path.join("experiments", FLAGS.config)``) and the namespace's ``with``/assignment lines."""
+    seen: set[str] = set()
+    todo = sorted(_dotted_reads(info))
+    seq = run.seq
+    for _ in range(hops):
+        nxt: list[str] = []
+        for name in todo:
+            if name in seen:
+                continue
+            seen.add(name)
+            head = name.split(".")[0]
+            if "." in name and type_of(ix.value(run.frame_id, seq, head)) == "Namespace":
+                return name
+            src = source_of(ix, run.frame_id, head, seq, depth=0)
+            if src is None or src[0] != run.frame_id:
+                continue
+            nxt += sorted(_dotted_reads(ix.info(_file(ix, run.fid), src[1])))
+        todo = nxt
+        if not todo:
+            break
+    return None
 
 
 def _settings_tree(summary: str | None) -> bool:
