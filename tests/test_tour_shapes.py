@@ -1612,3 +1612,17 @@ def test_settings_read_from_the_file_the_command_line_names_are_the_configuratio
         assert f"- `{setting}`" in config.narration, (setting, config.narration)
     options = config.narration.split("The command line names that file; its options (2, defaults included):")[1]
     assert "- `config` = `'json_settings.json' (command line)`" in options and "- `epochs` = `2 (command line)`" in options
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_checkpoint_written_under_a_path_object_names_the_file(tmp_path):
+    """ignite-style: the saver keeps its directory as a ``Path`` (recorded as ``<PosixPath>``, no text) and saves to
+    ``self.dirname / filename``: the file name is known, so the stop names the file of that name the run wrote."""
+    script = SHAPES / "path_object_saver.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    checkpoint = next(s for s in tour.stops if s.phase == "checkpoint")
+    assert (checkpoint.at, checkpoint.line) == ("Saver.__call__", line_of(script, "torch.save(state, path)"))
+    size = (tmp_path / "checkpoints" / "model_1.pt").stat().st_size
+    assert f"Writes `checkpoints/model_1.pt`, {size:,} bytes now." in checkpoint.narration
+    assert "This line ran 2 times in the whole run." in checkpoint.narration

@@ -21,6 +21,7 @@ from codetour.tour.runs import (
     dict_items,
     dotted,
     fields_of,
+    files_written_during,
     is_array,
     is_scalar,
     scalar_value,
@@ -516,6 +517,11 @@ def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
             text = _path_value(arg, value_of)
             if text and ("/" in text or "." in text) and text not in texts:
                 texts.append(text)
+    if not texts:
+        # a directory no summary spells (a ``PosixPath`` shows as ``<PosixPath>``) joined to a file name that is
+        # known (``path = self.dirname / filename``): the file of that name the run wrote, found on disk
+        names = {n for node in nodes[:1] for arg in node.args for n in [_file_name_of(arg, value_of, ix, ev)] if n}
+        texts = [path for path, _size in files_written_during(ix.reader.meta) if os.path.basename(path) in names][:3]
     cwd = Path(ix.reader.meta.get("cwd") or ".")
     out = []
     for t in texts[:3]:
@@ -527,6 +533,23 @@ def saved_paths(ix: RunIndex, ev: Evidence) -> list[str]:
             pass
         out.append(f"`{t}`{size}")
     return out
+
+
+def _file_name_of(node: ast.AST, value_of: Callable[[str], str | None], ix: RunIndex, ev: Evidence, hops: int = 2) -> str | None:
+    """The last part of a path expression whose directory is not known: ``d / name`` or ``os.path.join(d, name)``,
+    or a name assigned one (up to ``hops`` assignments back in the save's frame)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        tail = _path_value(node.right, value_of)
+    elif isinstance(node, ast.Call) and dotted(node.func).endswith("path.join") and node.args:
+        tail = _path_value(node.args[-1], value_of)
+    elif isinstance(node, ast.Name) and hops > 0:
+        made = ix.last_assignment(ev.frame_id, node.id, ev.seq)
+        stmt = ix.info(ix.functions[ev.fid].file_id, made[0]).stmt if made is not None else None
+        value = getattr(stmt, "value", None) if isinstance(stmt, ast.Assign) else None
+        return _file_name_of(value, value_of, ix, ev, hops - 1) if value is not None else None
+    else:
+        return None
+    return os.path.basename(tail) if tail and "." in tail else None
 
 
 def _path_value(node: ast.AST, value_of: Callable[[str], str | None]) -> str | None:
