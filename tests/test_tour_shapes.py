@@ -1626,3 +1626,22 @@ def test_a_checkpoint_written_under_a_path_object_names_the_file(tmp_path):
     size = (tmp_path / "checkpoints" / "model_1.pt").stat().st_size
     assert f"Writes `checkpoints/model_1.pt`, {size:,} bytes now." in checkpoint.narration
     assert "This line ran 2 times in the whole run." in checkpoint.narration
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_stops_values_show_the_mode_the_function_switched_its_model_to(tmp_path):
+    """flows-maf-style: ``validate(model)`` calls ``model.eval()`` before its ``no_grad`` pass; the argument's summary
+    was taken at the call (``training=True``). The evaluation stop's observed values show ``training=False`` and the
+    line that set it; the training stops, after ``model.train()``, keep ``training=True``."""
+    script = SHAPES / "eval_mode_switch.py"
+    proc, trace = trace_script(tmp_path, script, root=SHAPES, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with TraceReader(trace) as reader:
+        tour = build_tour(reader)
+        resolved = {r.stop.phase: r for r in resolve_tour(tour, reader)}
+    assert resolved["evaluation"].line == line_of(script, "with torch.no_grad():")
+    eval_line = line_of(script, "    model.eval()")
+    assert f"training=False (`model.eval()` at line {eval_line})" in resolved["evaluation"].observed["model"]
+    assert "training=True" not in resolved["evaluation"].observed["model"]
+    forward = resolved["forward"].observed["model"]
+    assert f"training=True (`model.train()` at line {line_of(script, '    model.train()')})" in forward, forward

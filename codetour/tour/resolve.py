@@ -184,7 +184,41 @@ def resolve_in_trace(stop: Stop, reader: TraceSource) -> Resolved:
 
 def observed_values(reader: TraceSource, frame: Frame, seq: int, limit: int = 8) -> dict[str, str]:
     values = reader.locals_at(frame.id, seq)
-    return dict(list(values.items())[::-1][:limit])  # the most recently changed first
+    shown = dict(list(values.items())[::-1][:limit])  # the most recently changed first
+    return _modes_switched(reader, frame, seq, shown)
+
+
+_MODE_SWITCH = re.compile(r"\b([A-Za-z_][\w.]*)\.(eval|train)\(\s*(True|False)?\s*\)")
+
+
+def _modes_switched(reader: TraceSource, frame: Frame, seq: int, shown: dict[str, str]) -> dict[str, str]:
+    """A torch module's summary is taken when the name gets its value; ``model.eval()`` / ``model.train()`` later
+    change its mode in place, which no new summary records. A module whose frame switched its mode on a line that ran
+    before ``seq`` shows the mode in force, and says which line set it."""
+    modules = {
+        name for name, value in shown.items() if "(torch module" in value and re.search(r" training=(True|False)\b", value)
+    }
+    if not modules:
+        return shown
+    func = reader.functions.get(frame.function_id)
+    lines = reader.source_lines(func.file_id) if func is not None else []
+    mode: dict[str, tuple[bool, int, str]] = {}
+    for event in reader.events(frame.start_seq, seq, frame_id=frame.id):
+        if event.kind != LINE or not 0 < event.line <= len(lines):
+            continue
+        for m in _MODE_SWITCH.finditer(lines[event.line - 1]):
+            if m.group(1) in modules:
+                training = m.group(2) == "train" and m.group(3) != "False"
+                mode[m.group(1)] = (training, event.line, m.group(0))
+    out = dict(shown)
+    for name, (training, line, call) in mode.items():
+        out[name] = re.sub(
+            r" training=(True|False)\b",
+            f" training={training} (`{call}` at line {line})",
+            out[name],
+            count=1,
+        )
+    return out
 
 
 def resolve_tour(tour: Tour, reader: TraceSource) -> list[Resolved]:
