@@ -1645,3 +1645,22 @@ def test_a_stops_values_show_the_mode_the_function_switched_its_model_to(tmp_pat
     assert "training=True" not in resolved["evaluation"].observed["model"]
     forward = resolved["forward"].observed["model"]
     assert f"training=True (`model.train()` at line {line_of(script, '    model.train()')})" in forward, forward
+
+
+def test_a_checkpoint_callback_the_repo_built_is_where_the_library_checkpoints(tmp_path):
+    """lightning-hydra-style: the repo builds the framework's checkpoint callback (``ModelCheckpoint``) and hands it
+    to the trainer, whose loop writes the file: the checkpoint stop is the line that built the callback, and the
+    loop stop is only the loop (the plain framework save, with no callback built, stays at the fit line)."""
+    repo = SHAPES / "library_repo"
+    script = repo / "train_callbacks.py"
+    proc, tour = tour_of(tmp_path, script, "ckpts", root=repo)
+    assert proc.returncode == 0, proc.stderr
+    by = {s.phase: s for s in tour.stops}
+    assert by["checkpoint"].line == line_of(script, "callbacks = [ModelCheckpoint(dirpath=sys.argv[1])]")
+    assert "builds `callbacks`, holding the `ModelCheckpoint` the library calls to write checkpoint files" in (
+        by["checkpoint"].narration
+    )
+    size = (tmp_path / "ckpts" / "last.pkl").stat().st_size
+    assert f"library code wrote `ckpts/last.pkl` ({size:,} bytes)" in by["checkpoint"].narration
+    assert by["training loop"].line == line_of(script, "losses = trainer.fit(model, batches)")
+    assert by["training loop"].title == "The main loop: <module>"

@@ -3376,16 +3376,38 @@ def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         # no save in repo code, but the library the repo handed the loop to wrote checkpoint files (a callback)
         written = files_written_during(ix.reader.meta)
         if written:
-            run = run_in_frame(ix, loop.frame_id, loop.line, loop.seq)
-            ev = _evidence(
-                ix, "checkpoint", run, 0.5, "library code called from here wrote checkpoint files while the run went on"
-            )
+            built = _checkpoint_callback_built(ix, loop)
+            if built is not None:  # the repo configured the writing: a checkpoint callback it handed to the library
+                run, name, kind = built
+                reason = f"builds `{name}`, holding the `{kind}` the library calls to write checkpoint files while it trains"
+            else:
+                run = run_in_frame(ix, loop.frame_id, loop.line, loop.seq)
+                reason = "library code called from here wrote checkpoint files while the run went on"
+            ev = _evidence(ix, "checkpoint", run, 0.5, reason)
             ev.facts["files"] = written
             out.append(ev)
     forward = decided.get("forward")
     if not out and loop is not None and forward is not None and forward.facts.get("model"):
         out += _written_by_hand(ix, loop, str(forward.facts["model"]))
     return out
+
+
+_CHECKPOINT_CALLBACK = re.compile(r"<(\w*Checkpoint\w*)[ >]")
+
+
+def _checkpoint_callback_built(ix: RunIndex, loop: Evidence) -> tuple[LineRun, str, str] | None:
+    """The line of the loop's frame, before the loop, that made a checkpointing callback object (a library type named
+    for it, ``ModelCheckpoint``, alone or in a list) which a later line before the loop hands on (``Trainer(...,
+    callbacks=callbacks)``): where the repo says how the library is to write its checkpoints. (The run, the name,
+    the type.)"""
+    file_id = _file(ix, loop.fid)
+    runs = sorted((r for r in ix.runs if r.frame_id == loop.frame_id and r.seq < loop.seq), key=lambda r: r.seq)
+    for i, run in enumerate(runs):
+        for name, value in _changed_by_statement(ix, run, ix.info(file_id, run.line)).items():
+            m = _CHECKPOINT_CALLBACK.search(value)
+            if m and any(name in ix.info(file_id, later.line).reads for later in runs[i + 1 :]):
+                return run, name, m.group(1)
+    return None
 
 
 def _save_function_handed(ix: RunIndex, run: LineRun, call: CallSite) -> tuple[str, str] | None:
