@@ -1664,3 +1664,65 @@ def test_a_checkpoint_callback_the_repo_built_is_where_the_library_checkpoints(t
     assert f"library code wrote `ckpts/last.pkl` ({size:,} bytes)" in by["checkpoint"].narration
     assert by["training loop"].line == line_of(script, "losses = trainer.fit(model, batches)")
     assert by["training loop"].title == "The main loop: <module>"
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_profiling_pass_before_training_is_not_the_evaluation_and_a_scaled_expression_is_backpropagated(tmp_path):
+    """recbole-style: a ``no_grad`` forward counts FLOPs once before training; the validation is a method decorated
+    ``@torch.no_grad()`` called after every epoch: the evaluation is the one that ran once the model had learned.
+    The backward is ``scaler.scale(loss + sync_loss).backward()``, on an expression whose value is not recorded,
+    of a loss the model's method returned through a name holding it and a copy (``loss = losses``)."""
+    script = SHAPES / "profiled_trainer.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "model = MF(20, 30, 8)"),
+            ("training loop", "for _epoch in range(epochs):"),
+            ("batch", "user, pos, neg = batch"),
+            ("forward", "pos_score = self.forward(user, pos)"),
+            ("loss", "loss = -torch.log(torch.sigmoid(pos_score - neg_score) + 1e-10).mean()"),
+            ("backward", "scaler.scale(loss + sync_loss).backward()"),
+            ("update", "scaler.step(self.optimizer)"),
+            ("evaluation", 'print(f"valid auc {self.evaluate(valid_batches):.3f}")'),
+        ],
+    )
+    assert "no backward pass" not in tour.description
+    by = {s.phase: s for s in tour.stops}
+    assert "This line ran 8 times in the whole run." in by["backward"].narration  # 2 epochs x 4 batches
+    printed = [float(x) for x in re.findall(r"valid auc ([\d.]+)", proc.stdout)]
+    shown = re.search(r"Every result \(2\): ([\d.]+), ([\d.]+)", by["evaluation"].narration)
+    assert shown is not None and [float(x) for x in shown.groups()] == pytest.approx(printed, abs=6e-4), by[
+        "evaluation"
+    ].narration
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_train_state_step_with_a_named_gradient_transform(tmp_path):
+    """flax-style, with torch.func: ``grad_fn = grad_and_value(loss_fn, has_aux=True)`` then ``grads, ... =
+    grad_fn(state.params)`` then ``state.apply_gradients(grads=grads)``; the model is applied to ``{"params":
+    params}`` inside the differentiated function. The update, the forward (and from it the model and the batch) are
+    found; the function that runs the model once to build the state before training is not the evaluation, the
+    decode every 10 steps is."""
+    script = SHAPES / "train_state_step.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("model", "state = get_train_state(torch.nn.Linear(3, 1), sgd(0.1))"),
+            ("training loop", "for step in range(30):"),
+            ("batch", "batch = get_batch(16)"),
+            ("data", "x = torch.randn(n, 3)"),
+            ("backward", "grad_fn = grad_and_value(loss_fn, has_aux=True)"),
+            ("forward", 'pred = state.apply_fn({"params": params}, x)'),
+            ("loss", "return loss, pred"),
+            ("update", "state = state.apply_gradients(grads=grads)"),
+            ("evaluation", 'print(f"step {step}: loss {loss.item():.4f}, decoded'),
+        ],
+    )
+    by = {s.phase: s.narration for s in tour.stops}
+    assert "applies `state.apply_fn` to `params`, the parameters being differentiated" in by["forward"]
+    assert "`state.apply_gradients(...)` applies the gradients `grads`" in by["update"]
+    assert "This line ran 30 times in the whole run." in by["update"]

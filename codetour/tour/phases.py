@@ -878,7 +878,14 @@ def _functional_updates(ix: RunIndex) -> list[Evidence]:
         grads = [t for t in site.targets if "grad" in t.lower()] or site.targets[-1:]
         later = sorted((r for r in ix.runs if r.fid == site.run.fid and r.line > site.run.line), key=lambda r: r.line)
         for r in later:
-            for call in ix.info(_file(ix, r.fid), r.line).calls:
+            info = ix.info(_file(ix, r.fid), r.line)
+            if any(call.callee in grads for call in info.calls) and info.targets:
+                # the line binds the transform (``grad_fn = jax.value_and_grad(loss_fn)``) and this one calls it
+                # (``(loss, logits), grads = grad_fn(params)``): what it binds are the gradients
+                named = [n for n in info.targets if n != "_"]
+                grads = [n for n in named if "grad" in n.lower()] or named[-1:]
+                continue
+            for call in info.calls:
                 given = [*call.args, *(v for _, v in call.keywords)]
                 name = next((g for g in grads if g in given), None)
                 if name is not None:
@@ -909,6 +916,14 @@ def detect_backward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence
                         if is_array(given):
                             receiver, summary = arg, given
                             break
+                    if inner is not None and not is_array(summary) and inner.args and not inner.args[0]:
+                        # ``scaler.scale(loss + sync_loss).backward()``: an expression, whose value is not recorded;
+                        # the tensor it reads that autograd tracks is the loss
+                        for name in sorted(inner.names):
+                            given = _seen_value(ix, run, name)
+                            if is_array(given) and "requires_grad" in (given or ""):
+                                receiver, summary = name, given
+                                break
                     if inner is not None and not inner.args and inner.method in REDUCTIONS and inner.receiver:
                         # ``loss.mean().backward()``: a per-sample loss reduced on the line; the loss is the tensor
                         given = _seen_value(ix, run, inner.receiver)
@@ -1075,6 +1090,13 @@ def detect_loss(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 reads = (
                     {dotted(n) for n in ast.walk(value_node) if isinstance(n, (ast.Name, ast.Attribute))} if value_node else set()
                 )
+                if isinstance(value_node, ast.Name) and value_node.id != name and isinstance(info.stmt, ast.Assign):
+                    # ``loss = losses``: a copy of a loss computed earlier under another name
+                    copied = ix.last_assignment(src[0], value_node.id, src[2])
+                    if copied is None:
+                        break
+                    name, src = value_node.id, (src[0], copied[0], copied[1])
+                    continue
                 if name not in reads or info.calls:
                     break
                 earlier = ix.last_assignment(src[0], name, src[2])
@@ -1259,7 +1281,9 @@ def detect_forward(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]
             # a differentiated function (JAX): the call that applies a model function to the parameters it is
             # differentiated with respect to (``preds = predict(params, inputs)``)
             for cand_line, cand_seq in candidates:
-                call = next((c for c in ix.info(func.file_id, cand_line).calls if wrt in c.args), None)
+                # the parameters handed as they are, or inside an argument (``apply_fn({'params': params}, x)``)
+                calls = ix.info(func.file_id, cand_line).calls
+                call = next((c for c in calls if wrt in c.args), None) or next((c for c in calls if wrt in c.names), None)
                 if call is not None and cand_line != line:
                     run = run_in_frame(ix, frame_id, cand_line, cand_seq)
                     ev = _evidence(
@@ -1515,7 +1539,10 @@ def _where_computed(ix: RunIndex, frame_id: int, line: int, seq: int, depth: int
             break
         child = next((c for c in ix.called_from(frame_id, seq) if c.function_id in ix.functions), None)
         callee = ix.functions.get(child.function_id) if child is not None else None
-        if child is None or callee is None or callee.name != info.calls[0].method or child.end_seq is None:
+        call = info.calls[0]
+        # the method called, or (``losses = loss_func(batch)``, a name holding a bound method) the one function it ran
+        by_value = call.method is None and "." not in call.callee and call.callee not in ix.imported(func.file_id)
+        if child is None or callee is None or child.end_seq is None or (callee.name != call.method and not by_value):
             break
         ret = _return_line(ix, child)
         returned = ix.info(callee.file_id, ret.line).returns if ret is not None else []
@@ -3047,10 +3074,24 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
                     ["runs the model but reaches no loss, gradient or update"],
                 )
                 out.append(_to_call_site(ix, ev).tie(ix, ix.functions[fid].qualname))
+    update = decided.get("update")
+    if update is not None and len(out) > 1:
+        # a pass made only before training began (profiling the model's FLOPs, initialising its parameters) is not
+        # the evaluation when another candidate also ran once the model had learned something
+        later = [e for e in out if _ran_after(ix, e, update.seq)]
+        if later:
+            for e in out:
+                if e not in later:
+                    e.score -= 0.2
     return out
 
 
 REDUCTIONS = {"mean", "sum", "item", "detach", "view", "reshape", "float", "flatten", "squeeze", "backward"}
+
+
+def _ran_after(ix: RunIndex, ev: Evidence, seq: int) -> bool:
+    """Did ``ev``'s line run (in any call) after step ``seq``?"""
+    return ix.reader.line_events_at(_file(ix, ev.fid), ev.line, after=seq) is not None
 
 
 def _returns_outputs_only(ix: RunIndex, run: LineRun) -> bool:
