@@ -118,6 +118,16 @@ class ImportGate:
         """Whether the current thread's tracing is off because the gate switched it off."""
         return getattr(self._tls, "off", False)
 
+    def install(self) -> None:
+        """First on ``sys.meta_path``: asked before every other finder."""
+        sys.meta_path.insert(0, self)
+
+    def uninstall(self) -> None:
+        try:
+            sys.meta_path.remove(self)
+        except ValueError:
+            pass
+
 
 class _Gated:
     """The ``exec_module`` of one module's loader, for as long as the module is not executed."""
@@ -136,14 +146,3 @@ class _Gated:
         except AttributeError:
             pass
         self.gate.run(loader, self.in_scope, module)
-
-
-def install(gate: ImportGate) -> None:
-    sys.meta_path.insert(0, gate)
-
-
-def uninstall(gate: ImportGate) -> None:
-    try:
-        sys.meta_path.remove(gate)
-    except ValueError:
-        pass

@@ -43,7 +43,7 @@ from typing import Any
 from codetour.store.schema import CALL, EXCEPTION, LINE, RETURN
 from codetour.store.schema import FOLD as FOLD_EVENT
 from codetour.store.writer import TraceWriter, snapshot_file
-from codetour.trace import forks, imports, redact, series, summary
+from codetour.trace import forks, redact, series, summary
 from codetour.trace.redact import REDACTED
 from codetour.trace.scope import IGNORE, LIBRARY, Scope
 from codetour.trace.threads import start_without_signals
@@ -794,9 +794,11 @@ class Recorder:
         resume = self._hook.install if self._ignore is not None else partial(sys.settrace, self._hook)
         if sys.version_info < (3, 12) and os.environ.get("CODETOUR_UNTRACED_IMPORTS", "1") != "0":
             # Not on 3.12+: there sys.settrace sits on sys.monitoring, and switching it off and on
-            # instruments every code object again.
+            # instruments every code object again (and this module is not imported there).
+            from codetour.trace import imports
+
             self._gate = imports.ImportGate(self.scope, self._hook, resume, self._records_here)
-            imports.install(self._gate)
+            self._gate.install()
         self.library_imports = "untraced" if self._gate is not None else "traced"
         resume()
 
@@ -812,7 +814,7 @@ class Recorder:
         self.code_ids.clear()
         self.writer.detach_after_fork()
         if self._gate is not None:
-            imports.uninstall(self._gate)
+            self._gate.uninstall()
         sys.settrace(self.previous_trace)
         threading.settrace(self.previous_thread_trace)
         if self.follow is not None:
@@ -835,7 +837,7 @@ class Recorder:
         self.active = False
         forks.forget(self)  # its fork hooks have nothing left to do
         if self._gate is not None:
-            imports.uninstall(self._gate)
+            self._gate.uninstall()
         self.code_ids.clear()  # threads still running under the old hook now find nothing in scope
         self._global = self._hook = self._ignore = None
         self._resume_after_fork = False

@@ -12,6 +12,7 @@ import fnmatch
 import os
 import sys
 from pathlib import Path
+from stat import S_ISLNK
 
 import codetour
 
@@ -149,8 +150,6 @@ class Scope:
         self._env_prefixes = _stdlib_prefixes()
         self._realpath_cache: dict[str, str] = {}
         self._dir_realpaths: dict[str, str] = {}
-        # Folder -> names of the symbolic links in it (None: not listed; each file is then asked).
-        self._dir_links: dict[str, frozenset[str] | None] = {}
         # Without include/exclude globs an ordinary file's kind depends only on its folder: folder -> (kind, outside).
         self._dir_kinds: dict[str, tuple[int, bool]] = {}
         self._raw_dir_kinds: dict[str, tuple[int, bool]] = {}  # the same, by the folder as the code names it
@@ -166,8 +165,8 @@ class Scope:
     def realpath(self, filename: str) -> str:
         """``os.path.realpath(filename)``, computed once per file, and cheaply: a library's files
         share a few folders, so each folder is resolved once (one component on top of its resolved
-        parent) and listed once for its links, instead of asking the file system about every path
-        component of every file (hundreds of system calls for a big import)."""
+        parent) and each file is asked whether it is a link, instead of asking the file system about
+        every path component of every file (hundreds of system calls for a big import)."""
         cached = self._realpath_cache.get(filename)
         if cached is None:
             folder, name = _split(filename)
@@ -192,15 +191,15 @@ class Scope:
             self._dir_realpaths[folder] = real
         return real
 
-    def _is_link(self, folder: str, name: str) -> bool:
-        """``os.path.islink(os.path.join(folder, name))``, from one listing of ``folder``."""
+    @staticmethod
+    def _is_link(folder: str, name: str) -> bool:
+        """``os.path.islink(os.path.join(folder, name))``: one ``lstat``, asked once per file and per
+        folder (listing each folder for its links instead cost more: a library's folders hold many
+        more entries than the files of theirs that run)."""
         try:
-            links = self._dir_links[folder]
-        except KeyError:
-            links = self._dir_links[folder] = _links_in(folder)
-        if links is None:
-            return os.path.islink(os.path.join(folder, name))
-        return name in links
+            return S_ISLNK(os.lstat(f"{folder}{os.sep}{name}" if folder != os.sep else f"{os.sep}{name}").st_mode)
+        except (OSError, ValueError):
+            return False
 
     def classify(self, filename: str) -> int:
         """IGNORE, REPO or LIBRARY for a code object's ``co_filename``."""
@@ -278,26 +277,6 @@ class Scope:
         except ValueError:
             return path
         return path if rel.startswith(os.pardir) else rel.replace(os.sep, "/")
-
-
-# A folder with more entries than this is not listed for its links: its files are asked one by one.
-_LIST_AT_MOST = 4096
-
-
-def _links_in(folder: str) -> frozenset[str] | None:
-    """The names of the symbolic links in ``folder`` (one ``scandir``: the entry types come with
-    the listing), or None when it cannot be listed or is too big to be worth it."""
-    links = []
-    try:
-        with os.scandir(folder) as entries:
-            for n, entry in enumerate(entries):
-                if n >= _LIST_AT_MOST:
-                    return None
-                if entry.is_symlink():
-                    links.append(entry.name)
-    except OSError:
-        return None
-    return frozenset(links)
 
 
 ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "environment.yml", ".hg")
