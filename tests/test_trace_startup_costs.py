@@ -5,10 +5,12 @@ JSON comes from json's own C encoder without importing the json package."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -263,3 +265,67 @@ def test_the_hint_check_before_the_secret_name_rule_changes_no_answer(monkeypatc
         assert redact._has_hint(word), word
     for pair in redact._SECRET_PAIRS:  # and each pair
         assert redact._has_hint("".join(pair)), pair
+
+
+def _run_probe(tmp_path, out, *extra):
+    script = tmp_path / "probe.py"
+    script.write_text("import sys\nprint('codetour.store.reader' in sys.modules, 'dataclasses' in sys.modules)\n")
+    return subprocess.run(
+        [sys.executable, "-m", "codetour", "trace", "-q", *extra, "--root", str(tmp_path), "-o", str(out), str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        timeout=120,
+    )
+
+
+def test_recording_over_an_earlier_trace_and_its_shards_imports_no_reader(tmp_path):
+    # Replacing an earlier trace (and clearing its children's shards) asks whether each file is a
+    # trace: that must not import the reader (dataclasses, inspect) before the target starts.
+    out = tmp_path / "t.ctrace"
+    first = _run_probe(tmp_path, out)
+    assert first.returncode == 0, first.stderr
+    shards = tmp_path / "t.ctrace.d"
+    shards.mkdir()
+    (shards / "123.ctrace").write_bytes(out.read_bytes())  # an earlier child's shard
+    (shards / "notes.txt").write_text("mine")  # not a trace: never removed
+    again = _run_probe(tmp_path, out)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "False False\n"
+    assert not (shards / "123.ctrace").exists()
+    assert (shards / "notes.txt").read_text() == "mine"
+    from codetour.store.reader import TraceReader
+
+    with TraceReader(out) as reader:
+        assert reader.meta["status"] == "ok"
+
+
+def test_what_counts_as_a_trace_file(tmp_path):
+    from codetour.store.reader import is_trace_file
+
+    out = tmp_path / "t.ctrace"
+    assert _run_probe(tmp_path, out).returncode == 0
+    assert is_trace_file(out) and is_trace_file(str(out))
+    text = tmp_path / "notes.ctrace"
+    text.write_text("not a database")
+    other = tmp_path / "other.db"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('format', '\"something-else\"')")
+        conn.commit()
+    spaced = tmp_path / "spaced.db"  # the same format name, in another JSON spelling
+    with contextlib.closing(sqlite3.connect(spaced)) as conn:
+        conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('format', ?)", ('"codetour\\u002dtrace"',))
+        conn.commit()
+    no_meta = tmp_path / "plain.db"
+    with contextlib.closing(sqlite3.connect(no_meta)) as conn:
+        conn.execute("CREATE TABLE t(x)")
+        conn.commit()
+    assert not is_trace_file(text)
+    assert not is_trace_file(other)
+    assert is_trace_file(spaced)
+    assert not is_trace_file(no_meta)
+    assert not is_trace_file(tmp_path / "missing.ctrace")
+    assert not is_trace_file(tmp_path)

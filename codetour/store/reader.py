@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from codetour.errors import InputError, TraceFormatError
-from codetour.store.schema import CALL, EXCEPTION, FILE_SUFFIX, FORMAT_NAME, KIND_NAMES, LINE, SCHEMA_VERSION
+from codetour.store.schema import CALL, EXCEPTION, FILE_SUFFIX, FORMAT_NAME, KIND_NAMES, LINE, SCHEMA_VERSION, SQLITE_HEADER
+from codetour.store.schema import is_trace_file as is_trace_file  # defined with the format; the reader's too
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,6 @@ def _load(text: str | None) -> Any:
         raise TraceFormatError("the trace holds malformed data (the file is corrupt)") from None
 
 
-SQLITE_HEADER = b"SQLite format 3\0"
 # What a damaged file can raise while being read: SQLite's errors, and text that is not UTF-8.
 _READ_ERRORS = (sqlite3.DatabaseError, UnicodeError)
 _REQUIRED_TABLES = {"meta", "files", "functions", "edges", "threads", "frames", "events", "folds"}
@@ -152,22 +152,6 @@ def looks_like_trace(path: str | Path) -> bool:
         with open(path, "rb") as fh:
             return fh.read(16) == SQLITE_HEADER
     except OSError:
-        return False
-
-
-def is_trace_file(path: str | Path) -> bool:
-    """True if ``path`` is a codetour trace (an SQLite file whose metadata says so). Never raises."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(16) != SQLITE_HEADER:
-                return False
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-        finally:
-            conn.close()
-        return row is not None and json.loads(row[0]) == FORMAT_NAME
-    except (OSError, sqlite3.Error, ValueError):
         return False
 
 

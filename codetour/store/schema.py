@@ -30,6 +30,9 @@ One trace is one file a user can copy, share and open later. Tables:
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 FORMAT_NAME = "codetour-trace"
 SCHEMA_VERSION = 1
 FILE_SUFFIX = ".ctrace"
@@ -85,3 +88,32 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE TABLE IF NOT EXISTS snapshots (frame_id INTEGER NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_frame ON snapshots(frame_id, seq);
 """
+
+
+SQLITE_HEADER = b"SQLite format 3\0"
+
+
+def is_trace_file(path: str | Path) -> bool:
+    """True if ``path`` is a codetour trace (an SQLite file whose metadata says so). Never raises.
+
+    Here rather than in the reader: the writer asks it before replacing a file (a trace given again
+    with ``-o``, an earlier run's shards), and importing the reader for it cost every such recording
+    about 70 million instructions (dataclasses, inspect) before the target started."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                return False
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        finally:
+            conn.close()
+        if row is None or not isinstance(row[0], str):
+            return False
+        if row[0] == f'"{FORMAT_NAME}"':  # as the writer stores it (JSON)
+            return True
+        import json  # any other JSON spelling of the same string
+
+        return bool(json.loads(row[0]) == FORMAT_NAME)
+    except (OSError, sqlite3.Error, ValueError):
+        return False

@@ -17,7 +17,7 @@ from typing import Any
 
 from codetour.errors import OutputError
 from codetour.outputs import check_output, current_umask, remove_quietly
-from codetour.store.schema import DDL, FORMAT_NAME, SCHEMA_VERSION, SNAPSHOT_EVERY, VALUE_KINDS
+from codetour.store.schema import DDL, FORMAT_NAME, SCHEMA_VERSION, SNAPSHOT_EVERY, VALUE_KINDS, is_trace_file
 
 try:
     import fcntl
@@ -106,7 +106,7 @@ class TraceWriter:
 
     def __init__(self, path: Path, *, force: bool = False, protect: Iterable[Path] = ()) -> None:
         self.path = Path(path)
-        real = check_output(self.path, what="codetour trace", force=force, accept=_is_trace_file, protect=protect)
+        real = check_output(self.path, what="codetour trace", force=force, accept=is_trace_file, protect=protect)
         self.lock_fd: int | None = None
         tmp: str | None = None
         try:
@@ -297,14 +297,6 @@ class _Snapshots:
                 old = state.pop(name, None)
                 state[name] = [value, seq, old[2] + 1 if old else 1]
         return (frame_id, waiting[-1][0], _json(state))
-
-
-def _is_trace_file(path: Path) -> bool:
-    """Is the existing file at ``path`` an earlier trace? Asked only when one is there to replace:
-    the reader (and its classes) is not imported by every recording."""
-    from codetour.store.reader import is_trace_file
-
-    return is_trace_file(path)
 
 
 def _lock(fd: int, shown: Path) -> None:

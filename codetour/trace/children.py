@@ -55,7 +55,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codetour.store.schema import FILE_SUFFIX
+from codetour.store.schema import FILE_SUFFIX, is_trace_file
 from codetour.store.writer import TraceWriter, json_dumps
 from codetour.trace import redact
 
@@ -755,8 +755,6 @@ def clear_old_shards(shard_dir: Path) -> None:
     """Shards of an earlier run at the same trace path: removed (only trace files, never anything else)."""
     if not shard_dir.is_dir():
         return
-    from codetour.store.reader import is_trace_file  # only when there is a folder to clear
-
     for path in shard_dir.glob(f"*{FILE_SUFFIX}"):
         if is_trace_file(path):
             with contextlib.suppress(OSError):
