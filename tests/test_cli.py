@@ -38,6 +38,14 @@ def test_unknown_command_and_bad_flags_are_one_line():
     assert proc.returncode == 2 and "required" in proc.stderr
 
 
+@pytest.mark.parametrize(("word", "command"), [("replay", "tour"), ("record", "trace"), ("run", "trace")])
+def test_a_command_people_guess_names_the_real_one(word, command):
+    proc = run_cli(word, "sample_repos/minimal_ppo")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and f"there is no `{word}` command" in proc.stderr
+    assert f"codetour {command}" in proc.stderr
+
+
 @pytest.mark.parametrize(
     ("argv", "own", "target"),
     [

@@ -79,9 +79,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
 
 
+# Words people try for a command that goes by another name: the command, and what it does there.
+_ALIASES = {
+    "replay": ("tour", "`codetour tour REPO|SCRIPT|TRACE` opens the replay"),
+    "record": ("trace", "`codetour trace SCRIPT [ARGS...]` records a run"),
+    "run": ("trace", "`codetour trace SCRIPT [ARGS...]` runs and records it"),
+}
+
+
 def _dispatch(argv: list[str]) -> int:
     command = argv[0] if argv else None
     rest = argv[1:]
+    if command in _ALIASES:
+        real, what = _ALIASES[command]
+        raise UsageError(f"there is no `{command}` command: {what} (see `codetour {real} --help`)")
     # Commands that run a target split their arguments from the target's first. `trace` builds
     # only its own parser and imports no other command: what it imports runs before the target.
     if command == "trace" and "-h" not in rest[:1] and "--help" not in rest[:1]:

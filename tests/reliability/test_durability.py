@@ -123,7 +123,7 @@ async def test_the_replay_says_the_trace_is_incomplete(tmp_path, stable_ppo_trac
     app = ReplayApp(copy, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]  # every message shown, not only toasts still up
         assert any("did not finish" in m for m in messages), messages
 
 
