@@ -1726,3 +1726,18 @@ def test_a_train_state_step_with_a_named_gradient_transform(tmp_path):
     assert "applies `state.apply_fn` to `params`, the parameters being differentiated" in by["forward"]
     assert "`state.apply_gradients(...)` applies the gradients `grads`" in by["update"]
     assert "This line ran 30 times in the whole run." in by["update"]
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_second_training_procedure_is_named_and_its_frozen_teachers_pass_is_not_an_evaluation(tmp_path):
+    """kd-style: a teacher is trained in one function, then a student in another (``distill``), against the teacher's
+    outputs computed under ``no_grad``. The tour follows the first procedure; its update stop names the function that
+    steps the other optimizer, and the teacher's no_grad pass feeding the student's loss is not an evaluation."""
+    script = SHAPES / "teacher_then_student.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [s.phase for s in tour.stops] == ["model", "training loop", "forward", "backward", "update"]
+    update = next(s for s in tour.stops if s.phase == "update")
+    step = [n for n, text in enumerate(script.read_text().splitlines(), 1) if "optimizer.step()" in text][-1]  # distill's
+    assert f"at teacher_then_student.py:{step} in `distill`, 6 times." in update.narration, update.narration
+    assert "no evaluation ran" in tour.description

@@ -473,7 +473,9 @@ def _phase_facts(ix: RunIndex, decided: dict[str, Evidence], ev: Evidence) -> li
                 count = facts.run_count(ix, o)
                 ran = f", {facts.times(*count)}" if count is not None else ""
                 where = ix.functions[o.fid]
-                shown.append(f"{o.reasons[0]} at {ix.reader.files[where.file_id].relpath}:{o.line}{ran}")
+                # in another function: a training procedure of its own (a student distilled after its teacher trained)
+                inside = f" in `{where.qualname}`" if o.fid != ev.fid and where.kind == "function" else ""
+                shown.append(f"{o.reasons[0]} at {ix.reader.files[where.file_id].relpath}:{o.line}{inside}{ran}")
             out.append(
                 f"{'Another optimizer is' if len(others) == 1 else 'Other optimizers are'} stepped too: {'; '.join(shown)}."
             )

@@ -2986,9 +2986,15 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
     but reaches no update, rollout or loss."""
     out: list[Evidence] = []
     training_fids = _training_functions(ix, decided)
+    # functions that step an optimizer of their own (a student distilled after its teacher trained): a no_grad block
+    # there (the frozen teacher's outputs) feeds that training
+    others = decided["update"].facts.get("other_updates") if "update" in decided else None
+    stepping = {o.fid for o in others if isinstance(o, Evidence)} if isinstance(others, list) else set()
     for run in ix.runs:
         func = ix.functions[run.fid]
         if run.fid in training_fids and func.kind == "function":
+            continue
+        if run.fid in stepping and func.kind == "function":
             continue
         info = ix.info(func.file_id, run.line)
         stmt = info.stmt
