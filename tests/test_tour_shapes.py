@@ -1741,3 +1741,25 @@ def test_a_second_training_procedure_is_named_and_its_frozen_teachers_pass_is_no
     step = [n for n, text in enumerate(script.read_text().splitlines(), 1) if "optimizer.step()" in text][-1]  # distill's
     assert f"at teacher_then_student.py:{step} in `distill`, 6 times." in update.narration, update.narration
     assert "no evaluation ran" in tour.description
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_batch_object_whose_fields_the_loss_method_takes_by_key(tmp_path):
+    """recbole-style: the forward's inputs are fields taken by key from a batch object the trainer handed to the
+    model's loss method (``user = interaction["user"]``): the batch is followed back to the trainer's loop."""
+    script = SHAPES / "batch_object.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s.phase, s.line) for s in tour.stops] == expect(
+        script,
+        [
+            ("training loop", "for _epoch in range(epochs):"),
+            ("batch", 'interaction = interaction.to("cpu")'),
+            ("forward", "score = self.forward(user, item)"),
+            ("loss", "loss = nn.functional.binary_cross_entropy_with_logits(score, label)"),
+            ("backward", "loss.backward()"),
+            ("update", "optimizer.step()"),
+        ],
+    )
+    batch = next(s for s in tour.stops if s.phase == "batch").narration
+    assert "`interaction.to(...)` fetches the batch `MF.calculate_loss` unpacks" in batch

@@ -1660,10 +1660,18 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                 # ``X, Y = batch`` names nothing new, and ``batch = [t.to(device) for t in batch]`` only moves it:
                 # back to where ``batch`` was made
                 unpacked = getattr(made.stmt, "value", None)
+                keyed = (
+                    isinstance(made.stmt, ast.Assign)
+                    and isinstance(unpacked, ast.Subscript)
+                    and isinstance(unpacked.value, ast.Name)
+                    and not made.calls
+                )
                 if isinstance(made.stmt, ast.Assign) and isinstance(unpacked, ast.Name):
                     source = unpacked.id
                 elif isinstance(made.stmt, ast.Assign) and made.targets == [name] and name in made.reads:
                     source = name
+                elif keyed and isinstance(unpacked, ast.Subscript) and isinstance(unpacked.value, ast.Name):
+                    source = unpacked.value.id  # ``user = interaction[self.USER_ID]``: a field of a batch object
                 else:
                     break
                 fetched = source_of(ix, frame_id, source, seq)
@@ -1687,6 +1695,12 @@ def detect_batch(ix: RunIndex, decided: dict[str, Evidence]) -> list[Evidence]:
                         ev = _evidence(ix, "batch", run, 0.8, f"unpacks `{source}`, the batch handed to `{func.qualname}`")
                         ev.facts["reads"] = sorted(made.reads)
                         out.append(ev)
+                    elif keyed and fetched is not None and type_of(handed) not in (None, "Tensor", "ndarray"):
+                        # a batch object handed down (``calculate_loss(interaction)``): to where the caller got it
+                        frame_id = fetched[0]
+                        run = run_in_frame(ix, frame_id, fetched[1], fetched[2])
+                        name, seq, made = source, fetched[2], ix.info(_file(ix, run.fid), fetched[1])
+                        continue
                     break
                 if fetched is None or fetched[0] != frame_id or (loop is not None and fetched[2] < loop.seq):
                     break
