@@ -167,3 +167,35 @@ def test_a_plain_object_of_settings_shows_every_field():
     # an object holding something else than settings is still cut at the usual number of fields
     trainer.model = object()
     assert summarize(trainer).endswith("…>")
+
+
+def test_paths_show_their_text_and_a_long_one_its_file_name():
+    import pathlib
+
+    assert summarize(pathlib.Path("runs/ckpt.pt")) == f"{type(pathlib.Path()).__name__}('runs/ckpt.pt')"
+    assert summarize(pathlib.PurePosixPath("a/b")) == "PurePosixPath('a/b')"
+    long = pathlib.PurePosixPath("/data/experiments/2026-11-23/run-0042/checkpoints/model_epoch_2.pt")
+    shown = summarize(long)
+    assert shown.startswith("PurePosixPath('…") and shown.endswith("checkpoints/model_epoch_2.pt')")
+    assert len(shown) < len(str(long))
+    assert summarize([pathlib.PurePosixPath("x.pt")]) == "list[1] (PurePosixPath('x.pt'))"
+
+
+def test_a_path_subclass_is_not_asked_for_its_text():
+    import pathlib
+
+    class Odd(pathlib.PurePosixPath):
+        def __str__(self):
+            raise AssertionError("user code ran")
+
+    assert summarize(Odd("x")).endswith("Odd>")  # by its type alone, as any object of a class of its own
+
+
+def test_a_secret_in_a_path_is_redacted_even_at_its_end():
+    import pathlib
+
+    token = "hf_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF"
+    short = summarize(pathlib.PurePosixPath(f"/cache/{token}"))
+    assert token not in short and REDACTED in short
+    long = summarize(pathlib.PurePosixPath(f"/a/very/long/folder/name/that/goes/on/and/on/and/on/{token}/model.pt"))
+    assert token not in long and REDACTED in long and long.endswith("/model.pt')")

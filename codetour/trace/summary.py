@@ -53,6 +53,29 @@ def _short_str(s: str) -> str:
     return repr(s[:MAX_STR]) + f"…(len {len(s)})"
 
 
+_PATH_NAMES = frozenset({"PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath", "Path", "PurePath"})
+
+
+def _is_pathlib_type(tp: type) -> bool:
+    """pathlib's own path classes, exactly (a subclass may override what ``str()`` reads); pathlib is
+    not imported here: a run that never imported it holds no path."""
+    pathlib = sys.modules.get("pathlib")
+    return pathlib is not None and getattr(pathlib, tp.__name__, None) is tp
+
+
+def _short_path(s: str) -> str:
+    """A path's text, redacted like any string; a long one keeps its end (the file name)."""
+    if len(s) <= MAX_STR:
+        return _short_str(s)
+    keep = MAX_STR - 1
+    redactor = redact.current
+    if redactor.enabled:
+        # Redact over more than is shown, so that no secret is cut in two at the edge.
+        probe = s[-(keep + redactor.margin) :]
+        return repr("…" + redactor.text(probe)[-keep:])
+    return repr("…" + s[-keep:])
+
+
 def _float(x: float) -> str:
     return f"{x:.6g}"
 
@@ -144,6 +167,8 @@ def _summarize(value: Any, depth: int) -> str:
         return repr(value)
     if tp is bytes or tp is bytearray:
         return f"{tp.__name__}[{len(value)}]"
+    if tp.__name__ in _PATH_NAMES and _is_pathlib_type(tp):
+        return f"{tp.__name__}({_short_path(str(value))})"
     if tp is list or tp is tuple or tp is set or tp is frozenset:
         n = len(value)
         if depth >= MAX_DEPTH:
