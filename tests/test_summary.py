@@ -199,3 +199,29 @@ def test_a_secret_in_a_path_is_redacted_even_at_its_end():
     assert token not in short and REDACTED in short
     long = summarize(pathlib.PurePosixPath(f"/a/very/long/folder/name/that/goes/on/and/on/and/on/{token}/model.pt"))
     assert token not in long and REDACTED in long and long.endswith("/model.pt')")
+
+
+def test_the_standard_librarys_dict_subclasses_show_their_items():
+    assert summarize(collections.OrderedDict(a=1, b=2.5)) == "OrderedDict[2] {a: 1, b: 2.5}"
+    assert summarize(collections.defaultdict(list, {"x": [1]})) == "defaultdict[1] {x: list[1] (1)}"
+    assert summarize(collections.Counter("aab")) == "Counter[2] {a: 2, b: 1}"
+    assert summarize(collections.OrderedDict(token="x", lr=1)) == f"OrderedDict[2] {{token: {REDACTED}, lr: 1}}"
+
+    class Mine(collections.OrderedDict):  # a subclass of its own may run code on access: by its type alone
+        def items(self):
+            raise AssertionError("user code ran")
+
+    assert summarize(Mine(a=1)).endswith("Mine>")
+
+
+def test_an_ml_collections_config_shows_its_settings():
+    ml_collections = pytest.importorskip("ml_collections")
+    config = ml_collections.ConfigDict()
+    config.learning_rate = 0.1
+    config.batch_size = 64
+    config.num_epochs = 2
+    config.api_key = "abc"
+    config.model = ml_collections.ConfigDict({"depth": 3, "width": 8})
+    assert summarize(config) == (
+        f"<ConfigDict learning_rate=0.1 batch_size=64 num_epochs=2 api_key={REDACTED} model=<ConfigDict depth=3 width=8>>"
+    )

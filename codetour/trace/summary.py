@@ -19,6 +19,7 @@ It imports neither numpy nor torch: it recognises them by module name.
 
 from __future__ import annotations
 
+import collections
 import sys
 import types
 from typing import Any
@@ -53,6 +54,8 @@ def _short_str(s: str) -> str:
     return repr(s[:MAX_STR]) + f"…(len {len(s)})"
 
 
+# The standard library's dict subclasses, exactly: their items are read as a dict's (no user code).
+_STDLIB_DICTS = frozenset({collections.OrderedDict, collections.defaultdict, collections.Counter})
 _PATH_NAMES = frozenset({"PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath", "Path", "PurePath"})
 
 
@@ -180,10 +183,11 @@ def _summarize(value: Any, depth: int) -> str:
                 break
             items.append(_summarize(item, depth + 1))
         return f"{tp.__name__}[{n}] ({', '.join(items)})" if n else f"{tp.__name__}[0]"
-    if tp is dict:
+    if tp is dict or tp in _STDLIB_DICTS:
         n = len(value)
+        kind = tp.__name__
         if depth >= MAX_DEPTH or n == 0:
-            return f"dict[{n}]"
+            return f"{kind}[{n}]"
         limit = MAX_ITEMS
         if depth == 0 and MAX_ITEMS < n <= MAX_CONFIG_FIELDS and _scalar_config(value):
             limit = n
@@ -195,7 +199,7 @@ def _summarize(value: Any, depth: int) -> str:
             key = k if type(k) is str else _summarize(k, depth + 1)
             text = REDACTED if type(k) is str and _hidden(k, v) else _summarize(v, depth + 1)
             items.append(f"{key}: {text}")
-        return f"dict[{n}] {{{', '.join(items)}}}"
+        return f"{kind}[{n}] {{{', '.join(items)}}}"
     if issubclass(tp, tuple):
         names = _namedtuple_fields(tp)
         if names is not None:
@@ -222,6 +226,14 @@ def _summarize(value: Any, depth: int) -> str:
         return f"<{name}>"
     if module.startswith("omegaconf") and "_content" in fields:
         return _omegaconf_summary(name, fields["_content"], depth)
+    if module.startswith("ml_collections") and type(fields.get("_fields")) is dict:
+        fields = fields["_fields"]  # a ConfigDict keeps its settings there (read, never resolved)
+        if depth == 0 and len(fields) > MAX_ITEMS + 1:
+            shown_all = [
+                f"{k}={REDACTED if _hidden(k, v) else _summarize(v, 1)}" for k, v in list(fields.items())[:MAX_CONFIG_FIELDS]
+            ]
+            more = ["…"] if len(fields) > MAX_CONFIG_FIELDS else []
+            return f"<{name} {' '.join(shown_all + more)}>"
     limit = MAX_ITEMS + 1
     shown = []
     if depth == 0:
