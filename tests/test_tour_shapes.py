@@ -1763,3 +1763,31 @@ def test_a_batch_object_whose_fields_the_loss_method_takes_by_key(tmp_path):
     )
     batch = next(s for s in tour.stops if s.phase == "batch").narration
     assert "`interaction.to(...)` fetches the batch `MF.calculate_loss` unpacks" in batch
+
+
+def test_a_pickled_list_of_scores_is_no_checkpoint_but_pickled_weights_are(tmp_path):
+    """simple-ema-style: ``pickle.dump(history, f)`` of the accuracies the run collected writes results, not the
+    model's state: no checkpoint stop. The same run pickling its weights too has one, at that dump."""
+    script = SHAPES / "scores_pickled.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "scores.pkl").exists()
+    assert "checkpoint" not in [s.phase for s in tour.stops]
+    proc, tour = tour_of(tmp_path, script, "--save-weights")
+    assert proc.returncode == 0, proc.stderr
+    checkpoint = next(s for s in tour.stops if s.phase == "checkpoint")
+    assert checkpoint.line == line_of(script, "pickle.dump(weights, f)")
+
+
+@pytest.mark.skipif(not has_torch(), reason="torch not installed")
+def test_a_function_decorated_inference_mode_is_the_evaluation(tmp_path):
+    """scarf-style: after training, embeddings come from a method decorated ``@torch.inference_mode()`` (its def line
+    ran only when the class was defined; the model is never put in ``.eval()``): the evaluation stop is where it is
+    called, and the tour does not say that no evaluation ran."""
+    script = SHAPES / "inference_mode_probe.py"
+    proc, tour = tour_of(tmp_path, script)
+    assert proc.returncode == 0, proc.stderr
+    evaluation = next(s for s in tour.stops if s.phase == "evaluation")
+    assert (evaluation.at, evaluation.line) == ("main", line_of(script, "embeddings = model.get_embeddings(X)"))
+    update = next(s for s in tour.stops if s.phase == "update")
+    assert update.line == line_of(script, "optimizer.step()")

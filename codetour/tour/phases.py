@@ -3028,6 +3028,18 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         for call in info.calls:
             if call.method == "eval" and call.receiver and model_like(ix.value(run.frame_id, run.seq, call.receiver)):
                 out.append(_eval_call_site(ix, run, f"puts `{call.receiver}` in evaluation mode (`.eval()`)"))
+    for fid in _no_grad_functions(ix):
+        # a function decorated ``@torch.no_grad()`` / ``@torch.inference_mode()``: its ``def`` line ran when it was
+        # defined, so the loop above never sees it; it runs without learning wherever it is called
+        if fid in training_fids or fid in stepping:
+            continue
+        first = min((r for r in ix.runs if r.fid == fid), key=lambda r: r.seq, default=None)
+        if first is not None:
+            reason = "a function that runs under `@torch.no_grad()`: no gradients, no learning"
+            ev = _evidence(ix, "evaluation", first, 0.8, reason)
+            if _returns_outputs_only(ix, first):
+                ev.score = 0.78
+            out.append(_to_call_site(ix, ev))  # where it is called, as for a `.eval()` inside a function
     rollout = decided.get("rollout")
     if rollout is not None:
         # an environment stepped by a function off the training path: episodes played to score the policy
@@ -3107,6 +3119,29 @@ def detect_evaluation(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
 
 
 REDUCTIONS = {"mean", "sum", "item", "detach", "view", "reshape", "float", "flatten", "squeeze", "backward"}
+
+
+def _no_grad_functions(ix: RunIndex) -> list[int]:
+    """Functions that ran and are decorated with ``no_grad`` / ``inference_mode`` (called or not: ``@torch.no_grad``)."""
+    by_file: dict[int, set[tuple[str, int]]] = {}  # file -> (name, first line) of its no_grad-decorated functions
+    found = []
+    for fid, func in ix.functions.items():
+        if func.kind != "function":
+            continue
+        if func.file_id not in by_file:
+            marked: set[tuple[str, int]] = set()
+            tree = ix.tree(func.file_id)
+            for node in ast.walk(tree) if tree is not None else ():
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
+                    names = [dotted(d.func if isinstance(d, ast.Call) else d).split(".")[-1] for d in node.decorator_list]
+                    if any(n in NO_GRAD and n != "enable_grad" for n in names):
+                        # a decorated function's code starts at its first decorator (the def line on Python 3.10)
+                        marked.add((node.name, min(d.lineno for d in node.decorator_list)))
+                        marked.add((node.name, node.lineno))
+            by_file[func.file_id] = marked
+        if (func.name, func.firstlineno) in by_file[func.file_id]:
+            found.append(fid)
+    return found
 
 
 def _ran_after(ix: RunIndex, ev: Evidence, seq: int) -> bool:
@@ -3422,6 +3457,8 @@ def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
         for call in ix.info(_file(ix, run.fid), run.line).calls:
             name = _canonical(ix, run, call.callee)
             if name in SAVE_CALLS or (call.method in SAVE_METHODS):
+                if name in GENERIC_DUMPS and call.args and _collected_numbers(ix, run, call.args[0]):
+                    continue  # scores the run collected (a list of accuracies), written out: results, not the model's state
                 ev = _evidence(ix, "checkpoint", run, 1.0, f"`{call.callee}(...)` writes to disk")
                 ev.facts["call"] = call
                 out.append(ev)
@@ -3454,6 +3491,28 @@ def detect_checkpoint(ix: RunIndex, decided: dict[str, Evidence]) -> list[Eviden
 
 
 _CHECKPOINT_CALLBACK = re.compile(r"<(\w*Checkpoint\w*)[ >]")
+# Serializers of any object: what they write is a checkpoint only if it holds more than plain numbers.
+GENERIC_DUMPS = frozenset({"pickle.dump", "joblib.dump", "json.dump"})
+_NUMBER = r"-?(?:\d[\d_]*(?:\.\d*)?(?:e[-+]?\d+)?|nan|inf)"
+_NUMBERS = re.compile(
+    rf"(?:{_NUMBER}|(?:list|tuple)\[\d+\](?: \((?:{_NUMBER}(?:, (?:{_NUMBER}|…))*)\))?"
+    rf"|dict\[\d+\](?: \{{\w+: {_NUMBER}(?:, (?:\w+: {_NUMBER}|…))*\}})?)"
+)
+
+
+def _collected_numbers(ix: RunIndex, run: LineRun, expr: str) -> bool:
+    """``expr`` holds plain numbers that its frame collected by appending (``history.append(accuracy)``): a record of
+    scores. A table the update writes into (a value table, ``values[state] += ...``) is the model's state."""
+    if not _only_numbers(ix.value(run.frame_id, run.seq, expr)):
+        return False
+    filled = {f"{expr}.{method}" for method in ("append", "extend", "insert")}
+    return any(c.callee in filled for r in ix.runs if r.frame_id == run.frame_id for c in ix.info(_file(ix, r.fid), r.line).calls)
+
+
+def _only_numbers(summary: str | None) -> bool:
+    """A recorded summary of a number, or of a list, tuple or dict whose items shown are all plain numbers (a
+    history of scores): nothing of a model's state is in it."""
+    return summary is not None and _NUMBERS.fullmatch(summary) is not None
 
 
 def _checkpoint_callback_built(ix: RunIndex, loop: Evidence) -> tuple[LineRun, str, str] | None:
