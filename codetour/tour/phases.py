@@ -3505,8 +3505,7 @@ def _collected_numbers(ix: RunIndex, run: LineRun, expr: str) -> bool:
     scores. A table the update writes into (a value table, ``values[state] += ...``) is the model's state."""
     if not _only_numbers(ix.value(run.frame_id, run.seq, expr)):
         return False
-    filled = {f"{expr}.{method}" for method in ("append", "extend", "insert")}
-    return any(c.callee in filled for r in ix.runs if r.frame_id == run.frame_id for c in ix.info(_file(ix, r.fid), r.line).calls)
+    return any(expr in ix.info(_file(ix, r.fid), r.line).fills for r in ix.runs if r.frame_id == run.frame_id)
 
 
 def _only_numbers(summary: str | None) -> bool:

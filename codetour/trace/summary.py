@@ -226,18 +226,15 @@ def _summarize(value: Any, depth: int) -> str:
         return f"<{name}>"
     if module.startswith("omegaconf") and "_content" in fields:
         return _omegaconf_summary(name, fields["_content"], depth)
-    if module.startswith("ml_collections") and type(fields.get("_fields")) is dict:
+    settings = module.startswith("ml_collections") and type(fields.get("_fields")) is dict
+    if settings:
         fields = fields["_fields"]  # a ConfigDict keeps its settings there (read, never resolved)
-        if depth == 0 and len(fields) > MAX_ITEMS + 1:
-            shown_all = [
-                f"{k}={REDACTED if _hidden(k, v) else _summarize(v, 1)}" for k, v in list(fields.items())[:MAX_CONFIG_FIELDS]
-            ]
-            more = ["…"] if len(fields) > MAX_CONFIG_FIELDS else []
-            return f"<{name} {' '.join(shown_all + more)}>"
     limit = MAX_ITEMS + 1
     shown = []
     if depth == 0:
-        if len(fields) > limit and (_is_config_type(tp) or (len(fields) <= MAX_CONFIG_FIELDS and _settings_fields(fields))):
+        if len(fields) > limit and (
+            settings or _is_config_type(tp) or (len(fields) <= MAX_CONFIG_FIELDS and _settings_fields(fields))
+        ):
             limit = MAX_CONFIG_FIELDS  # a settings object (a yacs-style ``CfgNode`` group): every field
         elif _is_torch_module_type(tp):
             shown.append(_module_size(fields))
