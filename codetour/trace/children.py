@@ -532,6 +532,8 @@ class ForkFollower:
             if getattr(inherited, "backend", "settrace") == "settrace":
                 _untrace_stack(sys._getframe())
             session = Session(self.config, process_info(how, role, traced=traced), type(inherited))
+            if session.recorder is not None:
+                session.recorder.inherit(inherited)
             _session = session
             _install_exit_hooks()
             session.start()

@@ -4,19 +4,44 @@ recorder, without paying for the code it does not record.
 Event plumbing (everything else, from the function registry to flushing, stop-time bookkeeping
 and failure handling, is :class:`~codetour.trace.recorder.Recorder`'s):
 
-- ``PY_START`` / ``PY_RESUME`` / ``PY_THROW`` are global. The first event of a code object
-  classifies it; for code out of scope the callback returns ``sys.monitoring.DISABLE``, so
-  CPython never calls it for that code object again. That is the whole saving over settrace,
-  whose global function runs on every call of every library frame.
-- A code object in scope gets local events: ``PY_RETURN`` and ``PY_YIELD`` always, ``LINE``
-  and ``JUMP`` (settrace reports a backward jump to the same line as a line event; so does
-  this recorder) only while the function has a recorded activation in progress or detail
-  budget left. A function past its budget runs with call-level events only.
-- ``RAISE`` and ``PY_UNWIND`` are global by nature (PEP 669 has no local form for them): one
-  dict lookup for code out of scope.
+- ``PY_START`` / ``PY_RESUME`` are *local* events, set only on the code objects of files in scope,
+  found as they are made (see *Finding the code in scope*). Code out of scope is never instrumented
+  for codetour at all: a global ``PY_START`` that answers ``DISABLE`` at the first event of each
+  library code object still makes CPython instrument every code object that runs, which cost more
+  than everything else the recorder did on a library-heavy run (``benchmarks/bench_trace.py``).
+- A code object in scope that has run gets ``PY_RETURN`` and ``PY_YIELD`` too, and ``LINE`` and
+  ``JUMP`` (settrace reports a backward jump to the same line as a line event; so does this
+  recorder) only while the function has a recorded activation in progress or detail budget left.
+  A function past its budget runs with call-level events only.
+- ``RAISE``, ``PY_UNWIND`` and ``PY_THROW`` are global by nature (PEP 669 has no local form for
+  them): one dict lookup for code out of scope.
 - Callbacks receive a code object, not a frame; the frame is ``sys._getframe(1)``, fetched only
   for code in scope. Monitoring is process-wide: each thread has its own shadow stack, as with
   settrace, found through ``threading.local``.
+
+Finding the code in scope. Every code object of a module comes from one compilation: the module's
+code object holds its functions', which hold their nested ones (``co_consts``). So the recorder
+walks each compiled module in scope once and sets the local events on all of it, where the code is
+made:
+
+- the script the runner compiled (:meth:`MonitoringRecorder.watch`);
+- modules loaded from source or bytecode by the standard loaders (``SourceLoader.get_code`` and
+  ``SourcelessFileLoader.get_code``, wrapped while recording): imports, ``-m``, ``importlib.reload``,
+  ``spec_from_file_location`` + ``exec_module``;
+- code the target compiles itself (``builtins.compile``, wrapped while recording, inheriting the
+  caller's ``__future__`` flags as the builtin does): ``runpy.run_path`` (how ``multiprocessing``
+  'spawn' children load the parent's main script) and ``exec(compile(source, path, "exec"))``;
+- modules in scope already imported when recording starts (an earlier recording in this process):
+  their functions, found with the garbage collector;
+- with ``--library-calls``, every code object: PY_START and PY_RESUME are global, and code out
+  of scope answers ``DISABLE`` at its first event;
+- a child interpreter's main script (``python train.py`` started by the target, a ``torchrun``
+  rank), which the interpreter compiles itself: until its module code starts, ``PY_START`` is
+  global, as it was for everything before.
+
+A code object made any other way (``types.CodeType`` or ``code.replace()``, marshal) is not
+recorded by this backend. Strings run with ``exec``/``eval`` are ``<string>`` and out of scope on
+both backends.
 
 Loops past their iteration budget keep their line events (a fold counts the iterations and the
 lines it skipped, and samples the loop's scalars at its head), exactly as the settrace recorder
@@ -25,9 +50,13 @@ does, so the two backends write the same events.
 
 from __future__ import annotations
 
+import builtins
+import gc
 import os
 import sys
 import time
+from importlib.machinery import SourceFileLoader, SourcelessFileLoader
+from types import CodeType, FunctionType
 from typing import Any
 
 from codetour.store.writer import TraceWriter
@@ -97,9 +126,18 @@ class MonitoringRecorder(Recorder):
         self._lines_on: list[bool] = []  # function id -> LINE/JUMP events enabled on its code
         self._live: list[int] = []  # function id -> recorded activations in progress
         self._global_events = 0
-        self._base_local = 0
-        self._line_local = 0
+        self._start_local = 0  # code in scope that has not run yet: PY_START and PY_RESUME
+        self._base_local = 0  # code in scope that has run: and its returns and yields
+        self._line_local = 0  # and its lines, while it has something left to record in detail
         self._on_start: Any = None  # the PY_START callback (a one-shot one stands in after a fork)
+        # Code objects of files in scope with codetour's local events, kept alive so that their ids
+        # stay theirs (see "Finding the code in scope" above).
+        self._watched: list[Any] = []
+        self._watched_ids: set[int] = set()
+        self._inherited: list[Any] = []  # a forked child's: the code its parent's recorder watched
+        self._main_pending: str | None = None  # a child's main script, until its module code starts
+        self._hooks: list[tuple[Any, str, Any, Any]] = []  # (owner, name, original, wrapper) while recording
+        self._oneshot_armed = False  # PY_START is global until the first call after a fork
 
     # ------------------------------------------------------------------ registry
     def _register(self, code: Any) -> int:
@@ -110,7 +148,132 @@ class MonitoringRecorder(Recorder):
             self._live.append(0)
             if self.tool_id is not None:
                 _monitoring.set_local_events(self.tool_id, code, self._base_local)
+            if id(code) not in self._watched_ids:
+                # Found by a global event (a child's main script, a generator thrown into): its
+                # nested code has not been watched yet.
+                self.watch(code)
+            pending = self._main_pending
+            if pending is not None and code.co_name == "<module>" and self.scope.realpath(code.co_filename) == pending:
+                self._main_pending = None  # the child's main script has started: its code is watched now
+                self._global_events &= ~_monitoring.events.PY_START
+                _monitoring.set_events(self.tool_id, self._global_events)
         return fid
+
+    # ------------------------------------------------------- finding the code in scope
+    def watch(self, code: Any) -> None:
+        """Give ``code`` and every code object nested in it (its functions, class bodies, lambdas,
+        comprehensions) codetour's start events. For code in scope: the script the runner compiled,
+        a module a loader made."""
+        tool = self.tool_id
+        if tool is None or not self.active:
+            return
+        set_local = _monitoring.set_local_events
+        watched_ids = self._watched_ids
+        watched = self._watched
+        code_ids = self.code_ids
+        start_local = self._start_local
+        todo = [code]
+        while todo:
+            c = todo.pop()
+            if id(c) in watched_ids:
+                continue
+            watched_ids.add(id(c))
+            watched.append(c)
+            if id(c) not in code_ids:  # a registered one has its events already
+                set_local(tool, c, start_local)
+            todo.extend(k for k in c.co_consts if type(k) is CodeType)
+
+    def inherit(self, parent: Recorder) -> None:
+        """This recorder starts in a forked child of ``parent``'s process: the code objects the parent
+        found are this process's too, and no loader will make them again."""
+        self._inherited = list(getattr(parent, "_watched", ()))
+
+    def _discover(self, code: Any) -> None:
+        """Code a loader or ``compile`` just made: watched if its file is in scope."""
+        filename = code.co_filename
+        kind = self.file_kinds.get(filename)
+        if kind is None:
+            kind = self.file_kinds[filename] = self.scope.classify(filename)
+        if kind != IGNORE:
+            self.watch(code)
+
+    def _install_hooks(self) -> None:
+        """Wrap the standard loaders' ``get_code`` and ``builtins.compile`` while recording."""
+        recorder = self
+
+        def loaded(real: Any) -> Any:
+            def get_code(loader: Any, fullname: str) -> Any:
+                code = real(loader, fullname)
+                if code is not None and recorder.active:
+                    recorder._discover(code)
+                return code
+
+            return get_code
+
+        real_compile = builtins.compile
+        getframe = sys._getframe
+
+        def compile(
+            source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False, optimize: int = -1, **kw: Any
+        ) -> Any:
+            if not dont_inherit:  # the __future__ flags of the code calling compile, as the builtin takes them
+                flags |= getframe(1).f_code.co_flags & _future_flags()
+            code = real_compile(source, filename, mode, flags, True, optimize, **kw)
+            if type(code) is CodeType and recorder.active:
+                recorder._discover(code)
+            return code
+
+        compile.__doc__ = real_compile.__doc__
+        source_loader = next(c for c in SourceFileLoader.__mro__ if "get_code" in vars(c))
+        for owner, name, wrap in (
+            (source_loader, "get_code", loaded),
+            (SourcelessFileLoader, "get_code", loaded),
+            (builtins, "compile", lambda real: compile),
+        ):
+            real = getattr(owner, name)
+            ours = wrap(real)
+            setattr(owner, name, ours)
+            self._hooks.append((owner, name, real, ours))
+
+    def _remove_hooks(self) -> None:
+        for owner, name, real, ours in reversed(self._hooks):
+            if getattr(owner, name, None) is ours:  # else someone wrapped it since: ours passes through
+                setattr(owner, name, real)
+        self._hooks.clear()
+
+    def _watch_imported(self) -> None:
+        """Modules in scope imported before this recording started (an earlier recording in this
+        process): no loader makes their code again, so their functions are found with the garbage
+        collector. Only files under the root (or matched by an include glob) can be in scope."""
+        prefix = self.scope.root_prefix
+        files = set()
+        for name, module in list(sys.modules.items()):
+            if name == "__main__":
+                continue  # the runner's, not run yet (watched by the runner), or the process's own
+            filename = getattr(module, "__file__", None)
+            if isinstance(filename, str) and (filename.startswith(prefix) or self.scope.include):
+                kind = self.file_kinds.get(filename)
+                if kind is None:
+                    kind = self.file_kinds[filename] = self.scope.classify(filename)
+                if kind != IGNORE:
+                    files.add(filename)
+        if files:
+            for obj in gc.get_objects():
+                if type(obj) is FunctionType and obj.__code__.co_filename in files:
+                    self.watch(obj.__code__)
+
+    def _script_the_interpreter_runs(self) -> str | None:
+        """The real path of the script this interpreter is about to compile and run itself, if it is
+        in scope: a child started as ``python train.py`` records from its ``sitecustomize``, before
+        ``__main__`` has a ``__file__``."""
+        main = sys.modules.get("__main__")
+        argv0 = sys.argv[0] if sys.argv else ""
+        if main is None or getattr(main, "__file__", None) is not None or not argv0 or argv0.startswith("-"):
+            return None
+        if not os.path.isfile(argv0):
+            return None
+        path = self.scope.realpath(os.path.abspath(argv0))
+        return path if self.scope.classify(path) != IGNORE else None
 
     def _set_lines(self, fid: int, on: bool) -> None:
         self._lines_on[fid] = on
@@ -361,8 +524,9 @@ class MonitoringRecorder(Recorder):
         # ``previous_trace`` stays None, and a target that calls sys.settrace does not displace codetour.
         self.t0 = time.perf_counter_ns()
         self.started_wall = time.time()
-        self._global_events = ev.PY_START | ev.PY_RESUME | ev.PY_THROW | ev.RAISE | ev.PY_UNWIND
-        self._base_local = ev.PY_RETURN | ev.PY_YIELD | ev.STOP_ITERATION
+        self._global_events = ev.PY_THROW | ev.RAISE | ev.PY_UNWIND
+        self._start_local = ev.PY_START | ev.PY_RESUME
+        self._base_local = self._start_local | ev.PY_RETURN | ev.PY_YIELD | ev.STOP_ITERATION
         self._line_local = self._base_local | ev.LINE | ev.JUMP
         callbacks = self._callbacks()
         self._on_start = callbacks[ev.PY_START]
@@ -370,6 +534,20 @@ class MonitoringRecorder(Recorder):
             mon.register_callback(tool, event, callback)
         self.active = True
         forks.listen(self)
+        self._install_hooks()
+        for code in self._inherited:
+            self.watch(code)
+        self._inherited = []
+        self._watch_imported()
+        if self.scope.library_calls:
+            # Library frames are recorded too (--library-calls): every code object is a candidate,
+            # wherever and whenever it was made, so PY_START is global and out-of-scope code
+            # answers DISABLE at its first event.
+            self._global_events |= ev.PY_START | ev.PY_RESUME
+        else:
+            self._main_pending = self._script_the_interpreter_runs()
+            if self._main_pending is not None:
+                self._global_events |= ev.PY_START  # until the main script's module code starts
         self._start_flusher()
         mon.set_events(tool, self._global_events)
 
@@ -382,10 +560,11 @@ class MonitoringRecorder(Recorder):
         if mon.get_tool(tool) != TOOL_NAME:
             return  # freed or taken over by someone else: nothing of ours to turn off
         mon.set_events(tool, 0)
-        for code in self.func_codes:
+        for code in self._watched:
             mon.set_local_events(tool, code, 0)
 
     def _release(self) -> None:
+        self._remove_hooks()
         tool = self.tool_id
         if tool is None:
             return
@@ -418,8 +597,9 @@ class MonitoringRecorder(Recorder):
 
     def _after_fork_in_parent(self) -> None:
         # As with settrace: the flusher is not restarted in this hook (Python 3.13 counts the
-        # process's threads after it and would warn the target) but on the next call in scope,
-        # through a one-shot PY_START callback that then hands over to the real one.
+        # process's threads after it and would warn the target) but on the next Python call, through
+        # a one-shot PY_START callback that then hands over to the real one. PY_START is global
+        # until then: the next call is as likely to be a library's as the repo's.
         tool = self.tool_id
         if not self._resume_after_fork or tool is None or not self.active or _monitoring.get_tool(tool) != TOOL_NAME:
             return
@@ -428,12 +608,16 @@ class MonitoringRecorder(Recorder):
 
         def restart_then_start(code: Any, offset: int) -> Any:
             _monitoring.register_callback(tool, start_event, real)
+            self._oneshot_armed = False
+            _monitoring.set_events(tool, self._global_events)
             if self._resume_after_fork:
                 self._resume_after_fork = False
                 self._start_flusher()
             return real(code, offset, False, 2)
 
         _monitoring.register_callback(tool, start_event, restart_then_start)
+        self._oneshot_armed = True
+        _monitoring.set_events(tool, self._global_events | start_event)
 
     def _after_fork_in_child(self) -> None:
         if os.getpid() == self.pid or not self.active:
@@ -454,7 +638,7 @@ class MonitoringRecorder(Recorder):
             owner = mon.get_tool(self.tool_id)
             if owner != TOOL_NAME:
                 self.displaced_by = f"sys.monitoring tool id {self.tool_id} freed" + (f" and taken by {owner!r}" if owner else "")
-            elif mon.get_events(self.tool_id) != self._global_events:
+            elif mon.get_events(self.tool_id) != self._global_events | (mon.events.PY_START if self._oneshot_armed else 0):
                 self.displaced_by = f"sys.monitoring events of tool id {self.tool_id} changed"
         self._release()
         self.active = False
@@ -467,6 +651,22 @@ class MonitoringRecorder(Recorder):
             self.series_new.append(series.row(fid, None, None, "<return>", buf))
         self.return_series.clear()
         self.flush()
+
+
+_FUTURE_FLAGS: int | None = None
+
+
+def _future_flags() -> int:
+    """The compiler flags of every ``__future__`` feature: what ``compile`` inherits from its caller."""
+    global _FUTURE_FLAGS
+    if _FUTURE_FLAGS is None:
+        import __future__
+
+        flags = 0
+        for name in __future__.all_feature_names:
+            flags |= getattr(__future__, name).compiler_flag
+        _FUTURE_FLAGS = flags
+    return _FUTURE_FLAGS
 
 
 def _offset_lines(code: Any) -> dict[int, int]:

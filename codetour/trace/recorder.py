@@ -802,6 +802,13 @@ class Recorder:
         self.library_imports = "untraced" if self._gate is not None else "traced"
         resume()
 
+    def watch(self, code: Any) -> None:
+        """``code`` (the script the runner compiled) is about to run. Nothing to do here: settrace
+        sees every frame; the monitoring recorder sets its events on the code in scope."""
+
+    def inherit(self, parent: Recorder) -> None:
+        """This recorder starts in a forked child of ``parent``'s process (nothing to take over here)."""
+
     def _records_here(self) -> bool:
         return self.active and os.getpid() == self.pid
 

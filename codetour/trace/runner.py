@@ -135,6 +135,7 @@ def run(target: Target, recorder: Recorder, code: types.CodeType | None = None) 
             main.__dict__.update({"__file__": str(script), "__builtins__": __builtins__, "__cached__": None, "__spec__": None})
             sys.modules["__main__"] = main
             recorder.start()
+            recorder.watch(code)
             try:
                 exec(code, main.__dict__)
             finally:

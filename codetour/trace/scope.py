@@ -142,7 +142,7 @@ class Scope:
     ) -> None:
         self.root = Path(os.path.realpath(root))
         root_text = str(self.root)
-        self._root_prefix = root_text if root_text.endswith(os.sep) else root_text + os.sep
+        self.root_prefix = root_text if root_text.endswith(os.sep) else root_text + os.sep  # every path under the root starts so
         self.include: list[str] = [] if include is None else include  # globs relative to root; widen the scope
         self.exclude: list[str] = [] if exclude is None else exclude  # globs relative to root; narrow it
         self.library_calls = library_calls  # record library frames at call level
@@ -244,8 +244,8 @@ class Scope:
             return IGNORE, False  # never record codetour itself
         # ``path`` is a real path (absolute, normal): what os.path.relpath would say, read off the
         # root's prefix (relpath costs more than everything else here, once per folder of a big import).
-        if path.startswith(self._root_prefix):
-            rel = path[len(self._root_prefix) :]
+        if path.startswith(self.root_prefix):
+            rel = path[len(self.root_prefix) :]
             inside = not rel.startswith(os.pardir)
         else:
             rel, inside = os.pardir, False

@@ -21,12 +21,17 @@ print("ok")
 """
 
 
-def test_markup_in_function_names_is_shown_as_text(tmp_path):
+def test_markup_in_function_names_is_shown_as_text(tmp_path, backend):
     target = script(tmp_path / "repo", "[red]odd.py", TARGET)
     proc, out = trace(target)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "ok\n"
-    assert "[bold red]x[/]" in proc.stderr  # the summary table names it literally
+    if backend == "monitoring":
+        # A code object made by code.replace() is not recorded by the monitoring backend: no loader
+        # or compile() made it, so it never gets codetour's events (codetour.trace.monitoring).
+        assert "[bold red]x[/]" not in proc.stderr and "work" not in proc.stderr
+    else:
+        assert "[bold red]x[/]" in proc.stderr  # the summary table names it literally
     assert "[red]odd.py" in proc.stderr
     assert "Traceback" not in proc.stderr
     for command in (
