@@ -440,8 +440,9 @@ class MonitoringRecorder(Recorder):
             fid = code_ids_get(id(code))
             if fid is None:
                 if file_kinds_get(code.co_filename) == IGNORE and recorder.active:
-                    # Another code object of a file already known to be out of scope (nearly every first
-                    # event of a big import): what _register decides, without its two calls.
+                    # Another code object of a file already known to be out of scope, while PY_START is
+                    # global (--library-calls, a child's main script pending, just after a fork): what
+                    # _register decides, without its two calls.
                     keepalive(code)
                     code_ids[id(code)] = -1
                     return DISABLE
