@@ -396,7 +396,7 @@ class MonitoringRecorder(Recorder):
                 return DISABLE
             lines = line_maps.get(id(code))
             if lines is None:
-                lines = line_maps[id(code)] = _offset_lines(code)
+                lines = line_maps[id(code)] = series.offset_lines(code)
             line = lines.get(dest)
             if line is None or line != lines.get(src):
                 return DISABLE  # the same for every activation: never report this jump again
@@ -668,16 +668,6 @@ def _future_flags() -> int:
             flags |= getattr(__future__, name).compiler_flag
         _FUTURE_FLAGS = flags
     return _FUTURE_FLAGS
-
-
-def _offset_lines(code: Any) -> dict[int, int]:
-    """Instruction offset -> line number, for every instruction of ``code`` that has one."""
-    lines = {}
-    for start, end, line in code.co_lines():
-        if line is not None:
-            for offset in range(start, end, 2):
-                lines[offset] = line
-    return lines
 
 
 def _describe_taken(taken: dict[int, str]) -> str:

@@ -910,23 +910,34 @@ def loop_ranges(code: Any) -> dict[int, tuple[int, int]]:
     which also makes the line number go back.
     """
     if _BACKWARD_OPS is not None and _BACKWARD_OPS.isdisjoint(code.co_code[::2]):
-        return {}  # no backward jump, no loop: most functions, and dis would cost ~0.3 ms for each
-    lines: dict[int, int] = {}
-    for start, end, line in code.co_lines():
-        if line is not None:
-            for offset in range(start, end, 2):
-                lines[offset] = line
+        return {}  # no backward jump, no loop: most functions
+    lines = series.offset_lines(code)
     loops: dict[int, tuple[int, int]] = {}
-    jumps = set(dis.hasjrel) | set(dis.hasjabs)
-    for ins in dis.get_instructions(code):
-        if ins.opcode in jumps and isinstance(ins.argval, int) and ins.argval <= ins.offset:
-            head = lines.get(ins.argval)
-            if head is None:
-                continue
-            body = [ln for off, ln in lines.items() if ins.argval <= off <= ins.offset] or [head]
-            lo, hi = loops.get(head, (head, head))
-            loops[head] = (min(lo, *body), max(hi, *body))
+    for offset, target in _backward_jumps(code):
+        head = lines.get(target)
+        if head is None:
+            continue
+        body = [ln for off, ln in lines.items() if target <= off <= offset] or [head]
+        lo, hi = loops.get(head, (head, head))
+        loops[head] = (min(lo, *body), max(hi, *body))
     return loops
+
+
+def _backward_jumps(code: Any) -> list[tuple[int, int]]:
+    """(offset, target) of each jump of ``code`` that goes back (or to itself)."""
+    if _BACKWARD_OPS is not None and series.RAW_BYTECODE:
+        # 3.11+: only the *_BACKWARD instructions jump back, by their argument in code units, counted
+        # from the instruction after them and their cache entries.
+        caches = series.CACHES
+        return [
+            (offset, offset + 2 + 2 * caches[op] - 2 * arg) for offset, op, arg in series.code_units(code) if op in _BACKWARD_OPS
+        ]
+    jumps = set(dis.hasjrel) | set(dis.hasjabs)
+    return [
+        (ins.offset, ins.argval)
+        for ins in dis.get_instructions(code)
+        if ins.opcode in jumps and isinstance(ins.argval, int) and ins.argval <= ins.offset
+    ]
 
 
 _STORE_ATTR = dis.opmap["STORE_ATTR"]
@@ -1007,10 +1018,12 @@ def _first_resume_offset(code: Any) -> int:
     """f_lasti reported by the 'call' event of a generator's *first* entry."""
     if sys.version_info < (3, 11):
         return -1
-    for ins in dis.get_instructions(code):
-        if ins.opname == "RESUME":
-            return ins.offset
-    return -1
+    if series.RAW_BYTECODE:
+        return next((offset for offset, op, _ in series.code_units(code) if op == _RESUME), -1)
+    return next((ins.offset for ins in dis.get_instructions(code) if ins.opname == "RESUME"), -1)
+
+
+_RESUME = dis.opmap.get("RESUME", -1)
 
 
 def c_dispatcher() -> Any:
