@@ -695,3 +695,33 @@ def test_code_imported_before_the_recording_is_recorded(tmp_path):
     assert proc.returncode == 0, proc.stderr
     expected = [("outer", 1), ("outer.<locals>.<genexpr>", 1), ("outer.<locals>.inner", 3)]
     assert proc.stdout.strip() == repr([expected, expected])
+
+
+def test_an_installed_packages_files_are_taken_as_their_folders_without_an_lstat_each(tmp_path, monkeypatch):
+    """Below site-packages, and in the standard library, a file is its folder's: no lstat per file.
+    A file straight in site-packages is still asked (``flit install --symlink`` links a single-module
+    project there)."""
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").touch()
+    (root / "pkg" / "mine.py").write_text("pass\n")
+    site = tmp_path / "env" / "lib" / "site-packages"
+    (site / "lib" / "sub").mkdir(parents=True)
+    for path in (site / "lib" / "a.py", site / "lib" / "sub" / "b.py"):
+        path.write_text("pass\n")
+    (site / "single.py").symlink_to(root / "pkg" / "mine.py")
+    (site / "lib" / "linked.py").symlink_to(root / "pkg" / "mine.py")
+    scope = Scope(root)
+    scope._env_prefixes = (str(tmp_path / "env") + os.sep, str(site) + os.sep)
+    scope._install_dirs = (str(site) + os.sep,)
+    scope._site_dirs = frozenset(scope._install_dirs)
+    asked: list[str] = []
+    real_lstat = os.lstat
+    monkeypatch.setattr(os, "lstat", lambda path, *a, **k: (asked.append(str(path)), real_lstat(path, *a, **k))[1])
+    assert scope.classify(str(site / "lib" / "a.py")) == IGNORE  # the folder's first file is asked
+    assert str(site / "lib" / "a.py") in asked
+    assert scope.classify(str(site / "lib" / "linked.py")) == IGNORE  # then the package folder answers
+    assert scope.classify(str(site / "lib" / "sub" / "b.py")) == IGNORE
+    assert str(site / "lib" / "linked.py") not in asked
+    assert scope.classify(str(site / "single.py")) == REPO  # straight in site-packages: still a link to the repo
+    assert scope.outside == set()

@@ -33,17 +33,15 @@ print(json.dumps({"fast": fast is not None, "imported": imported, "same": mine =
 """
 
 
-def _sysconfig_prefixes() -> tuple[str, ...]:
-    """The prefixes as Scope computed them before, with sysconfig."""
-    paths = set()
-    found = sysconfig.get_paths()
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        p = found.get(key)
-        if p:
-            paths.add(os.path.realpath(p) + os.sep)
+def _sysconfig_prefixes() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """The prefixes as Scope computed them before, with sysconfig; the install paths among them;
+    and the site-packages among those."""
+    real = {key: os.path.realpath(p) + os.sep for key, p in sysconfig.get_paths().items() if key in scope._PATH_KEYS and p}
+    paths = set(real.values())
     for p in (sys.prefix, sys.base_prefix, sys.exec_prefix):
         paths.add(os.path.realpath(p) + os.sep)
-    return tuple(sorted(paths))
+    site = frozenset(real[key] for key in ("purelib", "platlib") if key in real)
+    return tuple(sorted(paths)), tuple(sorted(set(real.values()))), site
 
 
 def _compare(python: str, *flags: str) -> dict:
@@ -58,7 +56,8 @@ def test_the_prefixes_are_sysconfigs_in_this_python(tmp_path):
     assert scope._stdlib_prefixes() == _sysconfig_prefixes()
     root = tmp_path / "repo"
     root.mkdir()
-    assert Scope(root)._env_prefixes == _sysconfig_prefixes()
+    made = Scope(root)
+    assert (made._env_prefixes, made._install_dirs, made._site_dirs) == _sysconfig_prefixes()
 
 
 def test_a_plain_trace_start_does_not_import_sysconfig():

@@ -120,13 +120,13 @@ def _standard_install_paths() -> dict[str, str] | None:
     return paths
 
 
-def _stdlib_prefixes() -> tuple[str, ...]:
-    paths = set()
-    for p in install_paths().values():
-        paths.add(os.path.realpath(p) + os.sep)
-    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix):
-        paths.add(os.path.realpath(p) + os.sep)
-    return tuple(sorted(paths))
+def _stdlib_prefixes() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """The Python installation's folders (real paths, each ending in a separator): the prefixes,
+    the install paths among them, and the site-packages among those."""
+    real = {key: os.path.realpath(p) + os.sep for key, p in install_paths().items()}
+    prefixes = set(real.values()) | {os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    site = frozenset(real[key] for key in ("purelib", "platlib") if key in real)
+    return tuple(sorted(prefixes)), tuple(sorted(set(real.values()))), site
 
 
 class Scope:
@@ -147,7 +147,10 @@ class Scope:
         self.exclude: list[str] = [] if exclude is None else exclude  # globs relative to root; narrow it
         self.library_calls = library_calls  # record library frames at call level
         self._own = os.path.realpath(os.path.dirname(codetour.__file__)) + os.sep
-        self._env_prefixes = _stdlib_prefixes()
+        self._env_prefixes, self._install_dirs, self._site_dirs = _stdlib_prefixes()
+        # The standard library's folders and those below site-packages (as the code names them), the
+        # root being elsewhere: folder -> kind, for every file in it, without an lstat each.
+        self._package_dirs: dict[str, int] = {}
         self._realpath_cache: dict[str, str] = {}
         self._dir_realpaths: dict[str, str] = {}
         # Without include/exclude globs an ordinary file's kind depends only on its folder: folder -> (kind, outside).
@@ -205,6 +208,12 @@ class Scope:
         """IGNORE, REPO or LIBRARY for a code object's ``co_filename``."""
         if not filename or filename.startswith("<"):
             return IGNORE  # <string>, <frozen ...>, <stdin>: no source file to show
+        kind = self._package_dirs.get(filename[: filename.rfind(os.sep)])
+        if kind is not None:
+            # A file of the standard library or an installed package (most files of a big import): its
+            # folder's kind, whatever its name, link or not. Not site-packages itself, where a tool may
+            # link a single-file module of the repo's in (``flit install --symlink``).
+            return kind
         folder, name = _split(filename)
         if (
             not (self.include or self.exclude or name.startswith(".") or name in _SKIP_PARTS)
@@ -221,6 +230,8 @@ class Scope:
                 if known is None:
                     known = self._dir_kinds[real] = self._classify(os.path.join(real, name))
                 self._raw_dir_kinds[folder] = known
+                if not known[1] and self._in_installed_package(real):
+                    self._package_dirs[folder] = known[0]
             if known[1]:
                 self.outside.add(self.realpath(filename))
             return known[0]
@@ -260,6 +271,15 @@ class Scope:
             return REPO, False
         outside = not inside and not path.startswith(self._env_prefixes) and not (_SKIP_PARTS & set(path.split(os.sep)))
         return self._library(), outside
+
+    def _in_installed_package(self, real_folder: str) -> bool:
+        """Whether a real folder is the standard library's or lies below an install path (and the
+        root does not). site-packages itself is not: a tool may link a single-file module in there."""
+        path = real_folder + os.sep
+        site = self._site_dirs
+        return any(path.startswith(p) and (path != p or p not in site) for p in self._install_dirs) and not (
+            self.root_prefix.startswith(self._env_prefixes)
+        )
 
     def _in_environment(self, path: str) -> bool:
         # A virtualenv created inside the repo under an unusual name is still not repo code.
