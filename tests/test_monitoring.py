@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from pathlib import Path
 
@@ -374,6 +376,7 @@ def test_monitoring_below_3_12_is_a_one_line_error(tmp_path):
 # What ``codetour trace`` has imported when the target starts: every traced run pays for it.
 PROBE = """\
 import sys
+import sysconfig
 
 heavy = ("rich", "textual", "networkx", "debugpy")
 ours = ("codetour.live", "codetour.tui", "codetour.graph", "codetour.export", "codetour.tour", "codetour.cli.debug")
@@ -655,6 +658,7 @@ def test_code_made_every_way_is_recorded_by_both_backends(tmp_path):
 # process, here): no loader makes its code again, and its calls are still recorded.
 IMPORTED_BEFORE = """\
 import sys
+import sysconfig
 from pathlib import Path
 
 from codetour.store.reader import TraceReader
@@ -725,3 +729,43 @@ def test_an_installed_packages_files_are_taken_as_their_folders_without_an_lstat
     assert str(site / "lib" / "linked.py") not in asked
     assert scope.classify(str(site / "single.py")) == REPO  # straight in site-packages: still a link to the repo
     assert scope.outside == set()
+
+
+def test_the_c_line_callback_is_built_wherever_it_can_be():
+    from codetour.trace import monitoring
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if sys.implementation.name != "cpython" or sys.version_info < (3, 12):
+        assert monitoring._c_lines() is None  # below 3.12 the recorder is settrace's
+    elif shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}) here: the install goes on without it")
+    else:
+        assert monitoring._c_lines() is not None, "pip install -e . should have built codetour/trace/_lines.c"
+
+
+@needs_monitoring
+@pytest.mark.parametrize("budget", [(), ("--full",), ("--calls", "1", "--iterations", "1")])
+def test_the_same_trace_with_and_without_the_c_line_callback(tmp_path, budget):
+    from codetour.trace import monitoring
+
+    script = tmp_path / "program.py"
+    script.write_text(PROGRAM)
+    traces = {}
+    for speedups in ("1", "0"):
+        out = tmp_path / f"speedups{speedups}.ctrace"
+        proc = run_cli(
+            "trace", "--backend", "monitoring", "--root", str(tmp_path), "-o", str(out), *budget, str(script),
+            cwd=tmp_path, env={"CODETOUR_SPEEDUPS": speedups},
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        with TraceReader(out) as reader:
+            traces[speedups] = proc.stdout, reader.meta["dispatch"], contents(out)
+    (c_out, c_dispatch, in_c), (py_out, py_dispatch, in_python) = traces["1"], traces["0"]
+    assert py_dispatch == "python"
+    assert c_dispatch == ("c" if monitoring._c_lines() is not None else "python")
+    assert c_out == py_out
+    assert in_c["events"], "nothing recorded"
+    if not budget:
+        assert in_c["folds"] and in_c["series"]  # the folded path ran: iterations counted, scalars sampled
+    for table, rows in in_python.items():
+        assert in_c[table] == rows, f"{table} differ"

@@ -45,7 +45,9 @@ both backends.
 
 Loops past their iteration budget keep their line events (a fold counts the iterations and the
 lines it skipped, and samples the loop's scalars at its head), exactly as the settrace recorder
-does, so the two backends write the same events.
+does, so the two backends write the same events. Where it is built, the LINE callback is
+``codetour.trace._lines.FoldedLines``: ``on_line`` in C, calling the same Python helpers for
+everything past a folded line.
 """
 
 from __future__ import annotations
@@ -499,9 +501,31 @@ class MonitoringRecorder(Recorder):
             ev.PY_UNWIND: on_unwind,
             ev.RAISE: on_raise,
             ev.STOP_ITERATION: on_stop_iteration,
-            ev.LINE: on_line,
+            ev.LINE: self._line_callback(on_line, unfold, close_fold, sample, line_event),
             ev.JUMP: on_jump,
         }
+
+    def _line_callback(self, on_line: Any, unfold: Any, close_fold: Any, sample: Any, line_event: Any) -> Any:
+        """``on_line``, or the same callback in C where it is built (``codetour.trace._lines``, CPython
+        3.12+; ``CODETOUR_SPEEDUPS=0`` turns it off): the folded-loop path without Python's lookups."""
+        lines = _c_lines()
+        if lines is None:
+            self.dispatch = "python"
+            return on_line
+        self.dispatch = "c"
+        return lines.FoldedLines(
+            tls=self._tls,
+            unfold=unfold,
+            close_fold=close_fold,
+            sample=sample,
+            line_event=line_event,
+            fallback=on_line,
+            frame_slot=FRAME,
+            row_slot=ROW,
+            fold_slot=FOLD,
+            seen_slot=SEEN,
+            last_line_slot=LAST_LINE,
+        )
 
     # --------------------------------------------------------------- start / stop
     def start(self) -> None:
@@ -652,6 +676,17 @@ class MonitoringRecorder(Recorder):
             self.series_new.append(series.row(fid, None, None, "<return>", buf))
         self.return_series.clear()
         self.flush()
+
+
+def _c_lines() -> Any:
+    """The C LINE callback's module where it is built and not turned off, else None."""
+    if os.environ.get("CODETOUR_SPEEDUPS", "1") == "0":
+        return None
+    try:
+        from codetour.trace import _lines  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _lines
 
 
 _FUTURE_FLAGS: int | None = None
