@@ -743,23 +743,30 @@ def test_the_c_line_callback_is_built_wherever_it_can_be():
         assert monitoring._c_lines() is not None, "pip install -e . should have built codetour/trace/_lines.c"
 
 
-@needs_monitoring
-@pytest.mark.parametrize("budget", [(), ("--full",), ("--calls", "1", "--iterations", "1")])
-def test_the_same_trace_with_and_without_the_c_line_callback(tmp_path, budget):
-    from codetour.trace import monitoring
-
+def record_with_and_without_speedups(tmp_path: Path, backend: str, budget: tuple[str, ...]) -> dict[str, tuple]:
+    """PROGRAM recorded with CODETOUR_SPEEDUPS=1 and =0 on ``backend``: speedups -> (stdout, the
+    trace's dispatch meta, its contents)."""
     script = tmp_path / "program.py"
     script.write_text(PROGRAM)
     traces = {}
     for speedups in ("1", "0"):
         out = tmp_path / f"speedups{speedups}.ctrace"
         proc = run_cli(
-            "trace", "--backend", "monitoring", "--root", str(tmp_path), "-o", str(out), *budget, str(script),
+            "trace", "--backend", backend, "--root", str(tmp_path), "-o", str(out), *budget, str(script),
             cwd=tmp_path, env={"CODETOUR_SPEEDUPS": speedups},
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         with TraceReader(out) as reader:
             traces[speedups] = proc.stdout, reader.meta["dispatch"], contents(out)
+    return traces
+
+
+@needs_monitoring
+@pytest.mark.parametrize("budget", [(), ("--full",), ("--calls", "1", "--iterations", "1")])
+def test_the_same_trace_with_and_without_the_c_line_callback(tmp_path, budget):
+    from codetour.trace import monitoring
+
+    traces = record_with_and_without_speedups(tmp_path, "monitoring", budget)
     (c_out, c_dispatch, in_c), (py_out, py_dispatch, in_python) = traces["1"], traces["0"]
     assert py_dispatch == "python"
     assert c_dispatch == ("c" if monitoring._c_lines() is not None else "python")

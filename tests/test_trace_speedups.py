@@ -11,7 +11,7 @@ import threading
 
 import pytest
 from conftest import run_cli
-from test_monitoring import PROGRAM, contents
+from test_monitoring import record_with_and_without_speedups
 
 from codetour.store.reader import TraceReader
 from codetour.trace import recorder
@@ -32,18 +32,7 @@ def test_the_dispatcher_is_built_wherever_it_can_be():
 
 @pytest.mark.parametrize("budget", [(), ("--full",), ("--calls", "1", "--iterations", "1")])
 def test_the_same_trace_with_and_without_the_c_dispatcher(tmp_path, budget):
-    script = tmp_path / "program.py"
-    script.write_text(PROGRAM)
-    traces = {}
-    for speedups in ("1", "0"):
-        out = tmp_path / f"speedups{speedups}.ctrace"
-        proc = run_cli(
-            "trace", "--backend", "settrace", "--root", str(tmp_path), "-o", str(out), *budget, str(script),
-            cwd=tmp_path, env={"CODETOUR_SPEEDUPS": speedups},
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr
-        with TraceReader(out) as reader:
-            traces[speedups] = proc.stdout, reader.meta["dispatch"], contents(out)
+    traces = record_with_and_without_speedups(tmp_path, "settrace", budget)
     (c_out, c_dispatch, in_c), (py_out, py_dispatch, in_python) = traces["1"], traces["0"]
     assert py_dispatch == "python"
     assert c_dispatch == ("c" if recorder.c_dispatcher() is not None else "python")
