@@ -182,15 +182,15 @@ _STORE_FAST_STORE_FAST, _STORE_FAST_LOAD_FAST = _OP("STORE_FAST_STORE_FAST"), _O
 
 
 def _stored_names(code: Any, op: int, arg: int) -> tuple[str, ...]:
-    """The names one store instruction assigns (3.11+)."""
-    if op == _STORE_FAST:
-        return (code.co_varnames[arg],)
+    """The names one store instruction assigns (3.11+: a local's argument indexes the frame's
+    locals, cells and free variables, as ``dis`` reads it)."""
+    local = code._varname_from_oparg
+    if op in (_STORE_FAST, _STORE_DEREF):
+        return (local(arg),)
     if op == _STORE_FAST_STORE_FAST:  # 3.13: ``a, b = ...`` stores two locals in one instruction
-        return (code.co_varnames[arg >> 4], code.co_varnames[arg & 15])
+        return (local(arg >> 4), local(arg & 15))
     if op == _STORE_FAST_LOAD_FAST:
-        return (code.co_varnames[arg >> 4],)
-    if op == _STORE_DEREF:
-        return (code._varname_from_oparg(arg),)
+        return (local(arg >> 4),)
     return (code.co_names[arg],)  # STORE_NAME, STORE_GLOBAL
 
 
